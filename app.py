@@ -1,0 +1,319 @@
+"""reviewdesk's entry point: wires the desk to Slack and HTTP, and the `reviewdesk` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask, jsonify, request
+from slack_bolt import App
+from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from waitress import create_server
+from waitress.server import BaseWSGIServer, MultiSocketServer
+
+from bot.cards import CardRenderer
+from bot.clock import Clock, SystemClock
+from bot.config import Config, ConfigError, Settings, load_config
+from bot.desk import Desk
+from bot.importer import UnreadableFile, read_items
+from bot.reviews import validate_batch
+from bot.slack_out import Outbox
+from handlers import actions, commands, errors, intake, views
+from storage.db import Database, migrate
+
+logger = logging.getLogger("reviewdesk")
+
+MAX_REQUEST_BYTES = 5 * 1024 * 1024
+SLACK_TIMEOUT_SECONDS = 10
+
+
+@dataclass
+class ReviewDesk:
+    """The running parts of one bot process."""
+
+    settings: Settings
+    config: Config
+    db: Database
+    desk: Desk
+    outbox: Outbox
+    bolt: App
+    http: Flask
+    socket_mode: SocketModeHandler | None = None
+    _server: BaseWSGIServer | MultiSocketServer | None = field(default=None, repr=False)
+    _server_thread: threading.Thread | None = field(default=None, repr=False)
+
+    def start(self, host: str = "0.0.0.0", port: int | None = None) -> int:
+        """Start delivering, listening to Slack and serving HTTP; returns the HTTP port."""
+        self.outbox.start()
+        if self.socket_mode is not None:
+            self.socket_mode.connect()
+        self._server = create_server(
+            self.http, host=host, port=self.settings.port if port is None else port,
+            threads=8, ident="reviewdesk", clear_untrusted_proxy_headers=True,
+        )
+        self._server_thread = threading.Thread(
+            target=self._server.run, name="http", daemon=True
+        )
+        self._server_thread.start()
+        return self.port
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return self._server.effective_port  # type: ignore[union-attr]
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.task_dispatcher.shutdown()
+            for channel in list(self._server._map.values()):
+                channel.close()
+            if self._server_thread:
+                self._server_thread.join(5)
+            self._server = None
+        if self.socket_mode is not None:
+            self.socket_mode.close()
+        self.outbox.stop()
+        self.db.dispose()
+
+
+def _web_client(settings: Settings, **kwargs) -> WebClient:
+    options = {"token": settings.slack_bot_token, "timeout": SLACK_TIMEOUT_SECONDS, **kwargs}
+    if settings.slack_api_base_url:
+        options["base_url"] = settings.slack_api_base_url
+    return WebClient(**options)
+
+
+def create_app(
+    settings: Settings,
+    config: Config,
+    *,
+    db: Database | None = None,
+    clock: Clock | None = None,
+    outbox_poll_interval: float = 1.0,
+) -> ReviewDesk:
+    """Build the bot without starting anything (no Slack call happens here)."""
+    db = db or Database.from_url(settings.database_url)
+    clock = clock or SystemClock()
+    # The outbox retries by itself, so its client must not retry behind its back.
+    outbox = Outbox(
+        db, _web_client(settings, retry_handlers=[]), clock, CardRenderer(config),
+        poll_interval=outbox_poll_interval,
+    )
+    desk = Desk(db, config, clock, outbox)
+
+    bolt = App(
+        client=_web_client(settings),
+        signing_secret=settings.slack_signing_secret or "",
+        token_verification_enabled=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    errors.register(bolt)
+    views.register(bolt, desk)
+    actions.register(bolt, desk)
+    commands.register(bolt, desk)
+
+    mode = "socket" if settings.socket_mode else "http"
+    http = Flask("reviewdesk")
+    http.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    slack_handler = SlackRequestHandler(bolt)
+
+    @http.post("/slack/events")
+    def slack_events():
+        if settings.socket_mode:
+            return jsonify({"error": "this bot receives Slack events over Socket Mode"}), 404
+        return slack_handler.handle(request)
+
+    @http.errorhandler(413)
+    def too_large(_error):
+        return jsonify({"error": f"the body is over {MAX_REQUEST_BYTES // 1024 // 1024} MB"}), 413
+
+    http.register_blueprint(intake.blueprint(desk, settings.intake_token, lambda: mode))
+
+    socket_mode = (
+        SocketModeHandler(bolt, settings.slack_app_token) if settings.socket_mode else None
+    )
+    return ReviewDesk(settings, config, db, desk, outbox, bolt, http, socket_mode)
+
+
+# ---- the command line ------------------------------------------------------------------------
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # Their DEBUG output carries request bodies (review text, names): never below WARNING.
+    for noisy in ("slack_sdk", "slack_bolt", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _fail(*sentences: str) -> int:
+    for sentence in sentences:
+        print(sentence, file=sys.stderr)
+    return 2
+
+
+def _open_database(settings: Settings) -> Database:
+    db = Database.from_url(settings.database_url)
+    migrate(db.engine)
+    return db
+
+
+def _check_slack_token(settings: Settings) -> str | None:
+    """A plain sentence when Slack refuses the token or cannot be reached, else None."""
+    try:
+        _web_client(settings).auth_test()
+    except SlackApiError as error:
+        return (f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}); "
+                "copy the bot token again from the app's OAuth & Permissions page.")
+    except OSError as error:
+        where = settings.slack_api_base_url or "slack.com"
+        return f"Cannot reach Slack at {where} ({error})."
+    return None
+
+
+def run(settings: Settings) -> int:
+    problems = settings.missing_for_run()
+    if problems:
+        return _fail(*problems)
+    try:
+        config = load_config(settings.config_path)
+    except ConfigError as error:
+        return _fail(*error.problems)
+    refused = _check_slack_token(settings)
+    if refused:
+        return _fail(refused)
+    try:
+        db = _open_database(settings)
+    except Exception as error:
+        return _fail(f"Cannot open the database named by DATABASE_URL ({type(error).__name__}: "
+                     f"{str(error).splitlines()[0]}).")
+    service = create_app(settings, config, db=db)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    port = service.start()
+    logger.info("reviewdesk is running: Slack over %s, HTTP on port %s",
+                "Socket Mode" if settings.socket_mode else "/slack/events", port)
+    stopping.wait()
+    logger.info("stopping")
+    service.stop()
+    return 0
+
+
+def import_file(settings: Settings, path: Path) -> int:
+    try:
+        config = load_config(settings.config_path)
+        file_items = read_items(path)
+    except ConfigError as error:
+        return _fail(*error.problems)
+    except UnreadableFile as error:
+        return _fail(str(error))
+    db = _open_database(settings)
+    service = create_app(settings, config, db=db)
+    unparsed = {error.index for error in file_items.errors}
+    batch = validate_batch(file_items.items)
+    item_errors = file_items.errors + [e for e in batch.errors if e.index not in unparsed]
+    outcomes = service.desk.ingest(batch.reviews)
+    counts = Counter(o.outcome for o in outcomes)
+    opened = sum(1 for o in outcomes if o.outcome == "created" and o.case_id)
+    print(f"{path}: {len(file_items.items)} reviews read; {counts['created']} new "
+          f"({opened} opened a case), {counts['updated']} updated, "
+          f"{counts['unchanged']} unchanged, {len({e.index for e in item_errors})} rejected.")
+    for error in item_errors:
+        where = f"item {error.index + 1}"
+        if error.external_id:
+            where += f" ({error.external_id})"
+        print(f"  {where}: {error.field} {error.message}", file=sys.stderr)
+    if opened:
+        print("The running bot posts the new cards to Slack.")
+    db.dispose()
+    return 1 if item_errors else 0
+
+
+def check_config(settings: Settings) -> int:
+    """Validate the environment, the config file, the Slack token and the channels."""
+    problems: list[str] = []
+    try:
+        config = load_config(settings.config_path)
+        print(f"✓ {settings.config_path} is valid ({len(config.sites)} sites)")
+    except ConfigError as error:
+        config = None
+        problems += error.problems
+    problems += settings.missing_for_run()
+    if settings.slack_bot_token and not problems:
+        refused = _check_slack_token(settings)
+        if refused:
+            problems.append(refused)
+        elif config is not None:
+            print("✓ Slack accepted the bot token")
+            problems += _check_channels(settings, config)
+    for problem in problems:
+        print(f"✗ {problem}")
+    if not problems:
+        print("Everything needed to run is in place.")
+    return 1 if problems else 0
+
+
+def _check_channels(settings: Settings, config: Config) -> list[str]:
+    client = _web_client(settings)
+    channels = {config.slack.triage_channel: "slack.triage_channel"}
+    if config.slack.risk_channel:
+        channels[config.slack.risk_channel] = "slack.risk_channel"
+    for site in config.sites:
+        channels.setdefault(site.px_channel, f"the PX channel of site {site.id!r}")
+    problems = []
+    for channel, role in channels.items():
+        try:
+            info = client.conversations_info(channel=channel)["channel"]
+        except SlackApiError as error:
+            problems.append(f"{role} {channel}: Slack says {error.response.get('error')}; "
+                            "check the channel id.")
+            continue
+        if not info.get("is_member"):
+            problems.append(f"{role} {channel} (#{info.get('name')}): the bot is not a member; "
+                            "invite it with /invite @reviewdesk.")
+        else:
+            print(f"✓ {role}: #{info.get('name')}")
+    return problems
+
+
+def cli(argv: list[str] | None = None) -> int:
+    from dotenv import load_dotenv
+
+    parser = argparse.ArgumentParser(
+        prog="reviewdesk", description="A Slack case desk for negative reviews."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start the bot (Socket Mode when SLACK_APP_TOKEN is set)")
+    importer = sub.add_parser("import", help="store reviews from a .json, .jsonl or .csv file")
+    importer.add_argument("file", type=Path)
+    sub.add_parser("check-config", help="check the environment, reviewdesk.toml and Slack")
+    args = parser.parse_args(argv)
+
+    load_dotenv(override=False)
+    _configure_logging()
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        return _fail(*error.problems)
+    if args.command == "run":
+        return run(settings)
+    if args.command == "import":
+        return import_file(settings, args.file)
+    return check_config(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(cli())

@@ -1,0 +1,3 @@
+"""Block Kit builders: typed values in, message and modal dicts out.
+
+The wording comes from templates/."""

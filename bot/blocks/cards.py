@@ -1,0 +1,246 @@
+"""The case card in the triage channel and the PX card in a site's PX channel, from a CardView."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.blocks.kit import Rendered, actions, button, context, header, section
+from bot.cases import CLOSED, URGENCIES, Status, WindowKind, closed_reason_label
+from bot.ids import ActionId, BlockId
+from bot.text import line, plain_line, quote, stars
+
+REVIEW_QUOTE_MAX = 2600  # leaves room in the 3,000-character section for the link
+PX_REVIEW_QUOTE_MAX = 1200
+
+SOURCE_NAMES = {
+    "google": "Google",
+    "facebook": "Facebook",
+    "yelp": "Yelp",
+    "healthgrades": "Healthgrades",
+    "x": "X",
+    "podium": "Podium",
+}
+
+
+@dataclass(frozen=True)
+class WindowView:
+    due_at: datetime
+    met_at: datetime | None
+    stopped_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CardView:
+    """Everything a card shows, read from the database in one go."""
+
+    case_id: int
+    status: str
+    source: str
+    rating: int | None
+    author: str | None
+    text: str
+    url: str | None
+    posted_at: datetime
+    site_name: str
+    claimant_id: str | None
+    claimed_at: datetime | None
+    responded_by: str | None
+    responded_at: datetime | None
+    escalated_by: str | None
+    escalated_at: datetime | None
+    px_site_name: str | None
+    px_urgency: str | None
+    px_note: str | None
+    px_contacts: tuple[str, ...]
+    px_claimant_id: str | None
+    px_contacted_by: str | None
+    px_contacted_at: datetime | None
+    closed_by: str | None
+    closed_reason: str | None
+    windows: dict[str, WindowView]
+
+    @property
+    def source_name(self) -> str:
+        return SOURCE_NAMES.get(self.source, self.source.title())
+
+    @property
+    def closed_reason_label(self) -> str | None:
+        return closed_reason_label(self.status, self.closed_reason)
+
+
+def _review_quote(view: CardView, limit: int) -> str:
+    if not view.text.strip():
+        return str(line("card_no_text"))
+    body = str(quote(view.text, limit))
+    if view.url and len(view.text.strip()) > limit:
+        body += "\n" + str(line("card_read_more", url=view.url))
+    return body
+
+
+def _status_lines(view: CardView) -> list[str]:
+    lines = []
+    if view.claimant_id and view.claimed_at:
+        lines.append(line("status_claimed", user=view.claimant_id, at=view.claimed_at))
+    if view.responded_by and view.responded_at:
+        lines.append(line("status_responded", user=view.responded_by, at=view.responded_at))
+    if view.escalated_by and view.escalated_at:
+        lines.append(
+            line(
+                "status_escalated",
+                site_name=view.px_site_name or view.site_name,
+                user=view.escalated_by,
+                at=view.escalated_at,
+            )
+        )
+    if view.px_contacted_by and view.px_contacted_at:
+        lines.append(
+            line("status_px_contacted", user=view.px_contacted_by, at=view.px_contacted_at)
+        )
+    return [str(text) for text in lines]
+
+
+def _deadline_line(view: CardView) -> str | None:
+    window = view.windows.get(WindowKind.FIRST_RESPONSE)
+    if window is None:
+        return None
+    if window.met_at:
+        return str(line("card_responded_in_time", met_at=window.met_at))
+    return str(line("card_respond_by", due_at=window.due_at))
+
+
+def _closed_line(view: CardView) -> str:
+    return str(
+        line(
+            "status_closed",
+            status=view.status,
+            reason=view.closed_reason_label or "",
+            user=view.closed_by,
+        )
+    )
+
+
+def case_card(view: CardView) -> Rendered:
+    """The triage card: full while the case is open, one line once hidden, ignored or resolved."""
+    value = str(view.case_id)
+    if view.status in CLOSED:
+        summary = line(
+            "collapsed_summary",
+            source=view.source_name,
+            rating=view.rating,
+            site_name=view.site_name,
+            author=view.author,
+        )
+        return Rendered(
+            text=plain_line(
+                "case_update", source=view.source_name, site_name=view.site_name, status=view.status
+            ),
+            blocks=[
+                section(f"{summary}\n{_closed_line(view)}"),
+                actions(
+                    BlockId.CASE_ACTIONS,
+                    button("Show", ActionId.SHOW, value),
+                    button("Reopen", ActionId.REOPEN, value),
+                ),
+            ],
+        )
+
+    buttons = [
+        button("Release", ActionId.RELEASE, value)
+        if view.claimant_id
+        else button("Claim", ActionId.CLAIM, value, style="primary"),
+        button("Edit reply" if view.responded_by else "Respond", ActionId.RESPOND, value),
+    ]
+    if not view.escalated_by:
+        buttons.append(button("Escalate to Patient Experience", ActionId.ESCALATE, value))
+    buttons += [
+        button("Hide", ActionId.HIDE, value, style="danger"),
+        button("Ignore", ActionId.IGNORE, value),
+    ]
+    if view.url:
+        buttons.append(button("View review", ActionId.OPEN_REVIEW, value, url=view.url))
+
+    blocks = [
+        header(f"{view.source_name} · {stars(view.rating)}"),
+        context(str(line("card_byline", site_name=view.site_name, author=view.author,
+                         posted_at=view.posted_at))),
+        section(_review_quote(view, REVIEW_QUOTE_MAX)),
+    ]
+    deadline = _deadline_line(view)
+    if deadline:
+        blocks.append(context(deadline))
+    status = _status_lines(view)
+    blocks.append(context(*status) if status else context(str(line("status_unclaimed"))))
+    blocks.append(actions(BlockId.CASE_ACTIONS, *buttons))
+    return Rendered(
+        text=plain_line(
+            "new_case", source=view.source_name, rating=view.rating, site_name=view.site_name
+        ),
+        blocks=blocks,
+    )
+
+
+def expanded_card(view: CardView) -> Rendered:
+    """What "Show" reveals of a collapsed card, privately to the person who asked."""
+    return Rendered(
+        text=f"{view.source_name} review for {view.site_name}",
+        blocks=[
+            header(f"{view.source_name} · {stars(view.rating)}"),
+            context(str(line("card_byline", site_name=view.site_name, author=view.author,
+                             posted_at=view.posted_at))),
+            section(_review_quote(view, REVIEW_QUOTE_MAX)),
+            context(_closed_line(view), *_status_lines(view)),
+            actions(BlockId.CASE_ACTIONS, button("Reopen", ActionId.REOPEN, str(view.case_id))),
+        ],
+    )
+
+
+def px_card(view: CardView) -> Rendered:
+    """The Patient Experience card: the review, the escalation note, and PX's own buttons."""
+    value = str(view.case_id)
+    urgency = URGENCIES.get(view.px_urgency or "", view.px_urgency or "Routine")
+    blocks = [
+        header(f"Patient Experience follow-up · {view.px_site_name or view.site_name}"),
+        section(str(line("px_escalated_by", user=view.escalated_by, at=view.escalated_at,
+                         urgency=urgency))),
+        section(
+            str(line("px_review_summary", source=view.source_name, rating=view.rating,
+                     author=view.author, posted_at=view.posted_at))
+            + "\n" + _review_quote(view, PX_REVIEW_QUOTE_MAX)
+        ),
+    ]
+    if view.px_note:
+        blocks.append(section(str(line("px_note", note=view.px_note))))
+    facts = []
+    window = view.windows.get(WindowKind.PX_FOLLOWUP)
+    if window and not window.met_at and view.status == Status.OPEN:
+        facts.append(str(line("px_follow_up_by", due_at=window.due_at)))
+    if view.px_contacts:
+        facts.append(str(line("px_contacts", users=list(view.px_contacts))))
+    if facts:
+        blocks.append(context(*facts))
+    status = []
+    if view.px_claimant_id:
+        status.append(str(line("status_px_claimed", user=view.px_claimant_id)))
+    if view.px_contacted_by and view.px_contacted_at:
+        status.append(str(line("status_px_contacted", user=view.px_contacted_by,
+                               at=view.px_contacted_at)))
+    if view.status in CLOSED:
+        status.append(_closed_line(view))
+    if status:
+        blocks.append(context(*status))
+
+    if view.status in CLOSED:
+        buttons = [button("Reopen", ActionId.REOPEN, value)]
+    else:
+        buttons = []
+        if not view.px_claimant_id:
+            buttons.append(button("Claim", ActionId.PX_CLAIM, value, style="primary"))
+        if not view.px_contacted_by:
+            buttons.append(button("Mark contacted", ActionId.PX_CONTACTED, value))
+        buttons.append(button("Resolve", ActionId.PX_RESOLVE, value))
+    blocks.append(actions(BlockId.PX_ACTIONS, *buttons))
+    return Rendered(
+        text=plain_line("px_case", site_name=view.px_site_name or view.site_name, urgency=urgency),
+        blocks=blocks,
+    )

@@ -1,0 +1,28 @@
+"""Private answers to one person: why an action was refused, and what went wrong."""
+
+from __future__ import annotations
+
+from bot.blocks.kit import Rendered, actions, button, section
+from bot.cases import Offer, Refusal
+from bot.ids import ActionId
+from bot.text import line
+
+_OFFER_BUTTONS = {
+    Offer.TAKE_OVER: ("Take over", ActionId.TAKE_OVER),
+    Offer.PX_TAKE_OVER: ("Take over", ActionId.PX_TAKE_OVER),
+    Offer.REOPEN: ("Reopen", ActionId.REOPEN),
+}
+
+
+def refusal(refused: Refusal) -> Rendered:
+    text = str(line("refusal", reason=refused.reason, facts=refused.facts))
+    blocks = [section(text)]
+    if refused.offer and refused.case_id is not None:
+        label, action_id = _OFFER_BUTTONS[refused.offer]
+        blocks.append(actions("refusal_offer", button(label, action_id, str(refused.case_id))))
+    return Rendered(text=text, blocks=blocks)
+
+
+def internal_error(reference: str) -> Rendered:
+    text = str(line("internal_error", reference=reference))
+    return Rendered(text=text, blocks=[section(text)])

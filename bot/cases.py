@@ -1,0 +1,163 @@
+"""What a case is and which actions fit which state: pure rules, no database and no Slack."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    HIDDEN = "hidden"
+    IGNORED = "ignored"
+    RESOLVED = "resolved"
+
+
+CLOSED = frozenset({Status.HIDDEN, Status.IGNORED, Status.RESOLVED})
+
+
+class Action(StrEnum):
+    OPENED = "opened"
+    CLAIM = "claimed"
+    RELEASE = "released"
+    TAKE_OVER = "taken_over"
+    RESPOND = "responded"
+    ESCALATE = "escalated"
+    PX_CLAIM = "px_claimed"
+    PX_TAKE_OVER = "px_taken_over"
+    PX_CONTACTED = "px_contacted"
+    RESOLVE = "resolved"
+    HIDE = "hidden"
+    IGNORE = "ignored"
+    REOPEN = "reopened"
+    REVIEW_EDITED = "review_edited"
+
+
+class WindowKind(StrEnum):
+    FIRST_RESPONSE = "first_response"
+    PX_FOLLOWUP = "px_followup"
+
+
+HIDE_REASONS: dict[str, str] = {
+    "profanity": "profanity or harassment",
+    "names_clinician": "names a clinician",
+    "spam": "spam",
+    "health_info": "discloses health information",
+    "off_topic": "off-topic",
+}
+
+IGNORE_REASONS: dict[str, str] = {
+    "troll": "troll",
+    "already_handled": "already handled",
+    "duplicate": "duplicate",
+    "not_about_us": "not about us",
+    "past_experience": "past experience",
+}
+
+URGENCIES: dict[str, str] = {
+    "routine": "Routine",
+    "soon": "Soon — within a day",
+    "urgent": "Urgent — today",
+}
+
+MAX_REPLY_CHARS = 4000  # Google caps an owner reply at 4,096 characters; keep a margin.
+MAX_NOTE_CHARS = 2000
+
+
+class CaseFacts(Protocol):
+    """The parts of a case the rules read (storage.models.Case has them)."""
+
+    id: int | None
+    status: str
+    claimant_id: str | None
+    escalated_by: str | None
+    px_site: str | None
+    px_claimant_id: str | None
+    px_contacted_by: str | None
+    closed_by: str | None
+    closed_reason: str | None
+
+
+class Offer(StrEnum):
+    """A way out offered next to a refusal."""
+
+    TAKE_OVER = "take_over"
+    PX_TAKE_OVER = "px_take_over"
+    REOPEN = "reopen"
+
+
+@dataclass
+class Refusal(Exception):
+    """An action that does not fit the case's state; `reason` names the rule, the wording
+    comes from templates, and `offer` is a button shown beside it."""
+
+    reason: str
+    case_id: int | None
+    facts: dict
+    offer: Offer | None = None
+
+    def __str__(self) -> str:
+        return f"refused: {self.reason} (case {self.case_id})"
+
+
+def closed_reason_label(status: str, reason: str | None) -> str | None:
+    if reason is None:
+        return None
+    labels = HIDE_REASONS if status == Status.HIDDEN else IGNORE_REASONS
+    return labels.get(reason, reason)
+
+
+def check(case: CaseFacts, action: Action, actor: str) -> None:
+    """Raise Refusal when `actor` may not take `action` on `case` now."""
+    facts = {
+        "claimant": case.claimant_id,
+        "escalated_by": case.escalated_by,
+        "px_site": case.px_site,
+        "px_claimant": case.px_claimant_id,
+        "px_contacted_by": case.px_contacted_by,
+        "status": case.status,
+        "closed_by": case.closed_by,
+        "closed_reason": closed_reason_label(case.status, case.closed_reason),
+    }
+
+    def refuse(reason: str, offer: Offer | None = None) -> Refusal:
+        return Refusal(reason, case.id, facts, offer)
+
+    if action == Action.REOPEN:
+        if case.status not in CLOSED:
+            raise refuse("already_open")
+        return
+    if case.status in CLOSED:
+        raise refuse("closed", Offer.REOPEN)
+
+    match action:
+        case Action.CLAIM:
+            if case.claimant_id == actor:
+                raise refuse("already_yours")
+            if case.claimant_id is not None:
+                raise refuse("already_claimed", Offer.TAKE_OVER)
+        case Action.TAKE_OVER:
+            if case.claimant_id == actor:
+                raise refuse("already_yours")
+        case Action.RELEASE:
+            if case.claimant_id is None:
+                raise refuse("not_claimed")
+            if case.claimant_id != actor:
+                raise refuse("claimed_by_other", Offer.TAKE_OVER)
+        case Action.ESCALATE:
+            if case.escalated_by is not None:
+                raise refuse("already_escalated")
+        case Action.PX_CLAIM | Action.PX_TAKE_OVER | Action.PX_CONTACTED | Action.RESOLVE:
+            if case.escalated_by is None:
+                raise refuse("not_escalated")
+            if action == Action.PX_CLAIM and case.px_claimant_id == actor:
+                raise refuse("already_yours")
+            if action == Action.PX_CLAIM and case.px_claimant_id is not None:
+                raise refuse("px_already_claimed", Offer.PX_TAKE_OVER)
+            if action == Action.PX_TAKE_OVER and case.px_claimant_id == actor:
+                raise refuse("already_yours")
+            if action == Action.PX_CONTACTED and case.px_contacted_by is not None:
+                raise refuse("already_contacted")
+        case _:
+            pass

@@ -1,0 +1,288 @@
+"""Settings from the environment (secrets, addresses) and from reviewdesk.toml (the desk's rules).
+
+Both load into typed values; anything wrong is reported as plain sentences naming the setting.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is meant for the person running the bot."""
+
+    def __init__(self, problems: str | list[str]):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: str | int | float | timedelta) -> timedelta:
+    """Read "90s", "30m", "24h", "3d" or a combination such as "1h30m"; a bare number is seconds."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a duration")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        text = value.strip().lower()
+        parts = _DURATION_PART.findall(text)
+        if not text or _DURATION_PART.sub("", text).strip():
+            raise ValueError(
+                f"{value!r} is not a duration; write it like 90s, 30m, 24h or 3d"
+            )
+        seconds = sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+    if seconds <= 0:
+        raise ValueError(f"{value!r} must be longer than zero")
+    return timedelta(seconds=seconds)
+
+
+def format_duration(duration: timedelta) -> str:
+    """The inverse of parse_duration for display: 1d2h, 90s, 30m."""
+    seconds = int(duration.total_seconds())
+    out = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            out.append(f"{count}{unit}")
+    return "".join(out) or "0s"
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def _check_channel(value: str | None) -> str | None:
+    if value is not None and not _CHANNEL_ID.match(value):
+        raise ValueError(
+            f"{value!r} is not a Slack channel id; copy it from the channel's details "
+            "(it starts with C, like C0123ABCD)"
+        )
+    return value
+
+
+def _check_user(value: str) -> str:
+    if not _USER_ID.match(value):
+        raise ValueError(
+            f"{value!r} is not a Slack member id; copy it from the person's profile "
+            "(it starts with U, like U0123ABCD)"
+        )
+    return value
+
+
+ChannelId = Annotated[str, BeforeValidator(_check_channel)]
+UserId = Annotated[str, BeforeValidator(_check_user)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SlackChannels(_Strict):
+    triage_channel: ChannelId
+    risk_channel: ChannelId | None = None
+
+
+class Windows(_Strict):
+    first_response: Duration = timedelta(hours=24)
+    px_followup: Duration = timedelta(hours=72)
+    urgent: Duration = timedelta(hours=2)
+
+
+class Triage(_Strict):
+    negative_max_rating: int = Field(default=2, ge=1, le=5)
+    post_unrated: bool = True
+
+
+class Replies(_Strict):
+    default_template: str = "apology_offline"
+    contact_phone: str = ""
+    signature: str = ""
+
+
+class Site(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
+    name: str = Field(min_length=1, max_length=60)
+    px_channel: ChannelId
+    px_contacts: list[UserId] = []
+    px_phone: str = ""
+    on_site_contact: UserId | None = None
+    aliases: list[str] = []
+
+
+class Config(_Strict):
+    """The desk's rules, as written in reviewdesk.toml."""
+
+    organization: str = "our hospital"
+    slack: SlackChannels
+    windows: Windows = Windows()
+    triage: Triage = Triage()
+    replies: Replies = Replies()
+    sites: list[Site] = Field(min_length=1)
+
+    @field_validator("sites")
+    @classmethod
+    def _unique_sites(cls, sites: list[Site]) -> list[Site]:
+        seen: set[str] = set()
+        for site in sites:
+            if site.id in seen:
+                raise ValueError(f"site id {site.id!r} is used twice")
+            seen.add(site.id)
+        return sites
+
+    @model_validator(mode="after")
+    def _aliases_are_unambiguous(self) -> Config:
+        owner: dict[str, str] = {}
+        for site in self.sites:
+            for name in (site.id, site.name, *site.aliases):
+                key = name.casefold()
+                if owner.setdefault(key, site.id) != site.id:
+                    raise ValueError(f"{name!r} names both {owner[key]!r} and {site.id!r}")
+        return self
+
+    def site(self, site_id: str | None) -> Site | None:
+        """The site with this id, or the one whose name or alias matches (case-insensitive)."""
+        if not site_id:
+            return None
+        key = site_id.strip().casefold()
+        for site in self.sites:
+            if key in {site.id, site.name.casefold(), *(a.casefold() for a in site.aliases)}:
+                return site
+        return None
+
+
+def _pretty_location(loc: tuple) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1] = f"{parts[-1]}[{item + 1}]" if parts else f"[{item + 1}]"
+        else:
+            parts.append(str(item))
+    return ".".join(parts) or "(top level)"
+
+
+def _plain_errors(error: ValidationError) -> list[str]:
+    problems = []
+    for item in error.errors():
+        where = _pretty_location(item["loc"])
+        if item["type"] == "missing":
+            problems.append(f"{where} is missing.")
+        elif item["type"] == "extra_forbidden":
+            problems.append(f"{where} is not a setting reviewdesk knows; check its spelling.")
+        else:
+            message = str(item["msg"]).removeprefix("Value error, ")
+            problems.append(f"{where}: {message}.")
+    return problems
+
+
+def parse_config(data: Mapping) -> Config:
+    try:
+        return Config.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_plain_errors(error)) from None
+
+
+def load_config(path: str | os.PathLike) -> Config:
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(
+            f"The configuration file {path} does not exist; copy reviewdesk.example.toml "
+            "to it (or set REVIEWDESK_CONFIG) and edit the channels and sites."
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML: {error}.") from None
+    return parse_config(data)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What comes from the environment (or .env): secrets and addresses, never from code."""
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_base_url: str | None = None
+    database_url: str = "sqlite:///reviewdesk.db"
+    config_path: str = "reviewdesk.toml"
+    port: int = 3000
+    intake_token: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def value(name: str) -> str | None:
+            return (env.get(name) or "").strip() or None
+
+        port_text = value("PORT") or "3000"
+        if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
+            raise ConfigError(f"PORT is {port_text!r}; it must be a port number like 3000.")
+        base_url = value("SLACK_API_BASE_URL")
+        if base_url and not base_url.endswith("/"):
+            base_url += "/"
+        return cls(
+            slack_bot_token=value("SLACK_BOT_TOKEN"),
+            slack_signing_secret=value("SLACK_SIGNING_SECRET"),
+            slack_app_token=value("SLACK_APP_TOKEN"),
+            slack_api_base_url=base_url,
+            database_url=value("DATABASE_URL") or cls.database_url,
+            config_path=value("REVIEWDESK_CONFIG") or cls.config_path,
+            port=int(port_text),
+            intake_token=value("INTAKE_TOKEN"),
+        )
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    def missing_for_run(self) -> list[str]:
+        """Plain sentences, one per variable the bot cannot start without."""
+        needed = {
+            "SLACK_BOT_TOKEN": (
+                self.slack_bot_token, "the bot token (xoxb-…) from OAuth & Permissions"
+            ),
+            "INTAKE_TOKEN": (
+                self.intake_token,
+                "a long random secret that review sources send as a bearer token",
+            ),
+        }
+        if not self.socket_mode:
+            needed["SLACK_SIGNING_SECRET"] = (
+                self.slack_signing_secret,
+                "the signing secret from the Slack app's Basic Information page",
+            )
+        problems = [
+            f"{name} is not set: put {what} in the environment or in .env."
+            for name, (current, what) in needed.items()
+            if not current
+        ]
+        if self.slack_bot_token and not self.slack_bot_token.startswith("xoxb-"):
+            problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
+        if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
+            problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp-.")
+        return problems

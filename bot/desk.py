@@ -1,0 +1,485 @@
+"""The case desk's flows: store reviews and open cases, and carry out what people click.
+
+Each flow is one transaction: the case change, its event-log line, its window change and the
+Slack messages announcing it (outbox rows) commit together or not at all."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from bot import replies
+from bot.cases import (
+    CLOSED,
+    HIDE_REASONS,
+    IGNORE_REASONS,
+    MAX_NOTE_CHARS,
+    MAX_REPLY_CHARS,
+    URGENCIES,
+    Action,
+    Refusal,
+    Status,
+    WindowKind,
+    check,
+)
+from bot.clock import Clock
+from bot.config import Config, Site
+from bot.reviews import CanonicalReview
+from bot.slack_out import Outbox
+from bot.text import line
+from bot.triage import triage
+from storage import repository as repo
+from storage.db import Database
+from storage.models import Case, CaseWindow, Review
+
+logger = logging.getLogger(__name__)
+
+SYSTEM = "system"
+_CONFLICT_RETRIES = 8
+
+
+class InvalidInput(ValueError):
+    """A modal value that cannot be accepted; `field` names the input to flag."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def validate_reply(text: str | None) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("reply", "Write the reply before recording it.")
+    if len(text) > MAX_REPLY_CHARS:
+        raise InvalidInput("reply", f"Keep the reply under {MAX_REPLY_CHARS} characters.")
+    return text
+
+
+def validate_note(note: str | None) -> str | None:
+    note = (note or "").strip() or None
+    if note and len(note) > MAX_NOTE_CHARS:
+        raise InvalidInput("note", f"Keep the note under {MAX_NOTE_CHARS} characters.")
+    return note
+
+
+def validate_reason(reason: str | None, reasons: dict[str, str]) -> str:
+    if reason not in reasons:
+        raise InvalidInput("reason", "Choose a reason.")
+    return reason
+
+
+def validate_escalation(config: Config, site_id: str | None, urgency: str | None) -> Site:
+    site = config.site(site_id)
+    if site is None:
+        raise InvalidInput("site", "Choose the site whose Patient Experience team follows up.")
+    if urgency not in URGENCIES:
+        raise InvalidInput("urgency", "Choose how urgent this is.")
+    return site
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    index: int
+    external_id: str
+    outcome: str  # created | updated | unchanged
+    case_id: int | None
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    case_id: int
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class ReplyContext:
+    review_text: str
+    author: str | None
+    site_id: str | None
+    existing_reply: str | None
+    template: str | None
+
+
+@dataclass
+class _Change:
+    """What an applied action wants announced."""
+
+    details: dict
+    history: str
+    px_thread: bool = False
+
+
+class Desk:
+    def __init__(self, db: Database, config: Config, clock: Clock, outbox: Outbox):
+        self.db = db
+        self.config = config
+        self.clock = clock
+        self.outbox = outbox
+        self.renderer = outbox.renderer
+
+    # ---- reviews in ---------------------------------------------------------------------
+
+    def ingest(self, reviews: Sequence[tuple[int, CanonicalReview]]) -> list[IngestOutcome]:
+        """Store each review (one transaction each) and open a case for each new negative one."""
+        outcomes = [self._ingest_one(index, review) for index, review in reviews]
+        if any(o.outcome != "unchanged" for o in outcomes):
+            self.outbox.wake()
+        return outcomes
+
+    def _ingest_one(self, index: int, incoming: CanonicalReview) -> IngestOutcome:
+        for attempt in range(_CONFLICT_RETRIES):
+            try:
+                with self.db.session() as session:
+                    outcome, case_id = self._store(session, incoming)
+                    session.commit()
+                return IngestOutcome(index, incoming.external_id, outcome, case_id)
+            except (IntegrityError, StaleDataError, OperationalError):
+                # The same review arrived twice at once, or a click raced the edit: re-read.
+                if attempt == _CONFLICT_RETRIES - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _store(self, session: Session, incoming: CanonicalReview) -> tuple[str, int | None]:
+        now = self.clock.now()
+        site = self.config.site(incoming.site)
+        review = repo.find_review(
+            session, source=incoming.source, external_id=incoming.external_id
+        )
+        if review is None:
+            review = Review(
+                **incoming.model_dump(), received_at=now, updated_at=now
+            )
+            session.add(review)
+            session.flush()
+            case_id = None
+            if triage(incoming, self.config).negative:
+                case_id = self._open_case(session, review, site.id if site else None, now)
+            logger.info("review %s stored (%s %s), case %s",
+                        review.id, incoming.source, incoming.external_id, case_id)
+            return "created", case_id
+
+        changed = {
+            name: getattr(incoming, name)
+            for name in ("site", "author", "rating", "text", "url", "created_at")
+            if getattr(incoming, name) != getattr(review, name)
+        }
+        case = repo.case_for_review(session, review_id=review.id)
+        if not changed:
+            return "unchanged", case.id if case else None
+        old_rating = review.rating
+        for name, value in changed.items():
+            setattr(review, name, value)
+        review.updated_at = now
+        session.add(review)
+        if case is None:
+            if triage(incoming, self.config).negative:
+                case_id = self._open_case(session, review, site.id if site else None, now)
+                return "updated", case_id
+            return "updated", None
+        repo.add_event(
+            session, case_id=case.id, actor=SYSTEM, action=Action.REVIEW_EDITED, at=now,
+            details={"fields": sorted(changed), "old_rating": old_rating},
+        )
+        case.updated_at = now
+        session.add(case)
+        session.flush()
+        self.outbox.update_card(session, case_id=case.id)
+        self.outbox.thread_reply(
+            session, case_id=case.id,
+            text=str(line("history_review_edited", old_rating=old_rating,
+                          new_rating=review.rating)),
+        )
+        if case.escalated_by:
+            self.outbox.update_px_card(session, case_id=case.id)
+        logger.info("review %s edited (%s), case %s", review.id, ",".join(sorted(changed)),
+                    case.id)
+        return "updated", case.id
+
+    def _open_case(self, session: Session, review: Review, site_id: str | None,
+                   now: datetime) -> int:
+        case = Case(review_id=review.id, status=Status.OPEN, site=site_id, created_at=now,
+                    updated_at=now)
+        session.add(case)
+        session.flush()
+        session.add(CaseWindow(
+            case_id=case.id, kind=WindowKind.FIRST_RESPONSE, started_at=now,
+            due_at=now + self.config.windows.first_response,
+        ))
+        repo.add_event(
+            session, case_id=case.id, actor=SYSTEM, action=Action.OPENED, at=now,
+            details={"review_id": review.id, "source": review.source, "rating": review.rating},
+        )
+        self.outbox.post_card(session, case_id=case.id, channel=self.config.slack.triage_channel)
+        return case.id
+
+    # ---- what people do -------------------------------------------------------------------
+
+    def _act(
+        self,
+        case_id: int,
+        actor: str,
+        action: Action,
+        apply: Callable[[Session, Case, dict[str, CaseWindow], datetime], _Change],
+        *,
+        request_key: str | None = None,
+    ) -> ActionResult:
+        for attempt in range(_CONFLICT_RETRIES):
+            try:
+                return self._act_once(case_id, actor, action, apply, request_key)
+            except (StaleDataError, OperationalError) as error:
+                # Someone changed the case between our read and our write: read it again and
+                # re-check the rules (the second of two simultaneous claims gets a refusal).
+                if attempt == _CONFLICT_RETRIES - 1:
+                    raise
+                logger.info("case %s changed under %s (%s); retrying", case_id, action,
+                            type(error).__name__)
+                time.sleep(0.005 * (attempt + 1))
+            except IntegrityError:
+                # The same request (a double-click or a retry) committed in the meantime.
+                return ActionResult(case_id, duplicate=True)
+        raise AssertionError("unreachable")
+
+    def _act_once(self, case_id, actor, action, apply, request_key) -> ActionResult:
+        now = self.clock.now()
+        with self.db.session() as session:
+            if request_key and repo.request_seen(session, request_key=request_key):
+                return ActionResult(case_id, duplicate=True)
+            case = repo.get_case(session, case_id=case_id)
+            if case is None:
+                raise Refusal("not_found", case_id, {})
+            try:
+                check(case, action, actor)
+            except Refusal:
+                # A double-click whose twin committed after our first look: not a refusal.
+                if request_key and repo.request_seen(session, request_key=request_key):
+                    return ActionResult(case_id, duplicate=True)
+                raise
+            windows = repo.windows_of(session, case_id=case_id)
+            change = apply(session, case, windows, now)
+            case.updated_at = now
+            session.add(case)
+            session.flush()  # raises StaleDataError when another click won
+            repo.add_event(session, case_id=case_id, actor=actor, action=action, at=now,
+                           details=change.details, request_key=request_key)
+            self.outbox.update_card(session, case_id=case_id)
+            self.outbox.thread_reply(session, case_id=case_id, text=change.history)
+            if case.escalated_by and action != Action.ESCALATE:
+                self.outbox.update_px_card(session, case_id=case_id)
+                if change.px_thread:
+                    self.outbox.thread_reply(session, case_id=case_id, text=change.history,
+                                             px=True)
+            session.commit()
+        logger.info("case %s %s by %s", case_id, action, actor)
+        self.outbox.wake()
+        return ActionResult(case_id)
+
+    def claim(self, case_id: int, actor: str, *, request_key: str | None = None) -> ActionResult:
+        def apply(session, case, windows, now):
+            case.claimant_id, case.claimed_at = actor, now
+            return _Change({}, str(line("history_claimed", user=actor)))
+
+        return self._act(case_id, actor, Action.CLAIM, apply, request_key=request_key)
+
+    def take_over(self, case_id: int, actor: str, *, request_key: str | None = None):
+        def apply(session, case, windows, now):
+            previous = case.claimant_id
+            case.claimant_id, case.claimed_at = actor, now
+            if previous is None:
+                return _Change({}, str(line("history_claimed", user=actor)))
+            return _Change({"previous": previous},
+                           str(line("history_taken_over", user=actor, previous=previous)))
+
+        return self._act(case_id, actor, Action.TAKE_OVER, apply, request_key=request_key)
+
+    def release(self, case_id: int, actor: str, *, request_key: str | None = None):
+        def apply(session, case, windows, now):
+            case.claimant_id, case.claimed_at = None, None
+            return _Change({}, str(line("history_released", user=actor)))
+
+        return self._act(case_id, actor, Action.RELEASE, apply, request_key=request_key)
+
+    def record_reply(
+        self, case_id: int, actor: str, *, text: str, template: str | None,
+        request_key: str | None = None,
+    ) -> ActionResult:
+        text = validate_reply(text)
+        found = replies.find(template)
+
+        def apply(session, case, windows, now):
+            edited = case.responded_by is not None
+            case.responded_by, case.responded_at = actor, now
+            case.reply_text, case.reply_template = text, found.name if found else None
+            window = windows.get(WindowKind.FIRST_RESPONSE)
+            if window and window.met_at is None:
+                window.met_at, window.met_by = now, actor
+                session.add(window)
+            return _Change(
+                {"template": case.reply_template, "chars": len(text), "edited": edited},
+                str(line("history_responded", user=actor,
+                         template_title=found.title if found else None, reply=text,
+                         edited=edited)),
+            )
+
+        return self._act(case_id, actor, Action.RESPOND, apply, request_key=request_key)
+
+    def escalate(
+        self, case_id: int, actor: str, *, site_id: str | None, urgency: str | None,
+        note: str | None, request_key: str | None = None,
+    ) -> ActionResult:
+        site = validate_escalation(self.config, site_id, urgency)
+        note = validate_note(note)
+
+        def apply(session, case, windows, now):
+            case.escalated_by, case.escalated_at = actor, now
+            case.px_site, case.px_urgency, case.px_note = site.id, urgency, note
+            due = now + self.config.windows.px_followup
+            existing = windows.get(WindowKind.PX_FOLLOWUP)
+            if existing is None:
+                session.add(CaseWindow(case_id=case.id, kind=WindowKind.PX_FOLLOWUP,
+                                       started_at=now, due_at=due))
+            self.outbox.post_px_card(session, case_id=case.id, channel=site.px_channel)
+            return _Change(
+                {"site": site.id, "urgency": urgency, "note": bool(note)},
+                str(line("history_escalated", user=actor, site_name=site.name,
+                         urgency=URGENCIES[urgency], px_channel=site.px_channel, due_at=due)),
+            )
+
+        return self._act(case_id, actor, Action.ESCALATE, apply, request_key=request_key)
+
+    def px_claim(self, case_id: int, actor: str, *, request_key: str | None = None):
+        def apply(session, case, windows, now):
+            case.px_claimant_id, case.px_claimed_at = actor, now
+            return _Change({}, str(line("history_px_claimed", user=actor)), px_thread=True)
+
+        return self._act(case_id, actor, Action.PX_CLAIM, apply, request_key=request_key)
+
+    def px_take_over(self, case_id: int, actor: str, *, request_key: str | None = None):
+        def apply(session, case, windows, now):
+            previous = case.px_claimant_id
+            case.px_claimant_id, case.px_claimed_at = actor, now
+            text = (line("history_px_taken_over", user=actor, previous=previous) if previous
+                    else line("history_px_claimed", user=actor))
+            return _Change({"previous": previous}, str(text), px_thread=True)
+
+        return self._act(case_id, actor, Action.PX_TAKE_OVER, apply, request_key=request_key)
+
+    def px_contacted(self, case_id: int, actor: str, *, request_key: str | None = None):
+        def apply(session, case, windows, now):
+            case.px_contacted_by, case.px_contacted_at = actor, now
+            _meet(session, windows.get(WindowKind.PX_FOLLOWUP), actor, now)
+            return _Change({}, str(line("history_px_contacted", user=actor)), px_thread=True)
+
+        return self._act(case_id, actor, Action.PX_CONTACTED, apply, request_key=request_key)
+
+    def resolve(self, case_id: int, actor: str, *, request_key: str | None = None):
+        def apply(session, case, windows, now):
+            _meet(session, windows.get(WindowKind.PX_FOLLOWUP), actor, now)
+            _close(session, case, windows, Status.RESOLVED, actor, now, None, None)
+            return _Change({}, str(line("history_resolved", user=actor)), px_thread=True)
+
+        return self._act(case_id, actor, Action.RESOLVE, apply, request_key=request_key)
+
+    def hide(self, case_id: int, actor: str, *, reason: str | None, note: str | None,
+             request_key: str | None = None) -> ActionResult:
+        return self._close_with_reason(case_id, actor, Action.HIDE, Status.HIDDEN,
+                                       HIDE_REASONS, reason, note, request_key)
+
+    def ignore(self, case_id: int, actor: str, *, reason: str | None, note: str | None,
+               request_key: str | None = None) -> ActionResult:
+        return self._close_with_reason(case_id, actor, Action.IGNORE, Status.IGNORED,
+                                       IGNORE_REASONS, reason, note, request_key)
+
+    def _close_with_reason(self, case_id, actor, action, status, reasons, reason, note,
+                           request_key) -> ActionResult:
+        reason = validate_reason(reason, reasons)
+        note = validate_note(note)
+        template = "history_hidden" if status == Status.HIDDEN else "history_ignored"
+
+        def apply(session, case, windows, now):
+            _close(session, case, windows, status, actor, now, reason, note)
+            return _Change({"reason": reason, "note": bool(note)},
+                           str(line(template, user=actor, reason=reasons[reason], note=note)),
+                           px_thread=True)
+
+        return self._act(case_id, actor, action, apply, request_key=request_key)
+
+    def reopen(self, case_id: int, actor: str, *, request_key: str | None = None):
+        def apply(session, case, windows, now):
+            was = case.status
+            case.status = Status.OPEN
+            case.closed_by = case.closed_at = case.closed_reason = case.closed_note = None
+            for window in windows.values():
+                if window.stopped_at is not None and window.met_at is None:
+                    window.stopped_at = None
+                    session.add(window)
+            return _Change({"was": was}, str(line("history_reopened", user=actor, was=was)),
+                           px_thread=True)
+
+        return self._act(case_id, actor, Action.REOPEN, apply, request_key=request_key)
+
+    # ---- what the modals and commands read ------------------------------------------------
+
+    def reply_context(self, case_id: int) -> ReplyContext:
+        with self.db.session() as session:
+            case = repo.get_case(session, case_id=case_id)
+            if case is None:
+                raise Refusal("not_found", case_id, {})
+            if case.status in CLOSED:
+                check(case, Action.RESPOND, "")  # raises the "closed" refusal
+            review = repo.get_review(session, review_id=case.review_id)
+            assert review is not None
+            return ReplyContext(review.text, review.author, case.site or review.site,
+                                case.reply_text, case.reply_template)
+
+    def check_allowed(self, case_id: int, action: Action, actor: str) -> Case:
+        """Refuse early (before a modal opens) what the submission would refuse anyway."""
+        with self.db.session() as session:
+            case = repo.get_case(session, case_id=case_id)
+            if case is None:
+                raise Refusal("not_found", case_id, {})
+            check(case, action, actor)
+            return case
+
+    def draft(self, template: str, *, author: str | None, site_id: str | None) -> str:
+        if replies.find(template) is None:
+            raise Refusal("unknown_template", None, {})
+        return replies.draft(template, config=self.config, author=author, site_id=site_id)
+
+    def open_cases(self, limit: int = 20) -> list[tuple[Case, Review, dict[str, CaseWindow]]]:
+        with self.db.session() as session:
+            return [
+                (case, review, repo.windows_of(session, case_id=case.id))
+                for case, review in repo.open_cases(session, limit=limit)
+            ]
+
+    def history(self, case_id: int):
+        with self.db.session() as session:
+            return list(repo.events_of(session, case_id=case_id))
+
+    def expanded(self, case_id: int):
+        with self.db.session() as session:
+            return self.renderer.expanded(session, case_id)
+
+
+def _meet(session: Session, window: CaseWindow | None, actor: str, now: datetime) -> None:
+    if window is not None and window.met_at is None:
+        window.met_at, window.met_by = now, actor
+        session.add(window)
+
+
+def _close(session, case, windows, status, actor, now, reason, note) -> None:
+    case.status = status
+    case.closed_by, case.closed_at, case.closed_reason, case.closed_note = actor, now, reason, note
+    for window in windows.values():
+        if window.met_at is None and window.stopped_at is None:
+            window.stopped_at = now
+            session.add(window)

@@ -1,0 +1,137 @@
+"""The canonical review and the validation of a batch of them: each bad item is reported with
+its index and the field that is wrong, and every good item goes on to be stored."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+)
+
+MAX_TEXT_CHARS = 20_000
+
+
+def _id_text(value: Any) -> Any:
+    # Numeric ids are common in exports; anything else must already be a string.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+class CanonicalReview(BaseModel):
+    """A review in reviewdesk's own shape, whatever source it came from."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+
+    source: StrictStr = Field(min_length=1, max_length=40)
+    external_id: Annotated[StrictStr, BeforeValidator(_id_text)] = Field(
+        min_length=1, max_length=255
+    )
+    site: StrictStr | None = Field(default=None, max_length=80)
+    author: StrictStr | None = Field(default=None, max_length=200)
+    rating: StrictInt | None = Field(default=None, ge=1, le=5)
+    text: StrictStr = Field(default="", max_length=MAX_TEXT_CHARS)
+    url: StrictStr | None = Field(default=None, max_length=2000)
+    created_at: datetime
+
+    @field_validator("source")
+    @classmethod
+    def _lower_source(cls, value: str) -> str:
+        return value.lower()
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _null_text_is_empty(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+    @field_validator("site", "author", "url")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) address")
+        return value
+
+    @field_validator("created_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        # A time without a zone (common in CSV exports) is taken as UTC.
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class ItemError:
+    """Why one item of a batch was rejected."""
+
+    index: int
+    field: str
+    message: str
+    external_id: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"index": self.index, "field": self.field, "message": self.message}
+        if self.external_id:
+            out["external_id"] = self.external_id
+        return out
+
+
+@dataclass(frozen=True)
+class ValidatedBatch:
+    reviews: list[tuple[int, CanonicalReview]]
+    errors: list[ItemError]
+
+
+def _messages(error: ValidationError) -> list[tuple[str, str]]:
+    out = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"]) or "(item)"
+        kind = item["type"]
+        if kind == "missing":
+            message = "is required"
+        elif kind == "string_too_long":
+            message = f"is longer than {item['ctx']['max_length']} characters"
+        elif kind in {"greater_than_equal", "less_than_equal"}:
+            message = f"must be between 1 and 5 or null, not {item['input']!r}"
+        elif kind.startswith(("datetime", "date")):
+            message = f"is not an ISO 8601 date and time: {item['input']!r}"
+        else:
+            message = str(item["msg"]).removeprefix("Value error, ")
+            if kind.endswith("_type"):
+                message = f"{message}, not {type(item['input']).__name__}"
+        out.append((field, message))
+    return out
+
+
+def validate_batch(items: Sequence[Any]) -> ValidatedBatch:
+    """Validate each item on its own; one bad item never stops the others."""
+    reviews: list[tuple[int, CanonicalReview]] = []
+    errors: list[ItemError] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            errors.append(ItemError(index, "(item)", "must be a JSON object"))
+            continue
+        try:
+            reviews.append((index, CanonicalReview.model_validate(item)))
+        except ValidationError as error:
+            external_id = item.get("external_id")
+            external_id = str(external_id) if isinstance(external_id, str | int) else None
+            errors.extend(
+                ItemError(index, field, message, external_id)
+                for field, message in _messages(error)
+            )
+    return ValidatedBatch(reviews, errors)

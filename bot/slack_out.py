@@ -1,0 +1,456 @@
+"""The outbox: everything the bot posts to Slack is a row written in the same transaction as the
+change it announces, and one delivery loop sends the rows in order per case, exactly once.
+
+A Slack error, a rate limit or a restart only delays a message. A post whose outcome is unknown
+(timeout, 5xx, crash mid-call) is looked up by its metadata before it is sent again, so it is
+never doubled."""
+
+from __future__ import annotations
+
+import logging
+import random
+import socket
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
+
+from bot.blocks.kit import Rendered
+from bot.cards import CardRenderer, CaseNotFound
+from bot.clock import Clock
+from storage import repository as repo
+from storage.db import Database
+from storage.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+METADATA_EVENT = "reviewdesk_message"
+LOOKBACK = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(minutes=5)
+
+# Errors that say our message itself is wrong: sending it again cannot succeed.
+_OUR_MISTAKES = frozenset({
+    "invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text", "invalid_arguments",
+    "invalid_metadata_format", "invalid_metadata_schema", "metadata_too_large",
+    "message_not_found", "cant_update_message", "thread_not_found",
+})
+
+
+class Kind(StrEnum):
+    POST_CARD = "post_card"
+    UPDATE_CARD = "update_card"
+    POST_PX_CARD = "post_px_card"
+    UPDATE_PX_CARD = "update_px_card"
+    THREAD_REPLY = "thread_reply"
+    MESSAGE = "message"
+
+
+_POSTS = frozenset({Kind.POST_CARD, Kind.POST_PX_CARD, Kind.THREAD_REPLY, Kind.MESSAGE})
+_UPDATES = frozenset({Kind.UPDATE_CARD, Kind.UPDATE_PX_CARD})
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    WAITING = "waiting"  # not sent now; later messages of the same case must wait too
+    SKIPPED = "skipped"  # another worker holds it
+    PAUSED = "paused"  # rate limited: stop the pass
+
+
+@dataclass
+class PassReport:
+    sent: int = 0
+    waiting: int = 0
+    failed: int = 0
+    outcomes: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Call:
+    method: str
+    kwargs: dict[str, Any]
+    lookup: tuple[str, str | None] | None  # (channel, thread_ts) to search when uncertain
+
+
+class _Wait(Exception):
+    """The message cannot go yet (its card is not posted); keep it pending."""
+
+
+class _Drop(Exception):
+    """The message has nothing left to do (superseded, or the case is gone)."""
+
+
+class _Orphan(Exception):
+    """The message belongs to a card whose post failed for good."""
+
+
+def _case_key(case_id: int) -> str:
+    return f"case:{case_id}"
+
+
+class Outbox:
+    def __init__(
+        self,
+        db: Database,
+        client: WebClient,
+        clock: Clock,
+        renderer: CardRenderer,
+        *,
+        owner: str | None = None,
+        lease: timedelta = timedelta(seconds=60),
+        poll_interval: float = 1.0,
+    ):
+        self.db = db
+        self.client = client
+        self.clock = clock
+        self.renderer = renderer
+        self.owner = owner or f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+        self.lease = lease
+        self.poll_interval = poll_interval
+        self._paused_until: datetime | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pass_lock = threading.Lock()
+
+    # ---- writing: called inside the transaction that makes the change ------------------
+
+    def _add(
+        self,
+        session: Session,
+        kind: Kind,
+        *,
+        case_id: int | None = None,
+        channel: str | None = None,
+        payload: dict[str, Any] | None = None,
+        ordering_key: str | None = None,
+    ) -> OutboxMessage:
+        now = self.clock.now()
+        message = OutboxMessage(
+            dedupe_key=uuid.uuid4().hex,
+            case_id=case_id,
+            ordering_key=ordering_key or (_case_key(case_id) if case_id else "misc"),
+            kind=kind,
+            channel=channel,
+            payload=payload or {},
+            next_attempt_at=now,
+            created_at=now,
+        )
+        session.add(message)
+        return message
+
+    def post_card(self, session: Session, *, case_id: int, channel: str) -> None:
+        self._add(session, Kind.POST_CARD, case_id=case_id, channel=channel)
+
+    def update_card(self, session: Session, *, case_id: int) -> None:
+        self._add(session, Kind.UPDATE_CARD, case_id=case_id)
+
+    def post_px_card(self, session: Session, *, case_id: int, channel: str) -> None:
+        self._add(session, Kind.POST_PX_CARD, case_id=case_id, channel=channel)
+
+    def update_px_card(self, session: Session, *, case_id: int) -> None:
+        self._add(session, Kind.UPDATE_PX_CARD, case_id=case_id)
+
+    def thread_reply(self, session: Session, *, case_id: int, text: str, px: bool = False) -> None:
+        self._add(
+            session, Kind.THREAD_REPLY, case_id=case_id, payload={"text": text, "px": px}
+        )
+
+    def message(
+        self, session: Session, *, channel: str, text: str, blocks: list | None = None,
+        ordering_key: str = "misc",
+    ) -> None:
+        self._add(
+            session, Kind.MESSAGE, channel=channel, payload={"text": text, "blocks": blocks},
+            ordering_key=ordering_key,
+        )
+
+    # ---- the delivery loop ---------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Deliver now rather than at the next poll (called after a commit)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.deliver_due()
+            except Exception:
+                # The loop must outlive a database hiccup; the rows stay pending.
+                logger.exception("outbox pass failed; retrying in %.0fs", self.poll_interval)
+            self._wake.wait(self.poll_interval)
+            self._wake.clear()
+
+    def deliver_due(self, limit: int = 200) -> PassReport:
+        """One pass over the pending messages, oldest first, keeping each case's order."""
+        report = PassReport()
+        with self._pass_lock:
+            now = self.clock.now()
+            if self._paused_until and now < self._paused_until:
+                return report
+            with self.db.session() as session:
+                pending = [
+                    (m.id, m.ordering_key, m.next_attempt_at, m.lease_until)
+                    for m in repo.pending_outbox(session, limit=limit)
+                ]
+            blocked: set[str] = set()
+            for message_id, key, next_attempt_at, lease_until in pending:
+                if key in blocked:
+                    continue
+                if next_attempt_at > now or (lease_until is not None and lease_until > now):
+                    blocked.add(key)
+                    continue
+                outcome = self._deliver(message_id)
+                report.outcomes[message_id] = outcome
+                if outcome == Outcome.SENT:
+                    report.sent += 1
+                    continue
+                blocked.add(key)
+                report.waiting += 1
+                if outcome == Outcome.PAUSED:
+                    break
+        return report
+
+    def _deliver(self, message_id: int) -> Outcome:
+        now = self.clock.now()
+        with self.db.session() as session:
+            if not repo.lease_outbox(
+                session, message_id=message_id, owner=self.owner, now=now, until=now + self.lease
+            ):
+                session.rollback()
+                return Outcome.SKIPPED
+            session.commit()
+            message = session.get(OutboxMessage, message_id)
+            assert message is not None
+            was_uncertain = message.uncertain
+            try:
+                call = self._prepare(session, message)
+            except _Wait:
+                return self._retry_later(message_id, "its card is not posted yet", uncertain=False)
+            except (_Drop, CaseNotFound) as reason:
+                return self._finish(message_id, status="superseded", error=str(reason))
+            except _Orphan as reason:
+                logger.error("outbox %s (%s, case %s) cannot be delivered: %s",
+                             message_id, message.kind, message.case_id, reason)
+                return self._finish(message_id, status="failed", error=str(reason))
+            if message.kind in _POSTS:
+                message.uncertain = True
+                session.add(message)
+                session.commit()
+
+        try:
+            found = self._find_earlier_post(message, call) if was_uncertain else None
+            response = found or self._call(call)
+        except SlackApiError as error:
+            return self._failed(message, call, error)
+        except (TimeoutError, URLError, OSError) as error:
+            return self._retry_later(
+                message_id, f"{type(error).__name__}: {error}", uncertain=message.kind in _POSTS
+            )
+        return self._succeeded(message, call, response)
+
+    def _prepare(self, session: Session, message: OutboxMessage) -> _Call:
+        """Turn a row into the Web API call to make, rendering cards from the case as it is now."""
+        kind = Kind(message.kind)
+        metadata = {
+            "event_type": METADATA_EVENT,
+            "event_payload": {"key": message.dedupe_key, "case_id": message.case_id or 0},
+        }
+        if kind == Kind.MESSAGE:
+            payload = message.payload
+            kwargs = {"channel": message.channel, "text": payload["text"], "metadata": metadata}
+            if payload.get("blocks"):
+                kwargs["blocks"] = payload["blocks"]
+            return _Call("chat.postMessage", kwargs, (message.channel, None))
+
+        case_id = message.case_id
+        assert case_id is not None
+        case = repo.get_case(session, case_id=case_id)
+        if case is None:
+            raise _Drop(f"case {case_id} no longer exists")
+
+        if kind in {Kind.POST_CARD, Kind.POST_PX_CARD}:
+            px = kind == Kind.POST_PX_CARD
+            if (case.px_card_ts if px else case.card_ts) is not None:
+                raise _Drop("the card is already posted")
+            rendered = (self.renderer.px_card if px else self.renderer.case_card)(session, case_id)
+            return _Call(
+                "chat.postMessage",
+                _message_kwargs(rendered, channel=message.channel, metadata=metadata),
+                (message.channel, None),
+            )
+
+        px = kind == Kind.UPDATE_PX_CARD or bool(message.payload.get("px"))
+        channel = case.px_card_channel if px else case.card_channel
+        ts = case.px_card_ts if px else case.card_ts
+        if ts is None:
+            post_kind = Kind.POST_PX_CARD if px else Kind.POST_CARD
+            if repo.has_pending(session, case_id=case_id, kind=post_kind):
+                raise _Wait()
+            raise _Orphan("its card was never posted")
+        if kind in _UPDATES:
+            if repo.later_pending(session, message=message):
+                raise _Drop("a newer update of the same card follows")
+            rendered = (self.renderer.px_card if px else self.renderer.case_card)(session, case_id)
+            return _Call("chat.update", _message_kwargs(rendered, channel=channel, ts=ts), None)
+        return _Call(
+            "chat.postMessage",
+            {
+                "channel": channel,
+                "thread_ts": ts,
+                "text": message.payload["text"],
+                "metadata": metadata,
+                "unfurl_links": False,
+                "unfurl_media": False,
+            },
+            (channel, ts),
+        )
+
+    def _call(self, call: _Call) -> dict[str, Any]:
+        try:
+            return self.client.api_call(call.method, json=call.kwargs).data  # type: ignore[return-value]
+        except SlackApiError as error:
+            if error.response.get("error") != "not_in_channel":
+                raise
+            # A public channel the bot was never added to: join it and try once more.
+            self.client.conversations_join(channel=call.kwargs["channel"])
+            logger.info("joined channel %s to deliver", call.kwargs["channel"])
+            return self.client.api_call(call.method, json=call.kwargs).data  # type: ignore[return-value]
+
+    def _find_earlier_post(self, message: OutboxMessage, call: _Call) -> dict[str, Any] | None:
+        """After an attempt with an unknown outcome, look for the post carrying our key."""
+        if call.lookup is None:
+            return None
+        channel, thread_ts = call.lookup
+        oldest = f"{(message.created_at - LOOKBACK).timestamp():.6f}"
+        if thread_ts:
+            response = self.client.conversations_replies(
+                channel=channel, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=200
+            )
+        else:
+            response = self.client.conversations_history(
+                channel=channel, oldest=oldest, include_all_metadata=True, limit=200
+            )
+        for item in response.get("messages", []):
+            payload = (item.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("key") == message.dedupe_key:
+                logger.info("outbox %s was already posted (ts %s); not sending again",
+                            message.id, item.get("ts"))
+                return {"ok": True, "channel": channel, "ts": item["ts"]}
+        return None
+
+    # ---- recording the outcome ---------------------------------------------------------
+
+    def _succeeded(self, message: OutboxMessage, call: _Call, response: dict) -> Outcome:
+        channel = response.get("channel") or call.kwargs.get("channel")
+        ts = response.get("ts")
+        with self.db.session() as session:
+            row = session.get(OutboxMessage, message.id)
+            assert row is not None
+            row.status = "sent"
+            row.sent_at = self.clock.now()
+            row.uncertain = False
+            row.lease_until = None
+            row.last_error = None
+            row.result_channel, row.result_ts = channel, ts
+            session.add(row)
+            if message.kind in {Kind.POST_CARD, Kind.POST_PX_CARD} and message.case_id:
+                repo.set_card_location(
+                    session, case_id=message.case_id, channel=channel, ts=ts,
+                    px=message.kind == Kind.POST_PX_CARD,
+                )
+            session.commit()
+        logger.info("outbox %s sent (%s, case %s)", message.id, message.kind, message.case_id)
+        if message.kind in {Kind.POST_CARD, Kind.POST_PX_CARD}:
+            self.wake()  # what waited for this card can go now
+        return Outcome.SENT
+
+    def _failed(self, message: OutboxMessage, call: _Call, error: SlackApiError) -> Outcome:
+        status = error.response.status_code
+        code = error.response.get("error") or f"http_{status}"
+        if status == 429:
+            retry_after = int(error.response.headers.get("Retry-After", "1") or 1)
+            self._paused_until = self.clock.now() + timedelta(seconds=retry_after)
+            logger.warning("Slack rate limit on %s; outbox paused for %ss",
+                           call.method, retry_after)
+            self._retry_later(message.id, "ratelimited", uncertain=False, delay=retry_after)
+            return Outcome.PAUSED
+        if status < 500 and code in _OUR_MISTAKES:
+            logger.error("outbox %s (%s, case %s) rejected by Slack: %s",
+                         message.id, message.kind, message.case_id, code)
+            return self._finish(message.id, status="failed", error=code)
+        # 5xx may have taken effect; ok:false with any other code did not.
+        return self._retry_later(message.id, code, uncertain=status >= 500 and
+                                 message.kind in _POSTS)
+
+    def _retry_later(
+        self, message_id: int, error: str, *, uncertain: bool, delay: float | None = None
+    ) -> Outcome:
+        with self.db.session() as session:
+            row = session.get(OutboxMessage, message_id)
+            assert row is not None
+            if delay is None:
+                base = min(2 ** max(row.attempts - 1, 0), MAX_BACKOFF.total_seconds())
+                delay = base * random.uniform(0.8, 1.2)
+            row.next_attempt_at = self.clock.now() + timedelta(seconds=delay)
+            row.lease_until = None
+            row.uncertain = uncertain
+            row.last_error = error[:500]
+            session.add(row)
+            session.commit()
+            attempts, kind, case_id = row.attempts, row.kind, row.case_id
+        log = logger.error if attempts >= 5 else logger.warning
+        log("outbox %s (%s, case %s) not delivered: %s; attempt %s, next in %.0fs",
+            message_id, kind, case_id, error, attempts, delay)
+        return Outcome.WAITING
+
+    def _finish(self, message_id: int, *, status: str, error: str) -> Outcome:
+        with self.db.session() as session:
+            row = session.get(OutboxMessage, message_id)
+            assert row is not None
+            row.status = status
+            row.lease_until = None
+            row.last_error = error[:500]
+            session.add(row)
+            session.commit()
+        return Outcome.SENT if status == "superseded" else Outcome.WAITING
+
+    def counts(self) -> dict[str, int]:
+        with self.db.session() as session:
+            return repo.outbox_counts(session)
+
+
+def _message_kwargs(
+    rendered: Rendered, *, channel: str | None, ts: str | None = None, metadata: dict | None = None
+) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "channel": channel,
+        "text": rendered.text,
+        "blocks": rendered.blocks,
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+    if ts:
+        kwargs["ts"] = ts
+        del kwargs["unfurl_links"], kwargs["unfurl_media"]
+    if metadata:
+        kwargs["metadata"] = metadata
+    return kwargs

@@ -1,0 +1,99 @@
+"""Words the bot says, from Jinja2 templates in templates/: message lines (mrkdwn, with user text
+escaped) and reply drafts (plain text, as they will be posted publicly)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Slack decodes only these three entities; anything else would show literally."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, Markup):
+        return value
+    return escape_mrkdwn(str(value)) if value is not None else ""
+
+
+def mention(user_id: str | None) -> Markup:
+    return Markup(f"<@{user_id}>") if user_id else Markup("nobody")
+
+
+def channel_link(channel_id: str | None) -> Markup:
+    return Markup(f"<#{channel_id}>") if channel_id else Markup("its channel")
+
+
+def slack_date(moment: datetime, token_format: str = "{date_short_pretty} at {time}") -> Markup:
+    """Slack's <!date> syntax: every reader sees the time in their own zone."""
+    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    return Markup(f"<!date^{int(moment.timestamp())}^{token_format}|{fallback}>")
+
+
+def ago(moment: datetime) -> Markup:
+    return slack_date(moment, "{ago}")
+
+
+def quote(text: str, limit: int | None = None) -> Markup:
+    """User text as a mrkdwn block quote, escaped, optionally cut to `limit` characters."""
+    text = text.strip()
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    lines = escape_mrkdwn(text).splitlines() or [""]
+    return Markup("\n".join(f">{line}" for line in lines))
+
+
+def stars(rating: int | None) -> str:
+    return "★" * rating + "☆" * (5 - rating) if rating else "no rating"
+
+
+@cache
+def _mrkdwn_env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(
+        mention=mention, channel=channel_link, date=slack_date, ago=ago, quote=quote, stars=stars
+    )
+    return env
+
+
+@cache
+def _plain_env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+
+
+def line(name: str, **context: Any) -> Markup:
+    """One mrkdwn message line: the macro `name` of templates/messages/lines.j2."""
+    macro = getattr(_mrkdwn_env().get_template("messages/lines.j2").module, name)
+    return Markup(str(macro(**context)).strip())
+
+
+def plain_line(name: str, **context: Any) -> str:
+    """The same line for a plain_text field or a notification (no mrkdwn markup)."""
+    macro = getattr(_plain_env().get_template("messages/plain.j2").module, name)
+    return str(macro(**context)).strip()
+
+
+def render_plain(template: str, **context: Any) -> str:
+    return _plain_env().get_template(template).render(**context).strip()

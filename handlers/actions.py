@@ -1,0 +1,105 @@
+"""Button presses on case cards, PX cards and ephemeral offers: ack, parse, call the desk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.blocks.modals import escalate_modal, hide_modal, ignore_modal, respond_modal
+from bot.cases import Action
+from bot.desk import Desk
+from bot.ids import ActionId, ModalContext
+from bot.replies import available
+from handlers import payloads
+from handlers.errors import tell
+
+
+def register(app: App, desk: Desk) -> None:
+    simple = {
+        ActionId.CLAIM: desk.claim,
+        ActionId.RELEASE: desk.release,
+        ActionId.TAKE_OVER: desk.take_over,
+        ActionId.PX_CLAIM: desk.px_claim,
+        ActionId.PX_TAKE_OVER: desk.px_take_over,
+        ActionId.PX_CONTACTED: desk.px_contacted,
+        ActionId.PX_RESOLVE: desk.resolve,
+        ActionId.REOPEN: desk.reopen,
+    }
+    for action_id, perform in simple.items():
+        app.action(action_id)(_simple_listener(perform))
+
+    @app.action(ActionId.RESPOND)
+    def open_respond(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        click = payloads.click(body)
+        context = desk.reply_context(click.case_id)
+        template = context.template or desk.config.replies.default_template
+        draft = context.existing_reply or desk.draft(
+            template, author=context.author, site_id=context.site_id
+        )
+        client.views_open(
+            trigger_id=click.trigger_id,
+            view=respond_modal(
+                context_value=ModalContext(click.case_id, click.channel_id),
+                review_text=context.review_text,
+                templates=available(),
+                selected=template,
+                draft=draft,
+                editing=context.existing_reply is not None,
+            ),
+        )
+
+    @app.action(ActionId.ESCALATE)
+    def open_escalate(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        click = payloads.click(body)
+        case = desk.check_allowed(click.case_id, Action.ESCALATE, click.user_id)
+        client.views_open(
+            trigger_id=click.trigger_id,
+            view=escalate_modal(
+                context_value=ModalContext(click.case_id, click.channel_id),
+                sites=list(desk.config.sites),
+                site_id=case.site,
+            ),
+        )
+
+    @app.action(ActionId.HIDE)
+    def open_hide(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        click = payloads.click(body)
+        desk.check_allowed(click.case_id, Action.HIDE, click.user_id)
+        client.views_open(
+            trigger_id=click.trigger_id,
+            view=hide_modal(context_value=ModalContext(click.case_id, click.channel_id)),
+        )
+
+    @app.action(ActionId.IGNORE)
+    def open_ignore(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        click = payloads.click(body)
+        desk.check_allowed(click.case_id, Action.IGNORE, click.user_id)
+        client.views_open(
+            trigger_id=click.trigger_id,
+            view=ignore_modal(context_value=ModalContext(click.case_id, click.channel_id)),
+        )
+
+    @app.action(ActionId.SHOW)
+    def show(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        tell(client, body, desk.expanded(payloads.click(body).case_id))
+
+    @app.action(ActionId.OPEN_REVIEW)
+    def open_review(ack: Ack) -> None:
+        ack()  # a link button: Slack opens the URL; the click only needs acknowledging
+
+
+def _simple_listener(perform):
+    def listener(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        click = payloads.click(body)
+        perform(click.case_id, click.user_id, request_key=click.request_key)
+
+    listener.__name__ = f"on_{perform.__name__}"
+    return listener

@@ -1,0 +1,142 @@
+"""The tables: reviews, cases, their windows, the append-only event log, and the Slack outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+class Review(SQLModel, table=True):
+    """A review as its source published it, in the canonical shape; one row per source item."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id", name="uq_reviews_source_external_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=40)
+    external_id: str = Field(max_length=255)
+    site: str | None = Field(default=None, max_length=80)
+    author: str | None = Field(default=None, max_length=200)
+    rating: int | None = None
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    url: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+_case_version = Column("version", Integer, nullable=False)
+
+
+class Case(SQLModel, table=True):
+    """The work on one negative review: its state, who holds it, and where its cards are.
+
+    `version` makes concurrent changes safe: a flush against a stale row raises StaleDataError
+    (two people clicking Claim at once: exactly one wins)."""
+
+    __tablename__ = "cases"
+    __mapper_args__ = {"version_id_col": _case_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="reviews.id", unique=True)
+    status: str = Field(default="open", max_length=16, index=True)
+    site: str | None = Field(default=None, max_length=40)
+    version: int = Field(default=None, sa_column=_case_version)
+
+    claimant_id: str | None = Field(default=None, max_length=32)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    responded_by: str | None = Field(default=None, max_length=32)
+    responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reply_template: str | None = Field(default=None, max_length=60)
+    reply_text: str | None = Field(default=None, sa_column=Column(Text))
+
+    escalated_by: str | None = Field(default=None, max_length=32)
+    escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    px_site: str | None = Field(default=None, max_length=40)
+    px_urgency: str | None = Field(default=None, max_length=16)
+    px_note: str | None = Field(default=None, sa_column=Column(Text))
+    px_claimant_id: str | None = Field(default=None, max_length=32)
+    px_claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    px_contacted_by: str | None = Field(default=None, max_length=32)
+    px_contacted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    closed_by: str | None = Field(default=None, max_length=32)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_reason: str | None = Field(default=None, max_length=40)
+    closed_note: str | None = Field(default=None, sa_column=Column(Text))
+
+    card_channel: str | None = Field(default=None, max_length=32)
+    card_ts: str | None = Field(default=None, max_length=32)
+    px_card_channel: str | None = Field(default=None, max_length=32)
+    px_card_ts: str | None = Field(default=None, max_length=32)
+
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CaseWindow(SQLModel, table=True):
+    """A follow-up window of a case (first response, PX follow-up, urgent) and how it ended."""
+
+    __tablename__ = "case_windows"
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind", name="uq_case_windows_case_kind"),
+        Index("ix_case_windows_open_due", "met_at", "stopped_at", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    kind: str = Field(max_length=24)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    met_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    met_by: str | None = Field(default=None, max_length=32)
+    stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CaseEvent(SQLModel, table=True):
+    """One line of a case's history; rows are only ever added. Reports are computed from these."""
+
+    __tablename__ = "case_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    actor: str = Field(max_length=32)
+    action: str = Field(max_length=32, index=True)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    request_key: str | None = Field(default=None, max_length=200, unique=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Something the bot must send to Slack. Rows are written in the same transaction as the
+    change they announce, and a worker delivers them in order per case, exactly once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_id", "status", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=64, unique=True)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    ordering_key: str = Field(max_length=64)
+    kind: str = Field(max_length=32)
+    channel: str | None = Field(default=None, max_length=32)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    uncertain: bool = False
+    next_attempt_at: datetime = Field(sa_type=UTCDateTime)
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=500)
+    result_channel: str | None = Field(default=None, max_length=32)
+    result_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

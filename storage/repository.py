@@ -1,0 +1,155 @@
+"""Every query the bot makes, as keyword-only functions over a session."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, update
+from sqlmodel import Session, col, select
+
+from storage.models import Case, CaseEvent, CaseWindow, OutboxMessage, Review
+
+# ---- reviews -------------------------------------------------------------------------------
+
+
+def find_review(session: Session, *, source: str, external_id: str) -> Review | None:
+    return session.exec(
+        select(Review).where(Review.source == source, Review.external_id == external_id)
+    ).first()
+
+
+def case_for_review(session: Session, *, review_id: int) -> Case | None:
+    return session.exec(select(Case).where(Case.review_id == review_id)).first()
+
+
+# ---- cases ---------------------------------------------------------------------------------
+
+
+def get_case(session: Session, *, case_id: int) -> Case | None:
+    return session.get(Case, case_id)
+
+
+def get_review(session: Session, *, review_id: int) -> Review | None:
+    return session.get(Review, review_id)
+
+
+def windows_of(session: Session, *, case_id: int) -> dict[str, CaseWindow]:
+    rows = session.exec(select(CaseWindow).where(CaseWindow.case_id == case_id)).all()
+    return {window.kind: window for window in rows}
+
+
+def open_cases(session: Session, *, limit: int = 20) -> Sequence[tuple[Case, Review]]:
+    return session.exec(
+        select(Case, Review)
+        .join(Review, col(Review.id) == Case.review_id)
+        .where(Case.status == "open")
+        .order_by(col(Case.created_at))
+        .limit(limit)
+    ).all()
+
+
+def set_card_location(
+    session: Session, *, case_id: int, channel: str, ts: str, px: bool = False
+) -> None:
+    """Record where a card was posted; a plain UPDATE, so it does not bump the case version
+    and never conflicts with someone's click."""
+    values = {"px_card_channel": channel, "px_card_ts": ts} if px else {
+        "card_channel": channel, "card_ts": ts
+    }
+    session.execute(update(Case).where(col(Case.id) == case_id).values(**values))
+
+
+# ---- events --------------------------------------------------------------------------------
+
+
+def request_seen(session: Session, *, request_key: str) -> bool:
+    return session.exec(
+        select(CaseEvent.id).where(CaseEvent.request_key == request_key)
+    ).first() is not None
+
+
+def add_event(
+    session: Session,
+    *,
+    case_id: int,
+    actor: str,
+    action: str,
+    at: datetime,
+    details: dict[str, Any] | None = None,
+    request_key: str | None = None,
+) -> CaseEvent:
+    event = CaseEvent(
+        case_id=case_id,
+        actor=actor,
+        action=action,
+        details=details or {},
+        request_key=request_key,
+        created_at=at,
+    )
+    session.add(event)
+    return event
+
+
+def events_of(session: Session, *, case_id: int) -> Sequence[CaseEvent]:
+    return session.exec(
+        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(col(CaseEvent.id))
+    ).all()
+
+
+# ---- outbox --------------------------------------------------------------------------------
+
+
+def pending_outbox(session: Session, *, limit: int) -> Sequence[OutboxMessage]:
+    return session.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending")
+        .order_by(col(OutboxMessage.id))
+        .limit(limit)
+    ).all()
+
+
+def lease_outbox(
+    session: Session, *, message_id: int, owner: str, now: datetime, until: datetime
+) -> bool:
+    """Take a message for delivery unless another worker holds it; True when taken."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == message_id,
+            col(OutboxMessage.status) == "pending",
+            or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
+        )
+        .values(lease_owner=owner, lease_until=until, attempts=OutboxMessage.attempts + 1)
+    )
+    return result.rowcount == 1
+
+
+def later_pending(session: Session, *, message: OutboxMessage) -> bool:
+    """Is there a newer pending message of the same kind for the same case?"""
+    return session.exec(
+        select(OutboxMessage.id).where(
+            OutboxMessage.case_id == message.case_id,
+            OutboxMessage.kind == message.kind,
+            OutboxMessage.status == "pending",
+            col(OutboxMessage.id) > message.id,
+        )
+    ).first() is not None
+
+
+def has_pending(session: Session, *, case_id: int, kind: str) -> bool:
+    return session.exec(
+        select(OutboxMessage.id).where(
+            OutboxMessage.case_id == case_id,
+            OutboxMessage.kind == kind,
+            OutboxMessage.status == "pending",
+        )
+    ).first() is not None
+
+
+def outbox_counts(session: Session) -> dict[str, int]:
+    rows = session.exec(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    ).all()
+    return {status: count for status, count in rows}

@@ -1,0 +1,204 @@
+"""Drives the running app the way Slack and review sources do, and reads what users would see."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import urllib.request
+from typing import Any
+from urllib.error import HTTPError
+
+from app import ReviewDesk
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_requests import (
+    block_actions_payload,
+    button_action,
+    find_button,
+    form_body_for_payload,
+    post_signed,
+    view_submission_payload,
+)
+
+
+def review(**overrides: Any) -> dict[str, Any]:
+    """A canonical review (one star, North campus) with fields to override."""
+    data = {
+        "source": "google",
+        "external_id": "g-1001",
+        "site": "north",
+        "author": "Dana K.",
+        "rating": 1,
+        "text": "Waited five hours in the ER with my father and nobody told us anything. "
+        "The front desk was rude when we asked.",
+        "url": "https://maps.example/review/g-1001",
+        "created_at": "2026-11-24T14:03:00Z",
+    }
+    data.update(overrides)
+    return data
+
+
+def block_text(message: dict[str, Any]) -> str:
+    """All the visible text of a message's blocks, in order, one piece per line."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in {"mrkdwn", "plain_text"} and "text" in node:
+                out.append(node["text"])
+                return
+            for key in ("text", "elements", "fields", "accessory", "element", "label"):
+                if key in node:
+                    walk(node[key])
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(message.get("blocks") or [])
+    return "\n".join(out)
+
+
+def action_ids(message: dict[str, Any]) -> list[str]:
+    return [
+        element.get("action_id")
+        for block in message.get("blocks") or []
+        if block.get("type") == "actions"
+        for element in block["elements"]
+    ]
+
+
+class Driver:
+    def __init__(self, bot: ReviewDesk, slack: FakeSlack, *, signing_secret: str,
+                 intake_token: str):
+        self.bot = bot
+        self.slack = slack
+        self.signing_secret = signing_secret
+        self.intake_token = intake_token
+        self.base = f"http://127.0.0.1:{bot.port}"
+
+    # ---- review sources ---------------------------------------------------------------
+
+    def post_reviews(self, body: Any, *, token: str | None = "default",
+                     raw: bytes | None = None) -> tuple[int, dict[str, Any]]:
+        data = raw if raw is not None else json.dumps(body).encode()
+        request = urllib.request.Request(f"{self.base}/intake/reviews", data=data, method="POST")
+        request.add_header("Content-Type", "application/json")
+        if token:
+            bearer = self.intake_token if token == "default" else token
+            request.add_header("Authorization", f"Bearer {bearer}")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read() or b"{}")
+        except HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+    def get(self, path: str) -> tuple[int, dict[str, Any]]:
+        try:
+            with urllib.request.urlopen(f"{self.base}{path}", timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+    def new_case(self, **overrides: Any) -> int:
+        status, body = self.post_reviews(review(**overrides))
+        assert status == 200, body
+        case_id = body["items"][0]["case_id"]
+        assert case_id is not None, body
+        return case_id
+
+    # ---- what Slack shows ---------------------------------------------------------------
+
+    def _find(self, channel: str, case_id: int) -> dict[str, Any] | None:
+        for message in self.slack.messages(channel):
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("case_id") == case_id:
+                return message
+        return None
+
+    def card(self, case_id: int, channel: str, predicate=None, timeout: float = 5.0) -> dict:
+        """The case's card in `channel`, once it exists (and satisfies `predicate`)."""
+        def ready():
+            message = self._find(channel, case_id)
+            if message and (predicate is None or predicate(message)):
+                return message
+            return None
+
+        return self.slack.wait_for(ready, timeout=timeout)
+
+    def card_showing(self, case_id: int, channel: str, text: str, timeout: float = 5.0) -> dict:
+        return self.card(case_id, channel, lambda m: text in block_text(m), timeout)
+
+    def thread(self, channel: str, card: dict[str, Any]) -> list[str]:
+        return [reply["text"] for reply in self.slack.thread(channel, card["ts"])]
+
+    def thread_with(self, channel: str, card: dict[str, Any], text: str,
+                    timeout: float = 5.0) -> list[str]:
+        return self.slack.wait_for(
+            lambda: (lines := self.thread(channel, card)) and any(text in t for t in lines)
+            and lines,
+            timeout=timeout,
+        )
+
+    def ephemeral_for(self, user: str, text: str, timeout: float = 5.0) -> dict[str, Any]:
+        def found():
+            for item in self.slack.ephemerals_for(user):
+                if text in (item.get("text") or "") + block_text(item):
+                    return item
+            return None
+
+        return self.slack.wait_for(found, timeout=timeout)
+
+    # ---- what people do ------------------------------------------------------------------
+
+    def _post_interaction(self, payload: dict[str, Any], **signing: Any) -> tuple[int, bytes]:
+        status, _headers, body = post_signed(
+            f"{self.base}/slack/events", self.signing_secret, form_body_for_payload(payload),
+            "application/x-www-form-urlencoded", **signing,
+        )
+        return status, body
+
+    def click(self, user: str, message: dict[str, Any], action_id: str, channel: str,
+              **signing: Any) -> int:
+        block, element = find_button(message["blocks"], action_id)
+        payload = block_actions_payload(
+            user_id=user, action=button_action(block, element), channel_id=channel,
+            message=message, is_ephemeral="ts" not in message,
+        )
+        status, _ = self._post_interaction(payload, **signing)
+        return status
+
+    def open_view(self, user: str, message: dict[str, Any], action_id: str, channel: str,
+                  callback_id: str) -> dict[str, Any]:
+        """Click a button that opens a modal, and return the modal Slack shows."""
+        before = len(self.slack.opened_views())
+        assert self.click(user, message, action_id, channel) == 200
+        views = self.slack.wait_for(
+            lambda: (found := self.slack.opened_views()[before:]) and found
+        )
+        view = views[-1]
+        assert view["callback_id"] == callback_id, view["callback_id"]
+        return view
+
+    def submit(self, user: str, view: dict[str, Any], values: dict[str, Any]
+               ) -> tuple[int, dict[str, Any]]:
+        status, body = self._post_interaction(
+            view_submission_payload(user_id=user, view=view, values=values)
+        )
+        return status, (json.loads(body) if body.strip() else {})
+
+    def command(self, user: str, text: str, channel: str) -> int:
+        from tests.fakes.slack_requests import slash_command_form
+
+        body = urllib.parse.urlencode(
+            slash_command_form(command="/reviewdesk", text=text, user_id=user,
+                               channel_id=channel)
+        )
+        status, _headers, _body = post_signed(
+            f"{self.base}/slack/events", self.signing_secret, body,
+            "application/x-www-form-urlencoded",
+        )
+        return status
+
+    # ---- what was recorded ---------------------------------------------------------------
+
+    def events(self, case_id: int) -> list[tuple[str, str]]:
+        return [(event.action, event.actor) for event in self.bot.desk.history(case_id)]

@@ -1,0 +1,1183 @@
+"""A fake Slack Web API server on 127.0.0.1 for tests and local demos.
+
+`FakeSlack` answers the Web API methods reviewdesk uses the way Slack does (same response
+shapes, same error codes, HTTP 200 for API errors), keeps a small workspace (channels, users,
+messages, threads, ephemerals, views) and records every call.  Point a real
+``slack_sdk.WebClient(token=..., base_url=fake.base_url)`` at it.
+
+It also rejects Block Kit that Slack would reject (``invalid_blocks`` / ``invalid_arguments``)
+and can inject failures (API errors, 429 with Retry-After, 5xx, slow answers, outages) so the
+app's behaviour during a Slack outage can be tested.
+
+Requests are accepted as a JSON body, a urlencoded form body or a query string (or a mix);
+the parameters are merged into one dict, and ``blocks``/``attachments``/``metadata``/``view``
+are JSON-decoded when they arrive as strings.  Standard library only.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import copy
+import http
+import itertools
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo
+
+T = TypeVar("T")
+
+TEAM_NAME = "Fake Hospital"
+TEAM_DOMAIN = "fake"
+APP_ID = "A0001"
+BOT_ID = "B0001"
+
+C_TRIAGE = "C_TRIAGE"
+C_PX_NORTH = "C_PX_NORTH"
+C_PX_SOUTH = "C_PX_SOUTH"
+C_RISK = "C_RISK"
+DEFAULT_CHANNELS = {
+    C_TRIAGE: "review-triage",
+    C_PX_NORTH: "px-north",
+    C_PX_SOUTH: "px-south",
+    C_RISK: "review-risk",
+}
+
+U_MARIA = "U_MARIA"
+U_SAM = "U_SAM"
+U_LEE = "U_LEE"
+U_PX1 = "U_PX1"
+DEFAULT_USERS = {U_MARIA: "maria", U_SAM: "sam", U_LEE: "lee", U_PX1: "pat"}
+
+TRIGGER_TTL_SECONDS = 3.0
+"""How long Slack honours a trigger_id (only enforced with ``expire_trigger_ids=True``)."""
+
+MESSAGE_MAX_BLOCKS = 50
+SURFACE_MAX_BLOCKS = 100
+MESSAGE_MAX_TEXT = 40_000
+
+_BLOCK_TYPES = frozenset(
+    {"section", "header", "context", "actions", "divider", "input", "image", "rich_text"}
+)
+_JSON_ENCODED_PARAMS = ("blocks", "attachments", "metadata", "view")
+_FIRST_TS_MICROS = 1_700_000_000 * 1_000_000
+
+
+def new_trigger_id(user_id: str, *, issued_at: float | None = None) -> str:
+    """Mint a trigger_id for an interaction by ``user_id``, as Slack puts in payloads.
+
+    The format is ``"<issued ms>.<user id>.<hex>"``: `FakeSlack` reads the user back from it
+    (so an opened view knows whose it is) and, with ``expire_trigger_ids=True``, its age.
+    ``issued_at`` (epoch seconds) lets a test mint an already expired trigger.
+    """
+    issued = time.time() if issued_at is None else issued_at
+    return f"{int(issued * 1000)}.{user_id}.{secrets.token_hex(8)}"
+
+
+def _parse_trigger_id(trigger_id: str) -> tuple[float | None, str | None]:
+    """Return (issued at, user id) of a trigger minted by `new_trigger_id`, else (None, None)."""
+    parts = trigger_id.split(".")
+    if len(parts) == 3 and parts[0].isdigit():
+        return int(parts[0]) / 1000, parts[1]
+    return None, None
+
+
+# --------------------------------------------------------------------------------------------
+# Block Kit validation
+# --------------------------------------------------------------------------------------------
+
+
+class _BlockKitChecker:
+    """Walks the Block Kit JSON of one surface and collects errors the way Slack words them.
+
+    Each error reads ``"<reason> [json-pointer:<path>]"``.  One checker covers one message or
+    view, so ``block_id`` and ``action_id`` uniqueness is enforced across all of its blocks.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self._block_ids: set[str] = set()
+        self._action_ids: set[str] = set()
+
+    def error(self, pointer: str, reason: str) -> None:
+        self.errors.append(f"{reason} [json-pointer:{pointer}]")
+
+    def blocks(self, blocks: Any, pointer: str, max_blocks: int) -> None:
+        if not isinstance(blocks, list):
+            self.error(pointer, "must be an array")
+            return
+        if len(blocks) > max_blocks:
+            self.error(pointer, f"must provide no more than {max_blocks} items")
+        for index, block in enumerate(blocks):
+            self._block(block, f"{pointer}/{index}")
+
+    def text(self, obj: Any, pointer: str, max_chars: int, *, plain: bool = False) -> None:
+        """Check a text object: its type, and that its text is non-empty and short enough."""
+        if not isinstance(obj, dict) or obj.get("type") not in ("plain_text", "mrkdwn"):
+            self.error(pointer, "must be a text object")
+            return
+        if plain and obj["type"] != "plain_text":
+            self.error(f"{pointer}/type", "must be plain_text")
+        text = obj.get("text")
+        if not isinstance(text, str) or not text:
+            self.error(f"{pointer}/text", "must be more than 0 characters")
+        else:
+            self.max_length(text, f"{pointer}/text", max_chars)
+
+    def max_length(self, value: Any, pointer: str, max_chars: int) -> bool:
+        """Check an optional string's length; return whether it is acceptable."""
+        if value is None:
+            return True
+        if not isinstance(value, str):
+            self.error(pointer, "must be a string")
+            return False
+        if len(value) > max_chars:
+            self.error(pointer, f"must be less than {max_chars + 1} characters")
+            return False
+        return True
+
+    def _unique_id(self, value: Any, pointer: str, seen: set[str]) -> None:
+        if value is None or not self.max_length(value, pointer, 255):
+            return
+        if value in seen:
+            self.error(pointer, f"duplicate {pointer.rsplit('/', 1)[-1]} {value!r}")
+        seen.add(value)
+
+    def _items(self, value: Any, pointer: str, max_items: int) -> list[Any]:
+        """Check a required array of 1..max_items entries; return it (or [] if malformed)."""
+        if not isinstance(value, list) or not value:
+            self.error(pointer, "must provide at least 1 item")
+            return []
+        if len(value) > max_items:
+            self.error(pointer, f"must provide no more than {max_items} items")
+        return value
+
+    def _block(self, block: Any, pointer: str) -> None:
+        if not isinstance(block, dict):
+            self.error(pointer, "must be an object")
+            return
+        block_type = block.get("type")
+        if block_type not in _BLOCK_TYPES:
+            self.error(f"{pointer}/type", f"unsupported block type {block_type!r}")
+            return
+        self._unique_id(block.get("block_id"), f"{pointer}/block_id", self._block_ids)
+        match block_type:
+            case "section":
+                self._section(block, pointer)
+            case "header":
+                self.text(block.get("text"), f"{pointer}/text", 150, plain=True)
+            case "context":
+                self._items(block.get("elements"), f"{pointer}/elements", 10)
+            case "actions":
+                elements = self._items(block.get("elements"), f"{pointer}/elements", 25)
+                for index, element in enumerate(elements):
+                    self._element(element, f"{pointer}/elements/{index}")
+            case "input":
+                self.text(block.get("label"), f"{pointer}/label", 2000, plain=True)
+                if block.get("hint") is not None:
+                    self.text(block["hint"], f"{pointer}/hint", 2000, plain=True)
+                self._element(block.get("element"), f"{pointer}/element")
+
+    def _section(self, block: dict[str, Any], pointer: str) -> None:
+        fields = block.get("fields")
+        if block.get("text") is None and not fields:
+            self.error(pointer, "must provide either text or fields")
+        if block.get("text") is not None:
+            self.text(block["text"], f"{pointer}/text", 3000)
+        if fields is not None:
+            for index, item in enumerate(self._items(fields, f"{pointer}/fields", 10)):
+                self.text(item, f"{pointer}/fields/{index}", 2000)
+        if block.get("accessory") is not None:
+            self._element(block["accessory"], f"{pointer}/accessory")
+
+    def _element(self, element: Any, pointer: str) -> None:
+        if not isinstance(element, dict) or not isinstance(element.get("type"), str):
+            self.error(pointer, "must be a block element")
+            return
+        self._unique_id(element.get("action_id"), f"{pointer}/action_id", self._action_ids)
+        if element["type"] == "button":
+            self.text(element.get("text"), f"{pointer}/text", 75, plain=True)
+            self.max_length(element.get("value"), f"{pointer}/value", 2000)
+
+
+def message_block_errors(blocks: Any) -> list[str]:
+    """Errors Slack would report for a message's ``blocks`` (empty if Slack accepts them)."""
+    checker = _BlockKitChecker()
+    checker.blocks(blocks, "/blocks", MESSAGE_MAX_BLOCKS)
+    return checker.errors
+
+
+def view_errors(view: Any, *, surface: str = "modal") -> list[str]:
+    """Errors Slack would report for a ``modal`` or ``home`` view (empty if it accepts it)."""
+    checker = _BlockKitChecker()
+    if not isinstance(view, dict):
+        checker.error("/view", "must provide an object")
+        return checker.errors
+    if view.get("type") != surface:
+        checker.error("/view/type", f"must be {surface!r}")
+    blocks = view.get("blocks")
+    checker.blocks(blocks, "/view/blocks", SURFACE_MAX_BLOCKS)
+    if surface == "modal":
+        checker.text(view.get("title"), "/view/title", 24, plain=True)
+        for key in ("submit", "close"):
+            if view.get(key) is not None:
+                checker.text(view[key], f"/view/{key}", 24, plain=True)
+        has_inputs = isinstance(blocks, list) and any(
+            isinstance(block, dict) and block.get("type") == "input" for block in blocks
+        )
+        if has_inputs and view.get("submit") is None:
+            checker.error("/view/submit", "must be provided when the view has input blocks")
+    for key, max_chars in (("private_metadata", 3000), ("callback_id", 255), ("external_id", 255)):
+        checker.max_length(view.get(key), f"/view/{key}", max_chars)
+    return checker.errors
+
+
+# --------------------------------------------------------------------------------------------
+# Calls, answers and failures
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Call:
+    """One request the fake received.
+
+    ``params`` are the merged, decoded parameters; ``at`` is ``time.time()`` on arrival;
+    ``response`` is the JSON body answered (None for an HTML error page) and ``status`` the
+    HTTP status.  Both are filled in as soon as the fake has decided its answer.
+    """
+
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    at: float
+    response: dict[str, Any] | None = None
+    status: int = 0
+
+
+class _ApiError(Exception):
+    """Raised by a method implementation to answer ``{"ok": false, "error": ...}``."""
+
+    def __init__(self, error: str, **extra: Any) -> None:
+        super().__init__(error)
+        self.body = {"ok": False, "error": error, **extra}
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """An HTTP answer; a ``body`` of None means an HTML error page for ``status``."""
+
+    status: int
+    body: dict[str, Any] | None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def encode(self) -> tuple[bytes, str]:
+        """Return the body bytes and their Content-Type."""
+        if self.body is None:
+            phrase = http.HTTPStatus(self.status).phrase
+            page = f"<html><body><h1>{self.status} {phrase}</h1></body></html>"
+            return page.encode(), "text/html; charset=utf-8"
+        return json.dumps(self.body).encode(), "application/json; charset=utf-8"
+
+
+def _error_page(status: int) -> _Answer:
+    return _Answer(status, None)
+
+
+@dataclass
+class _Failure:
+    """A queued injected failure (see `FakeSlack.fail`)."""
+
+    method: str
+    error: str | None
+    status: int
+    retry_after: int | None
+    delay: float
+    remaining: int
+
+    @property
+    def takes_effect(self) -> bool:
+        """True for "succeed, but slowly": the call is carried out, only the answer is late."""
+        return self.error is None and self.status == 200
+
+    def answer(self) -> _Answer:
+        headers: dict[str, str] = {}
+        retry_after = self.retry_after
+        if retry_after is None and self.status == 429:
+            retry_after = 1
+        if retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
+        error = self.error or ("ratelimited" if self.status == 429 else None)
+        if error is None:
+            return _Answer(self.status, None, headers)
+        return _Answer(self.status, {"ok": False, "error": error}, headers)
+
+
+# --------------------------------------------------------------------------------------------
+# Request parsing helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _parse_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
+    """Merge query-string and body parameters (JSON or urlencoded form) into one dict."""
+    params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
+    if body:
+        text = body.decode("utf-8")
+        if content_type.split(";")[0].strip().lower() == "application/json":
+            try:
+                decoded = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise _ApiError("invalid_json") from exc
+            if not isinstance(decoded, dict):
+                raise _ApiError("invalid_json")
+            params.update(decoded)
+        else:
+            params.update(parse_qsl(text, keep_blank_values=True))
+    for key in _JSON_ENCODED_PARAMS:
+        value = params.get(key)
+        if isinstance(value, str) and value:
+            # Undecodable values stay strings, for the method's validation to report.
+            with contextlib.suppress(json.JSONDecodeError):
+                params[key] = json.loads(value)
+    return params
+
+
+def _truthy(value: Any) -> bool:
+    """Slack's reading of a boolean parameter (JSON true, "true" or "1")."""
+    return value is True or str(value).lower() in ("1", "true")
+
+
+def _ts_bound(params: dict[str, Any], name: str, default: Decimal) -> Decimal:
+    """Read the ``oldest``/``latest`` bound of a history request."""
+    value = params.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise _ApiError(f"invalid_ts_{name}") from exc
+
+
+def _is_top_level(message: dict[str, Any]) -> bool:
+    return message.get("thread_ts", message["ts"]) == message["ts"]
+
+
+def _paginate(items: list[T], params: dict[str, Any]) -> tuple[list[T], str]:
+    """Apply ``limit``/``cursor`` (an opaque offset cursor); return (page, next_cursor)."""
+    try:
+        limit = int(params.get("limit") or 100)
+    except ValueError as exc:
+        raise _ApiError("invalid_limit") from exc
+    offset = 0
+    if params.get("cursor"):
+        try:
+            offset = int(base64.b64decode(params["cursor"]).decode().removeprefix("offset:"))
+        except ValueError as exc:
+            raise _ApiError("invalid_cursor") from exc
+    end = offset + max(limit, 1)
+    next_cursor = base64.b64encode(f"offset:{end}".encode()).decode() if end < len(items) else ""
+    return items[offset:end], next_cursor
+
+
+def _stamp_block_ids(blocks: Any) -> None:
+    """Give blocks without a block_id a random one, as Slack does when it stores them."""
+    if isinstance(blocks, list):
+        for block in blocks:
+            if isinstance(block, dict):
+                block.setdefault("block_id", secrets.token_urlsafe(3))
+
+
+# --------------------------------------------------------------------------------------------
+# The fake
+# --------------------------------------------------------------------------------------------
+
+
+class FakeSlack:
+    """A fake Slack workspace served over HTTP on 127.0.0.1 (see the module docstring).
+
+    Use as ``with FakeSlack() as slack:`` or call `start`/`stop`.  All state is guarded by one
+    lock; the query helpers return copies, so they are safe to call while the app runs.
+    ``channels`` and ``users`` are public for set-up; prefer `add_channel`/`add_user`.
+    """
+
+    def __init__(
+        self,
+        *,
+        bot_token: str = "xoxb-test-token",
+        bot_user_id: str = "UBOT",
+        team_id: str = "T0001",
+        app_token: str = "xapp-test",
+        expire_trigger_ids: bool = False,
+    ) -> None:
+        self.bot_token = bot_token
+        self.bot_user_id = bot_user_id
+        self.team_id = team_id
+        self.app_token = app_token
+        self.expire_trigger_ids = expire_trigger_ids
+        self.calls: list[Call] = []
+        self.channels: dict[str, dict[str, Any]] = {}
+        self.users: dict[str, dict[str, Any]] = {}
+        self._messages: dict[str, list[dict[str, Any]]] = {}
+        self._ephemerals: list[dict[str, Any]] = []
+        self._views: dict[str, dict[str, Any]] = {}
+        self._home_views: dict[str, dict[str, Any]] = {}
+        self._used_trigger_ids: set[str] = set()
+        self._failures: list[_Failure] = []
+        self._outage: tuple[int, frozenset[str]] | None = None
+        self._lock = threading.RLock()
+        self._ts_counter = itertools.count(1)
+        self._view_counter = itertools.count(1)
+        self._server: _FakeSlackServer | None = None
+        self._thread: threading.Thread | None = None
+        self._methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "auth.test": self._auth_test,
+            "apps.connections.open": self._apps_connections_open,
+            "chat.postMessage": self._chat_post_message,
+            "chat.update": self._chat_update,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.getPermalink": self._chat_get_permalink,
+            "chat.delete": self._chat_delete,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
+            "conversations.info": self._conversations_info,
+            "conversations.join": self._conversations_join,
+            "users.info": self._users_info,
+            "views.open": self._views_open,
+            "views.push": self._views_push,
+            "views.update": self._views_update,
+            "views.publish": self._views_publish,
+        }
+        for channel_id, name in DEFAULT_CHANNELS.items():
+            self.add_channel(channel_id, name)
+        for user_id, name in DEFAULT_USERS.items():
+            self.add_user(user_id, name)
+
+    # ---- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> FakeSlack:
+        """Bind 127.0.0.1 on a free port and serve in a daemon thread."""
+        if self._server is not None:
+            raise RuntimeError("FakeSlack is already running")
+        self._server = _FakeSlackServer(self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-slack",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; requests still sleeping on an injected delay are abandoned."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """The Web API root with a trailing slash, for ``WebClient(base_url=...)``."""
+        if self._server is None:
+            raise RuntimeError("FakeSlack is not running; call start() first")
+        return f"http://127.0.0.1:{self._server.server_address[1]}/api/"
+
+    # ---- workspace set-up -----------------------------------------------------------------
+
+    def add_channel(
+        self, channel_id: str, name: str, *, is_member: bool = True, is_private: bool = False
+    ) -> dict[str, Any]:
+        """Create (or replace) a channel; return its record."""
+        channel = {"id": channel_id, "name": name, "is_member": is_member, "is_private": is_private}
+        with self._lock:
+            self.channels[channel_id] = channel
+            self._messages.setdefault(channel_id, [])
+        return channel
+
+    def add_user(
+        self, user_id: str, name: str, real_name: str | None = None, tz: str = "America/Chicago"
+    ) -> dict[str, Any]:
+        """Create (or replace) a user; ``tz_offset``/``tz_label`` are derived from ``tz`` now."""
+        local_now = datetime.now(UTC).astimezone(ZoneInfo(tz))
+        offset = local_now.utcoffset()
+        user = {
+            "id": user_id,
+            "name": name,
+            "real_name": real_name or name.title(),
+            "tz": tz,
+            "tz_label": local_now.tzname(),
+            "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
+        }
+        with self._lock:
+            self.users[user_id] = user
+        return user
+
+    # ---- failure injection ----------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        *,
+        error: str | None = None,
+        status: int = 200,
+        retry_after: int | None = None,
+        times: int = 1,
+        delay: float = 0.0,
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` ("*" for any method) fail.
+
+        - ``error="..."``: HTTP 200 ``{"ok": false, "error": ...}``;
+        - ``status=429``: ``{"ok": false, "error": "ratelimited"}`` with ``Retry-After``
+          (``retry_after`` seconds, default 1);
+        - ``status=5xx``: that status with an HTML page;
+        - ``delay=secs``: sleep that long before answering.  With no error and status 200
+          the call succeeds and takes effect, only its answer is late (the post happened even
+          though the client timed out).
+
+        A failing call has no side effect.  Failures queue up in the order they were added.
+        """
+        with self._lock:
+            self._failures.append(_Failure(method, error, status, retry_after, delay, times))
+
+    def outage(self, on: bool, *, status: int = 503, allow: Iterable[str] = ()) -> None:
+        """Answer every call (except to the ``allow``-ed methods) with ``status`` while on."""
+        with self._lock:
+            self._outage = (status, frozenset(allow)) if on else None
+
+    # ---- queries for tests ----------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        """The recorded calls to ``method``, oldest first."""
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def reset_calls(self) -> None:
+        """Forget the recorded calls (the workspace state is kept)."""
+        with self._lock:
+            self.calls.clear()
+
+    def wait_for(
+        self,
+        predicate: Callable[[], T],
+        timeout: float = 5.0,
+        interval: float = 0.02,
+        *,
+        what: str | None = None,
+    ) -> T:
+        """Poll ``predicate`` until it returns something truthy and return that.
+
+        On timeout raise AssertionError naming ``what`` (or the predicate) and listing the
+        most recent calls, which usually explains what the app did instead.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            result = predicate()
+            if result:
+                return result
+            if time.monotonic() >= deadline:
+                description = what or getattr(predicate, "__qualname__", repr(predicate))
+                raise AssertionError(
+                    f"timed out after {timeout}s waiting for {description}; "
+                    f"recent calls: {self._recent_calls_summary()}"
+                )
+            time.sleep(interval)
+
+    def wait_for_calls(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait until at least ``count`` calls to ``method`` were recorded; return them all."""
+
+        def enough_calls() -> list[Call]:
+            calls = self.calls_to(method)
+            return calls if len(calls) >= count else []
+
+        return self.wait_for(enough_calls, timeout, what=f"{count} call(s) to {method}")
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """The channel's top-level messages (no thread replies), oldest first, as they are now."""
+        with self._lock:
+            return copy.deepcopy([m for m in self._messages.get(channel, []) if _is_top_level(m)])
+
+    def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        """The replies in the thread under ``ts`` (without the parent), oldest first."""
+        with self._lock:
+            replies = [
+                m
+                for m in self._messages.get(channel, [])
+                if m.get("thread_ts") == ts and m["ts"] != ts
+            ]
+            return copy.deepcopy(replies)
+
+    def message(self, channel: str, ts: str) -> dict[str, Any]:
+        """One message (top-level or reply); AssertionError if there is none."""
+        with self._lock:
+            found = self._find_message(channel, ts)
+            if found is None:
+                raise AssertionError(f"no message {ts} in channel {channel}")
+            return copy.deepcopy(found)
+
+    def ephemerals_for(self, user: str, channel: str | None = None) -> list[dict[str, Any]]:
+        """Ephemeral messages shown to ``user`` (optionally only in ``channel``), oldest first."""
+        with self._lock:
+            return copy.deepcopy(
+                [
+                    e
+                    for e in self._ephemerals
+                    if e["user"] == user and channel in (None, e["channel"])
+                ]
+            )
+
+    def opened_views(self) -> list[dict[str, Any]]:
+        """Every modal opened or pushed, in order, as it is now (after any updates)."""
+        with self._lock:
+            return copy.deepcopy(list(self._views.values()))
+
+    def view(self, view_id: str) -> dict[str, Any]:
+        """One modal by id (including the ``trigger_id`` and ``user`` that opened it)."""
+        with self._lock:
+            if view_id not in self._views:
+                raise AssertionError(f"no view {view_id}; known: {sorted(self._views)}")
+            return copy.deepcopy(self._views[view_id])
+
+    def home_view(self, user_id: str) -> dict[str, Any] | None:
+        """The App Home view last published for ``user_id``, if any."""
+        with self._lock:
+            return copy.deepcopy(self._home_views.get(user_id))
+
+    def _recent_calls_summary(self, count: int = 15) -> str:
+        with self._lock:
+            recent = self.calls[-count:]
+        parts = []
+        for call in recent:
+            outcome = call.response.get("error", "ok") if call.response else call.status
+            parts.append(f"{call.method}→{outcome}")
+        return ", ".join(parts) or "none"
+
+    # ---- request handling -----------------------------------------------------------------
+
+    def _handle(self, path: str, query: str, headers: dict[str, str], body: bytes) -> _Answer:
+        """Record the call, decide the answer (injected failure or the method's result),
+        then sleep any injected delay outside the lock."""
+        if not path.startswith("/api/"):
+            return _error_page(404)
+        method = path.removeprefix("/api/")
+        lower_headers = {key.lower(): value for key, value in headers.items()}
+        parse_error: _ApiError | None = None
+        try:
+            params = _parse_params(query, lower_headers.get("content-type", ""), body)
+        except _ApiError as exc:
+            params, parse_error = {}, exc
+        call = Call(method=method, params=params, headers=headers, at=time.time())
+        failure: _Failure | None = None
+        with self._lock:
+            self.calls.append(call)
+            if self._outage is not None and method not in self._outage[1]:
+                answer = _error_page(self._outage[0])
+            else:
+                failure = self._take_failure(method)
+                if failure is not None and not failure.takes_effect:
+                    answer = failure.answer()
+                elif parse_error is not None:
+                    answer = _Answer(200, parse_error.body)
+                else:
+                    answer = self._call_method(method, params, lower_headers)
+            call.response, call.status = answer.body, answer.status
+        if failure is not None and failure.delay > 0:
+            time.sleep(failure.delay)
+        return answer
+
+    def _take_failure(self, method: str) -> _Failure | None:
+        """Use up one occurrence of the first queued failure matching ``method``."""
+        for failure in self._failures:
+            if failure.method in ("*", method):
+                failure.remaining -= 1
+                if failure.remaining <= 0:
+                    self._failures.remove(failure)
+                return failure
+        return None
+
+    def _call_method(self, method: str, params: dict[str, Any], headers: dict[str, str]) -> _Answer:
+        """Check the method and token, then run the method's implementation."""
+        implementation = self._methods.get(method)
+        if implementation is None:
+            return _Answer(200, {"ok": False, "error": "unknown_method"})
+        authorization = headers.get("authorization", "")
+        token = authorization.removeprefix("Bearer ").strip() or params.get("token")
+        expected = self.app_token if method == "apps.connections.open" else self.bot_token
+        if token != expected:
+            return _Answer(200, {"ok": False, "error": "invalid_auth"})
+        try:
+            return _Answer(200, implementation(params))
+        except _ApiError as exc:
+            return _Answer(200, exc.body)
+
+    # ---- shared pieces of the methods -----------------------------------------------------
+
+    def _next_ts(self) -> str:
+        seconds, micros = divmod(_FIRST_TS_MICROS + 100 * next(self._ts_counter), 1_000_000)
+        return f"{seconds}.{micros:06d}"
+
+    def _channel(self, channel_ref: Any) -> dict[str, Any]:
+        """Find a channel by id, or by name (with or without '#') as Slack also allows."""
+        channel = self.channels.get(channel_ref)
+        if channel is None and isinstance(channel_ref, str):
+            name = channel_ref.removeprefix("#")
+            channel = next((c for c in self.channels.values() if c["name"] == name), None)
+        if channel is None:
+            raise _ApiError("channel_not_found")
+        return channel
+
+    def _member_channel(self, channel_ref: Any) -> dict[str, Any]:
+        channel = self._channel(channel_ref)
+        if not channel["is_member"]:
+            raise _ApiError("not_in_channel")
+        return channel
+
+    def _find_message(self, channel_id: str, ts: Any) -> dict[str, Any] | None:
+        return next((m for m in self._messages.get(channel_id, []) if m["ts"] == ts), None)
+
+    @staticmethod
+    def _check_content(params: dict[str, Any]) -> None:
+        """Reject what Slack rejects in a message's text, blocks and metadata."""
+        text, blocks = params.get("text"), params.get("blocks")
+        if not text and not blocks and not params.get("attachments"):
+            raise _ApiError("no_text")
+        if isinstance(text, str) and len(text) > MESSAGE_MAX_TEXT:
+            raise _ApiError("msg_too_long")
+        if blocks is not None:
+            errors = message_block_errors(blocks)
+            if errors:
+                raise _ApiError("invalid_blocks", errors=errors)
+        metadata = params.get("metadata")
+        if metadata is not None and not (
+            isinstance(metadata, dict)
+            and isinstance(metadata.get("event_type"), str)
+            and isinstance(metadata.get("event_payload"), dict)
+        ):
+            raise _ApiError("invalid_metadata_format")
+
+    @staticmethod
+    def _content(params: dict[str, Any]) -> dict[str, Any]:
+        """The stored copies of a request's text, blocks, attachments and metadata."""
+        content: dict[str, Any] = {"text": params.get("text") or ""}
+        for key in ("blocks", "attachments", "metadata"):
+            if params.get(key) is not None:
+                content[key] = copy.deepcopy(params[key])
+        _stamp_block_ids(content.get("blocks"))
+        return content
+
+    @staticmethod
+    def _rendered(message: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+        """A message as a read method returns it: metadata only with include_all_metadata."""
+        rendered = copy.deepcopy(message)
+        if not _truthy(params.get("include_all_metadata")):
+            rendered.pop("metadata", None)
+        return rendered
+
+    def _channel_info(self, channel: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": channel["id"],
+            "name": channel["name"],
+            "name_normalized": channel["name"],
+            "is_channel": True,
+            "is_group": False,
+            "is_im": False,
+            "is_private": channel["is_private"],
+            "is_member": channel["is_member"],
+            "is_archived": False,
+            "is_general": False,
+            "context_team_id": self.team_id,
+            "created": 1_700_000_000,
+        }
+
+    # ---- auth / apps ----------------------------------------------------------------------
+
+    def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": f"https://{TEAM_DOMAIN}.slack.com/",
+            "team": TEAM_NAME,
+            "user": "reviewdesk",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": "ws://127.0.0.1:1/"}
+
+    # ---- chat.* ---------------------------------------------------------------------------
+
+    def _chat_post_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel_id = self._member_channel(params.get("channel"))["id"]
+        self._check_content(params)
+        parent = None
+        if params.get("thread_ts"):
+            parent = self._find_message(channel_id, params["thread_ts"])
+            if parent is None or not _is_top_level(parent):
+                raise _ApiError("thread_not_found")
+        message = {
+            "type": "message",
+            "user": self.bot_user_id,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "team": self.team_id,
+            "ts": self._next_ts(),
+            **self._content(params),
+        }
+        if parent is not None:
+            message["thread_ts"] = parent["ts"]
+            parent["thread_ts"] = parent["ts"]
+            parent["reply_count"] = parent.get("reply_count", 0) + 1
+            parent["reply_users"] = [self.bot_user_id]
+            parent["latest_reply"] = message["ts"]
+        self._messages[channel_id].append(message)
+        return {
+            "ok": True,
+            "channel": channel_id,
+            "ts": message["ts"],
+            "message": copy.deepcopy(message),
+        }
+
+    def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Replace the text (and blocks/attachments/metadata when given) of a message."""
+        channel_id = self._channel(params.get("channel"))["id"]
+        message = self._find_message(channel_id, params.get("ts"))
+        if message is None:
+            raise _ApiError("message_not_found")
+        self._check_content(params)
+        message.update(self._content(params))
+        message["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
+        return {
+            "ok": True,
+            "channel": channel_id,
+            "ts": message["ts"],
+            "text": message["text"],
+            "message": copy.deepcopy(message),
+        }
+
+    def _chat_post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel_id = self._member_channel(params.get("channel"))["id"]
+        self._check_content(params)
+        content = self._content(params)
+        ephemeral = {
+            "channel": channel_id,
+            "user": params.get("user"),
+            "text": content["text"],
+            "blocks": content.get("blocks"),
+            "thread_ts": params.get("thread_ts"),
+            "message_ts": self._next_ts(),
+        }
+        self._ephemerals.append(ephemeral)
+        return {"ok": True, "message_ts": ephemeral["message_ts"]}
+
+    def _chat_get_permalink(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel_id = self._channel(params.get("channel"))["id"]
+        message = self._find_message(channel_id, params.get("message_ts"))
+        if message is None:
+            raise _ApiError("message_not_found")
+        packed_ts = message["ts"].replace(".", "")
+        permalink = f"https://{TEAM_DOMAIN}.slack.com/archives/{channel_id}/p{packed_ts}"
+        if not _is_top_level(message):
+            permalink += f"?thread_ts={message['thread_ts']}&cid={channel_id}"
+        return {"ok": True, "channel": channel_id, "permalink": permalink}
+
+    def _chat_delete(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel_id = self._channel(params.get("channel"))["id"]
+        message = self._find_message(channel_id, params.get("ts"))
+        if message is None:
+            raise _ApiError("message_not_found")
+        self._messages[channel_id].remove(message)
+        if not _is_top_level(message):
+            parent = self._find_message(channel_id, message["thread_ts"])
+            if parent is not None:
+                parent["reply_count"] -= 1
+        return {"ok": True, "channel": channel_id, "ts": message["ts"]}
+
+    # ---- conversations.* ------------------------------------------------------------------
+
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel_id = self._member_channel(params.get("channel"))["id"]
+        oldest = _ts_bound(params, "oldest", Decimal(0))
+        latest = _ts_bound(params, "latest", Decimal("Infinity"))
+        inclusive = _truthy(params.get("inclusive"))
+
+        def in_range(message: dict[str, Any]) -> bool:
+            ts = Decimal(message["ts"])
+            if inclusive:
+                return oldest <= ts <= latest
+            return oldest < ts < latest
+
+        newest_first = [
+            m for m in reversed(self._messages[channel_id]) if _is_top_level(m) and in_range(m)
+        ]
+        page, next_cursor = _paginate(newest_first, params)
+        return {
+            "ok": True,
+            "messages": [self._rendered(m, params) for m in page],
+            "has_more": bool(next_cursor),
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": next_cursor},
+        }
+
+    def _conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel_id = self._member_channel(params.get("channel"))["id"]
+        message = self._find_message(channel_id, params.get("ts"))
+        if message is None:
+            raise _ApiError("thread_not_found")
+        parent_ts = message.get("thread_ts", message["ts"])
+        thread = [
+            m
+            for m in self._messages[channel_id]
+            if m["ts"] == parent_ts or m.get("thread_ts") == parent_ts
+        ]
+        page, next_cursor = _paginate(thread, params)
+        return {
+            "ok": True,
+            "messages": [self._rendered(m, params) for m in page],
+            "has_more": bool(next_cursor),
+            "response_metadata": {"next_cursor": next_cursor},
+        }
+
+    def _conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": self._channel_info(self._channel(params.get("channel")))}
+
+    def _conversations_join(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(params.get("channel"))
+        if channel["is_private"]:
+            raise _ApiError("method_not_supported_for_channel_type")
+        answer: dict[str, Any] = {"ok": True}
+        if channel["is_member"]:
+            answer["warning"] = "already_in_channel"
+        channel["is_member"] = True
+        answer["channel"] = self._channel_info(channel)
+        return answer
+
+    # ---- users.* --------------------------------------------------------------------------
+
+    def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(params.get("user"))
+        if user is None:
+            raise _ApiError("user_not_found")
+        return {
+            "ok": True,
+            "user": {
+                **user,
+                "team_id": self.team_id,
+                "deleted": False,
+                "is_bot": False,
+                "is_admin": False,
+                "profile": {
+                    "real_name": user["real_name"],
+                    "real_name_normalized": user["real_name"],
+                    "display_name": user["name"],
+                    "display_name_normalized": user["name"],
+                    "team": self.team_id,
+                },
+            },
+        }
+
+    # ---- views.* --------------------------------------------------------------------------
+
+    def _next_hash(self) -> str:
+        return f"{int(time.time())}.{secrets.token_hex(4)}"
+
+    @staticmethod
+    def _public_view(view: dict[str, Any]) -> dict[str, Any]:
+        """A stored view as the API returns it (without the fake's own bookkeeping)."""
+        return {k: copy.deepcopy(v) for k, v in view.items() if k not in ("trigger_id", "user")}
+
+    @staticmethod
+    def _checked_view(params: dict[str, Any], surface: str) -> dict[str, Any]:
+        errors = view_errors(params.get("view"), surface=surface)
+        if errors:
+            raise _ApiError(
+                "invalid_arguments",
+                response_metadata={"messages": [f"[ERROR] {error}" for error in errors]},
+            )
+        view = copy.deepcopy(params["view"])
+        _stamp_block_ids(view.get("blocks"))
+        return view
+
+    def _usable_trigger(self, params: dict[str, Any]) -> tuple[str, str | None]:
+        """Check the request's trigger_id; return it and the user it belongs to (if known)."""
+        trigger_id = params.get("trigger_id") or params.get("interactivity_pointer")
+        if not trigger_id or trigger_id in self._used_trigger_ids:
+            raise _ApiError("invalid_trigger_id")
+        issued_at, user_id = _parse_trigger_id(trigger_id)
+        if (
+            self.expire_trigger_ids
+            and issued_at is not None
+            and time.time() - issued_at > TRIGGER_TTL_SECONDS
+        ):
+            raise _ApiError("expired_trigger_id")
+        return trigger_id, user_id
+
+    def _store_modal(
+        self, params: dict[str, Any], previous: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        trigger_id, user_id = self._usable_trigger(params)
+        view = self._checked_view(params, "modal")
+        self._used_trigger_ids.add(trigger_id)  # spent only by a call that succeeds
+        view_id = f"V{next(self._view_counter):08d}"
+        stored = {
+            "id": view_id,
+            "team_id": self.team_id,
+            "type": "modal",
+            "blocks": view["blocks"],
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "external_id": view.get("external_id", ""),
+            "state": {"values": {}},
+            "hash": self._next_hash(),
+            "title": view["title"],
+            "submit": view.get("submit"),
+            "close": view.get("close"),
+            "clear_on_close": bool(view.get("clear_on_close", False)),
+            "notify_on_close": bool(view.get("notify_on_close", False)),
+            "root_view_id": previous["root_view_id"] if previous else view_id,
+            "previous_view_id": previous["id"] if previous else None,
+            "app_id": APP_ID,
+            "app_installed_team_id": self.team_id,
+            "bot_id": BOT_ID,
+            "trigger_id": trigger_id,
+            "user": user_id,
+        }
+        self._views[view_id] = stored
+        return {"ok": True, "view": self._public_view(stored)}
+
+    def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._store_modal(params)
+
+    def _views_push(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Push onto the stack of the user's latest modal (the trigger says whose it is)."""
+        _, user_id = _parse_trigger_id(str(params.get("trigger_id") or ""))
+        previous = next(
+            (v for v in reversed(self._views.values()) if user_id and v["user"] == user_id),
+            None,
+        )
+        return self._store_modal(params, previous)
+
+    def _views_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("view_id"):
+            stored = self._views.get(params["view_id"])
+        else:
+            external_id = params.get("external_id")
+            stored = next(
+                (
+                    v
+                    for v in self._views.values()
+                    if external_id and v["external_id"] == external_id
+                ),
+                None,
+            )
+        if stored is None:
+            raise _ApiError("not_found")
+        if params.get("hash") and params["hash"] != stored["hash"]:
+            raise _ApiError("hash_conflict")
+        view = self._checked_view(params, "modal")
+        stored.update(
+            blocks=view["blocks"],
+            title=view["title"],
+            submit=view.get("submit"),
+            close=view.get("close"),
+            private_metadata=view.get("private_metadata", ""),
+            callback_id=view.get("callback_id", ""),
+            external_id=view.get("external_id", stored["external_id"]),
+            state={"values": {}},
+            hash=self._next_hash(),
+        )
+        return {"ok": True, "view": self._public_view(stored)}
+
+    def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        user_id = params.get("user_id")
+        if user_id not in self.users:
+            raise _ApiError("user_not_found")
+        current = self._home_views.get(user_id)
+        if current is not None and params.get("hash") and params["hash"] != current["hash"]:
+            raise _ApiError("hash_conflict")
+        view = self._checked_view(params, "home")
+        home = {
+            "id": current["id"] if current else f"V{next(self._view_counter):08d}",
+            "team_id": self.team_id,
+            "type": "home",
+            "blocks": view["blocks"],
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "external_id": view.get("external_id", ""),
+            "state": {"values": {}},
+            "hash": self._next_hash(),
+            "app_id": APP_ID,
+            "bot_id": BOT_ID,
+        }
+        self._home_views[user_id] = home
+        return {"ok": True, "view": copy.deepcopy(home)}
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP plumbing
+# --------------------------------------------------------------------------------------------
+
+
+class _FakeSlackServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer bound to 127.0.0.1:0 that hands requests to its `FakeSlack`."""
+
+    block_on_close = False  # don't wait for requests sleeping on an injected delay
+
+    def __init__(self, fake: FakeSlack) -> None:
+        super().__init__(("127.0.0.1", 0), _RequestHandler)
+        self.fake = fake
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    """Reads a GET or POST, lets the fake answer it, writes the answer back."""
+
+    server: _FakeSlackServer
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        answer = self.server.fake._handle(url.path, url.query, dict(self.headers.items()), body)
+        payload, content_type = answer.encode()
+        try:
+            self.send_response(answer.status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(payload)
+        except ConnectionError:
+            pass  # the client gave up (e.g. timed out during an injected delay)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output quiet (the calls are recorded in `FakeSlack.calls`)."""

@@ -1,0 +1,342 @@
+"""Tests of the fake Slack Web API (tests/fakes) driven by the real slack_sdk WebClient."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from collections.abc import Iterator
+from urllib.parse import urlencode
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
+
+from tests.fakes.slack_api import C_PX_NORTH, C_RISK, C_TRIAGE, U_MARIA, FakeSlack, new_trigger_id
+from tests.fakes.slack_requests import (
+    block_actions_payload,
+    button_action,
+    find_button,
+    form_body_for_payload,
+    plain_text_value,
+    post_signed,
+    sign,
+    view_submission_payload,
+)
+
+BUTTONS = [
+    {"type": "section", "text": {"type": "mrkdwn", "text": "*New 1-star review*"}},
+    {
+        "type": "actions",
+        "block_id": "case_actions",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": "claim",
+                "text": {"type": "plain_text", "text": "Claim"},
+                "value": "case-1",
+            },
+        ],
+    },
+]
+MODAL = {
+    "type": "modal",
+    "callback_id": "close_case",
+    "title": {"type": "plain_text", "text": "Close case"},
+    "submit": {"type": "plain_text", "text": "Close"},
+    "private_metadata": "case-1",
+    "blocks": [
+        {
+            "type": "input",
+            "block_id": "note",
+            "label": {"type": "plain_text", "text": "Note"},
+            "element": {"type": "plain_text_input", "action_id": "note_input"},
+        }
+    ],
+}
+METADATA = {"event_type": "case_opened", "event_payload": {"case_id": 1}}
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def client(slack: FakeSlack) -> WebClient:
+    return WebClient(token=slack.bot_token, base_url=slack.base_url)
+
+
+def api_error(excinfo: pytest.ExceptionInfo[SlackApiError]) -> str:
+    return excinfo.value.response["error"]
+
+
+def test_auth_test_identifies_the_bot(slack: FakeSlack, client: WebClient) -> None:
+    answer = client.auth_test()
+    assert answer["user_id"] == "UBOT"
+    assert answer["team_id"] == "T0001"
+    assert slack.calls_to("auth.test")[0].status == 200
+
+
+def test_post_update_thread_and_ephemeral_round_trip(slack: FakeSlack, client: WebClient) -> None:
+    posted = client.chat_postMessage(channel=C_TRIAGE, text="New review", blocks=BUTTONS)
+    ts = posted["ts"]
+    assert posted["message"]["blocks"][0]["block_id"]  # Slack assigns missing block_ids
+
+    client.chat_update(channel=C_TRIAGE, ts=ts, text="Claimed by Maria", blocks=BUTTONS[:1])
+    reply = client.chat_postMessage(channel=C_TRIAGE, thread_ts=ts, text="Follow-up due Friday")
+    client.chat_postEphemeral(channel=C_TRIAGE, user=U_MARIA, text="Only you can see this")
+    link = client.chat_getPermalink(channel=C_TRIAGE, message_ts=ts)
+
+    [parent] = slack.messages(C_TRIAGE)
+    assert parent["text"] == "Claimed by Maria"
+    assert len(parent["blocks"]) == 1
+    assert "edited" in parent
+    assert parent["reply_count"] == 1
+    assert [m["ts"] for m in slack.thread(C_TRIAGE, ts)] == [reply["ts"]]
+    assert slack.message(C_TRIAGE, reply["ts"])["thread_ts"] == ts
+    assert slack.ephemerals_for(U_MARIA, C_TRIAGE)[0]["text"] == "Only you can see this"
+    assert link["permalink"].endswith(f"/archives/{C_TRIAGE}/p{ts.replace('.', '')}")
+    assert float(reply["ts"]) > float(ts)
+
+
+def test_wrong_token_is_invalid_auth(slack: FakeSlack) -> None:
+    client = WebClient(token="xoxb-wrong", base_url=slack.base_url)
+    with pytest.raises(SlackApiError) as excinfo:
+        client.chat_postMessage(channel=C_TRIAGE, text="hi")
+    assert api_error(excinfo) == "invalid_auth"
+    assert slack.messages(C_TRIAGE) == []
+
+
+def test_unknown_channel_and_thread(client: WebClient) -> None:
+    with pytest.raises(SlackApiError) as excinfo:
+        client.chat_postMessage(channel="C_NOPE", text="hi")
+    assert api_error(excinfo) == "channel_not_found"
+    with pytest.raises(SlackApiError) as excinfo:
+        client.chat_postMessage(channel=C_TRIAGE, text="hi", thread_ts="1.000001")
+    assert api_error(excinfo) == "thread_not_found"
+
+
+def test_not_in_channel_until_joined(slack: FakeSlack, client: WebClient) -> None:
+    slack.add_channel("C_NEW", "px-east", is_member=False)
+    with pytest.raises(SlackApiError) as excinfo:
+        client.chat_postMessage(channel="C_NEW", text="hi")
+    assert api_error(excinfo) == "not_in_channel"
+
+    assert client.conversations_join(channel="C_NEW")["channel"]["is_member"] is True
+    client.chat_postMessage(channel="C_NEW", text="hi")
+    assert [m["text"] for m in slack.messages("C_NEW")] == ["hi"]
+
+
+def test_rate_limit_answers_429_with_retry_after(slack: FakeSlack) -> None:
+    client = WebClient(token=slack.bot_token, base_url=slack.base_url, retry_handlers=[])
+    slack.fail("chat.postMessage", status=429, retry_after=7)
+    with pytest.raises(SlackApiError) as excinfo:
+        client.chat_postMessage(channel=C_TRIAGE, text="hi")
+    assert excinfo.value.response.status_code == 429
+    assert excinfo.value.response.headers["Retry-After"] == "7"
+    assert api_error(excinfo) == "ratelimited"
+    assert slack.messages(C_TRIAGE) == []
+    client.chat_postMessage(channel=C_TRIAGE, text="hi")  # only one failure was queued
+    assert [c.status for c in slack.calls_to("chat.postMessage")] == [429, 200]
+
+
+def test_server_error_has_no_side_effect(slack: FakeSlack, client: WebClient) -> None:
+    slack.fail("*", status=500)
+    with pytest.raises(SlackApiError) as excinfo:
+        client.chat_postMessage(channel=C_TRIAGE, text="hi")
+    assert excinfo.value.response.status_code == 500
+    assert slack.messages(C_TRIAGE) == []
+    assert slack.calls_to("chat.postMessage")[0].response is None  # an HTML error page
+
+
+def test_outage_spares_allowed_methods(slack: FakeSlack, client: WebClient) -> None:
+    slack.outage(True, allow=["auth.test"])
+    client.auth_test()
+    with pytest.raises(SlackApiError) as excinfo:
+        client.chat_postMessage(channel=C_TRIAGE, text="hi")
+    assert excinfo.value.response.status_code == 503
+    slack.outage(False)
+    client.chat_postMessage(channel=C_TRIAGE, text="hi")
+    assert len(slack.messages(C_TRIAGE)) == 1
+
+
+def test_slow_success_takes_effect_although_the_client_timed_out(slack: FakeSlack) -> None:
+    client = WebClient(token=slack.bot_token, base_url=slack.base_url, timeout=0.5)
+    slack.fail("chat.postMessage", delay=1.0)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        client.chat_postMessage(channel=C_TRIAGE, text="posted anyway")
+    assert time.monotonic() - started < 1.0
+    assert [m["text"] for m in slack.messages(C_TRIAGE)] == ["posted anyway"]
+    assert len(slack.calls_to("chat.postMessage")) == 1  # timeouts are not retried
+
+
+def test_views_open_update_trigger_reuse_and_hash_conflict(
+    slack: FakeSlack, client: WebClient
+) -> None:
+    trigger_id = new_trigger_id(U_MARIA)
+    view = client.views_open(trigger_id=trigger_id, view=MODAL)["view"]
+    assert view["id"].startswith("V")
+    assert view["state"] == {"values": {}}
+    assert slack.view(view["id"])["user"] == U_MARIA
+
+    with pytest.raises(SlackApiError) as excinfo:
+        client.views_open(trigger_id=trigger_id, view=MODAL)
+    assert api_error(excinfo) == "invalid_trigger_id"
+
+    updated = {**MODAL, "private_metadata": "case-2"}
+    fresh = client.views_update(view_id=view["id"], hash=view["hash"], view=updated)["view"]
+    assert fresh["hash"] != view["hash"]
+    assert slack.view(view["id"])["private_metadata"] == "case-2"
+    with pytest.raises(SlackApiError) as excinfo:
+        client.views_update(view_id=view["id"], hash=view["hash"], view=updated)
+    assert api_error(excinfo) == "hash_conflict"
+    assert [v["id"] for v in slack.opened_views()] == [view["id"]]
+
+
+def test_expired_trigger_id_when_expiry_is_on() -> None:
+    with FakeSlack(expire_trigger_ids=True) as slack:
+        client = WebClient(token=slack.bot_token, base_url=slack.base_url)
+        old_trigger = new_trigger_id(U_MARIA, issued_at=time.time() - 10)
+        with pytest.raises(SlackApiError) as excinfo:
+            client.views_open(trigger_id=old_trigger, view=MODAL)
+        assert api_error(excinfo) == "expired_trigger_id"
+
+
+def test_invalid_view_is_invalid_arguments(client: WebClient) -> None:
+    long_title = {**MODAL, "title": {"type": "plain_text", "text": "A title that is far too long"}}
+    with pytest.raises(SlackApiError) as excinfo:
+        client.views_open(trigger_id=new_trigger_id(U_MARIA), view=long_title)
+    assert api_error(excinfo) == "invalid_arguments"
+    [message] = excinfo.value.response["response_metadata"]["messages"]
+    assert "[json-pointer:/view/title/text]" in message
+
+
+def test_history_and_replies_with_and_without_metadata(slack: FakeSlack, client: WebClient) -> None:
+    first = client.chat_postMessage(channel=C_RISK, text="case 1", metadata=METADATA)["ts"]
+    client.chat_postMessage(channel=C_RISK, thread_ts=first, text="reply", metadata=METADATA)
+    second = client.chat_postMessage(channel=C_RISK, text="case 2")["ts"]
+
+    history = client.conversations_history(channel=C_RISK)
+    assert [m["ts"] for m in history["messages"]] == [second, first]  # newest first
+    assert "metadata" not in history["messages"][1]
+    with_metadata = client.conversations_history(channel=C_RISK, include_all_metadata=True)
+    assert with_metadata["messages"][1]["metadata"] == METADATA
+    assert client.conversations_history(channel=C_RISK, oldest=first)["messages"][0]["ts"] == (
+        second
+    )
+
+    page = client.conversations_history(channel=C_RISK, limit=1)
+    assert page["has_more"] is True
+    cursor = page["response_metadata"]["next_cursor"]
+    rest = client.conversations_history(channel=C_RISK, limit=1, cursor=cursor)
+    assert [m["ts"] for m in rest["messages"]] == [first]
+
+    replies = client.conversations_replies(channel=C_RISK, ts=first, include_all_metadata=True)
+    assert [m["text"] for m in replies["messages"]] == ["case 1", "reply"]
+    assert all(m["metadata"] == METADATA for m in replies["messages"])
+    plain = client.conversations_replies(channel=C_RISK, ts=first)
+    assert all("metadata" not in m for m in plain["messages"])
+
+
+@pytest.mark.parametrize(
+    ("blocks", "pointer"),
+    [
+        (
+            [{"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}],
+            "/blocks/0/text/text",
+        ),
+        ([*BUTTONS, {**BUTTONS[1], "block_id": "other"}], "/blocks/2/elements/0/action_id"),
+    ],
+    ids=["header-too-long", "duplicate-action-id"],
+)
+def test_invalid_blocks_are_rejected(
+    slack: FakeSlack, client: WebClient, blocks: list[dict], pointer: str
+) -> None:
+    with pytest.raises(SlackApiError) as excinfo:
+        client.chat_postMessage(channel=C_TRIAGE, text="fallback", blocks=blocks)
+    assert api_error(excinfo) == "invalid_blocks"
+    [error] = excinfo.value.response["errors"]
+    assert f"[json-pointer:{pointer}]" in error
+    assert slack.messages(C_TRIAGE) == []
+
+
+def test_form_and_query_requests_are_accepted(slack: FakeSlack) -> None:
+    form = urlencode(
+        {
+            "token": slack.bot_token,
+            "channel": C_PX_NORTH,
+            "text": "hi",
+            "blocks": json.dumps(BUTTONS),
+        }
+    )
+    request = urllib.request.Request(slack.base_url + "chat.postMessage", data=form.encode())
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert json.load(response)["ok"] is True
+    assert slack.messages(C_PX_NORTH)[0]["blocks"][1]["block_id"] == "case_actions"
+
+    query = urlencode({"token": slack.bot_token, "user": U_MARIA})
+    with urllib.request.urlopen(f"{slack.base_url}users.info?{query}", timeout=5) as response:
+        user = json.load(response)["user"]
+    assert (user["name"], user["tz"]) == ("maria", "America/Chicago")
+
+
+def test_apps_connections_open_needs_the_app_token(slack: FakeSlack, client: WebClient) -> None:
+    with pytest.raises(SlackApiError) as excinfo:
+        client.apps_connections_open(app_token=slack.bot_token)
+    assert api_error(excinfo) == "invalid_auth"
+    assert client.apps_connections_open(app_token=slack.app_token)["url"].startswith("ws://")
+
+
+def test_wait_for_reports_recent_calls_on_timeout(slack: FakeSlack, client: WebClient) -> None:
+    client.auth_test()
+    with pytest.raises(AssertionError, match=r"chat\.postMessage.*auth\.test→ok"):
+        slack.wait_for_calls("chat.postMessage", timeout=0.1)
+
+
+def test_sign_is_accepted_by_slack_sdk_verifier() -> None:
+    body = form_body_for_payload({"type": "block_actions"})
+    headers = sign("s3cret", body)
+    verifier = SignatureVerifier("s3cret")
+    assert verifier.is_valid_request(body, headers)
+    assert not SignatureVerifier("other").is_valid_request(body, headers)
+    stale = sign("s3cret", body, timestamp=int(time.time()) - 3600)
+    assert not verifier.is_valid_request(body, stale)
+
+
+def test_post_signed_returns_error_statuses(slack: FakeSlack) -> None:
+    status, _, body = post_signed(slack.base_url + "auth.test", "s3cret", "", "text/plain")
+    assert (status, json.loads(body)["error"]) == (200, "invalid_auth")
+    status, headers, _ = post_signed(slack.base_url.removesuffix("api/"), "s3cret", "", "x/y")
+    assert status == 404
+    assert headers["Content-Type"].startswith("text/html")
+
+
+def test_payloads_built_from_what_the_fake_stored(slack: FakeSlack, client: WebClient) -> None:
+    ts = client.chat_postMessage(channel=C_TRIAGE, text="New review", blocks=BUTTONS)["ts"]
+    message = slack.message(C_TRIAGE, ts)
+    block, element = find_button(message["blocks"], "claim")
+    payload = block_actions_payload(
+        user_id=U_MARIA, action=button_action(block, element), channel_id=C_TRIAGE, message=message
+    )
+    assert payload["container"] == {
+        "type": "message",
+        "message_ts": ts,
+        "channel_id": C_TRIAGE,
+        "is_ephemeral": False,
+    }
+    assert payload["actions"][0]["value"] == "case-1"
+    assert payload["channel"]["name"] == "review-triage"
+    with pytest.raises(AssertionError, match="present: \\['claim'\\]"):
+        find_button(message["blocks"], "unclaim")
+
+    view = client.views_open(trigger_id=payload["trigger_id"], view=MODAL)["view"]
+    assert slack.view(view["id"])["user"] == U_MARIA  # the minted trigger names its user
+    submission = view_submission_payload(
+        user_id=U_MARIA, view=view, values={"note": {"note_input": plain_text_value("done")}}
+    )
+    assert submission["view"]["state"]["values"]["note"]["note_input"]["value"] == "done"
+    assert submission["view"]["private_metadata"] == "case-1"
