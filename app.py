@@ -16,6 +16,7 @@ from flask import Flask, jsonify, request
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from waitress import create_server
@@ -73,6 +74,7 @@ class ReviewDesk:
         return self._server.effective_port  # type: ignore[union-attr]
 
     def stop(self) -> None:
+        """Stop everything; safe to call twice."""
         if self._server is not None:
             self._server.task_dispatcher.shutdown()
             for channel in list(self._server._map.values()):
@@ -82,8 +84,35 @@ class ReviewDesk:
             self._server = None
         if self.socket_mode is not None:
             self.socket_mode.close()
+            self.socket_mode = None
         self.outbox.stop()
         self.db.dispose()
+
+
+def _single_workspace(client: WebClient, token: str | None):
+    """Bolt's authorize step for one workspace. Bolt's default asks auth.test on the first
+    request and rejects clicks while the Web API is down; this hands over the token always
+    and learns the bot's identity once, whenever Slack first answers."""
+    identity: dict = {}
+    lock = threading.Lock()
+
+    def authorize(enterprise_id=None, team_id=None) -> AuthorizeResult:
+        with lock:
+            if not identity:
+                try:
+                    identity.update(client.auth_test(token=token).data)  # type: ignore[arg-type]
+                except (SlackApiError, OSError) as error:
+                    logger.warning("auth.test failed (%s); handling the request anyway",
+                                   type(error).__name__)
+        return AuthorizeResult(
+            enterprise_id=enterprise_id,
+            team_id=team_id or identity.get("team_id"),
+            bot_token=token,
+            bot_id=identity.get("bot_id"),
+            bot_user_id=identity.get("user_id"),
+        )
+
+    return authorize
 
 
 def _web_client(settings: Settings, **kwargs) -> WebClient:
@@ -100,21 +129,24 @@ def create_app(
     db: Database | None = None,
     clock: Clock | None = None,
     outbox_poll_interval: float = 1.0,
+    slack_timeout: float = SLACK_TIMEOUT_SECONDS,
 ) -> ReviewDesk:
     """Build the bot without starting anything (no Slack call happens here)."""
     db = db or Database.from_url(settings.database_url)
     clock = clock or SystemClock()
     # The outbox retries by itself, so its client must not retry behind its back.
     outbox = Outbox(
-        db, _web_client(settings, retry_handlers=[]), clock, CardRenderer(config),
+        db, _web_client(settings, retry_handlers=[], timeout=slack_timeout), clock,
+        CardRenderer(config),
         poll_interval=outbox_poll_interval,
     )
     desk = Desk(db, config, clock, outbox)
 
+    bolt_client = _web_client(settings)
     bolt = App(
-        client=_web_client(settings),
+        client=bolt_client,
+        authorize=_single_workspace(bolt_client, settings.slack_bot_token),
         signing_secret=settings.slack_signing_secret or "",
-        token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
     )
     errors.register(bolt)

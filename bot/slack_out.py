@@ -32,7 +32,7 @@ from storage.models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 METADATA_EVENT = "reviewdesk_message"
-LOOKBACK = timedelta(minutes=10)
+LOOKUP_PAGES = 5
 MAX_BACKOFF = timedelta(minutes=5)
 
 # Errors that say our message itself is wrong: sending it again cannot succeed.
@@ -340,21 +340,25 @@ class Outbox:
         if call.lookup is None:
             return None
         channel, thread_ts = call.lookup
-        oldest = f"{(message.created_at - LOOKBACK).timestamp():.6f}"
-        if thread_ts:
-            response = self.client.conversations_replies(
-                channel=channel, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=200
-            )
-        else:
-            response = self.client.conversations_history(
-                channel=channel, oldest=oldest, include_all_metadata=True, limit=200
-            )
-        for item in response.get("messages", []):
-            payload = (item.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("key") == message.dedupe_key:
-                logger.info("outbox %s was already posted (ts %s); not sending again",
-                            message.id, item.get("ts"))
-                return {"ok": True, "channel": channel, "ts": item["ts"]}
+        # The newest messages first, a few pages deep: a post cut off minutes ago is there.
+        # (No `oldest` bound: it would compare our clock with Slack's.)
+        cursor = None
+        for _page in range(LOOKUP_PAGES):
+            options = {"channel": channel, "include_all_metadata": True, "limit": 200,
+                       "cursor": cursor}
+            if thread_ts:
+                response = self.client.conversations_replies(ts=thread_ts, **options)
+            else:
+                response = self.client.conversations_history(**options)
+            for item in response.get("messages", []):
+                payload = (item.get("metadata") or {}).get("event_payload") or {}
+                if payload.get("key") == message.dedupe_key:
+                    logger.info("outbox %s was already posted (ts %s); not sending again",
+                                message.id, item.get("ts"))
+                    return {"ok": True, "channel": channel, "ts": item["ts"]}
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
         return None
 
     # ---- recording the outcome ---------------------------------------------------------

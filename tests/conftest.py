@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import psycopg
@@ -113,12 +113,26 @@ def make_settings(slack: FakeSlack, **overrides) -> Settings:
 
 
 @pytest.fixture
-def bot(slack, db, config, clock) -> Iterator[ReviewDesk]:
-    service = create_app(make_settings(slack), config, db=db, clock=clock,
-                         outbox_poll_interval=0.1)
-    service.start(host="127.0.0.1", port=0)
-    yield service
-    service.stop()
+def start_bot(slack, database_url, db, config, clock) -> Iterator[Callable[..., ReviewDesk]]:
+    """Start a bot process's worth of parts on the test database; call again to "restart"."""
+    running: list[ReviewDesk] = []
+
+    def start(**options) -> ReviewDesk:
+        service = create_app(make_settings(slack), options.pop("config", config),
+                             db=Database.from_url(database_url), clock=clock,
+                             outbox_poll_interval=0.1, **options)
+        service.start(host="127.0.0.1", port=0)
+        running.append(service)
+        return service
+
+    yield start
+    for service in running:
+        service.stop()
+
+
+@pytest.fixture
+def bot(start_bot) -> ReviewDesk:
+    return start_bot()
 
 
 @pytest.fixture

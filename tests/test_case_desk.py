@@ -44,6 +44,14 @@ def test_positive_reviews_are_stored_but_not_posted(driver, slack):
     assert slack.messages(TRIAGE) == []
 
 
+def test_review_text_cannot_ping_or_format_the_channel(driver):
+    case_id = driver.new_case(text="<!channel> call me <@U0SAM> & <https://x.example|here>",
+                              author="<!here>")
+    text = block_text(driver.card(case_id, TRIAGE))
+    assert ">&lt;!channel&gt; call me &lt;@U0SAM&gt; &amp; &lt;https://x.example|here&gt;" in text
+    assert "&lt;!here&gt;" in text and "<!here>" not in text
+
+
 def test_long_review_text_is_cut_with_a_link_to_the_original(driver):
     long_text = "The wait was endless. " * 400  # 8,800 characters
     case_id = driver.new_case(external_id="g-long", text=long_text)
