@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +58,8 @@ class ReviewDesk:
         """Start delivering, listening to Slack and serving HTTP; returns the HTTP port."""
         self.outbox.start()
         if self.socket_mode is not None:
-            self.socket_mode.connect()
+            threading.Thread(target=self._connect_socket_mode, name="socket-mode",
+                             daemon=True).start()
         self._server = create_server(
             self.http, host=host, port=self.settings.port if port is None else port,
             threads=8, ident="reviewdesk", clear_untrusted_proxy_headers=True,
@@ -67,6 +69,21 @@ class ReviewDesk:
         )
         self._server_thread.start()
         return self.port
+
+    def _connect_socket_mode(self) -> None:
+        """Connect, retrying while Slack is unreachable; the client reconnects by itself once
+        it has had a session."""
+        delay = 1.0
+        while self.socket_mode is not None:
+            try:
+                self.socket_mode.connect()
+                logger.info("connected to Slack over Socket Mode")
+                return
+            except Exception as error:  # any failure to connect is retried, never fatal
+                logger.warning("Socket Mode connection failed (%s); retrying in %.0fs",
+                               type(error).__name__, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 60)
 
     @property
     def port(self) -> int:
