@@ -114,13 +114,69 @@ class Windows(_Strict):
 
 class Triage(_Strict):
     negative_max_rating: int = Field(default=2, ge=1, le=5)
+    # Per source ("yelp" = 3): a source whose reviewers rate harshly or kindly.
+    negative_max_rating_by_source: dict[str, Annotated[int, Field(ge=1, le=5)]] = {}
+    # Unrated text is negative when its sentiment score (-1 … 1) is at or under this.
+    sentiment_threshold: float = Field(default=-0.05, ge=-1, le=1)
     post_unrated: bool = True
+    # Clinicians' surnames (or full names); "Dr. Lastname" is recognised without a list.
+    staff_names: list[str] = []
+    # Theme name -> keywords; extends (or, with the same name, replaces) the built-in themes.
+    themes: dict[str, list[str]] = {}
+
+    def max_rating_for(self, source: str) -> int:
+        return self.negative_max_rating_by_source.get(source, self.negative_max_rating)
+
+
+class Bursts(_Strict):
+    # More new negative reviews than this from one source and site within `window` become
+    # one summary card, with the cases in its thread.
+    max_cards: int = Field(default=10, ge=1)
+    window: Duration = timedelta(minutes=1)
 
 
 class Replies(_Strict):
     default_template: str = "apology_offline"
     contact_phone: str = ""
     signature: str = ""
+
+
+class GoogleLocation(_Strict):
+    name: str = Field(pattern=r"^accounts/[^/]+/locations/[^/]+$")  # accounts/1/locations/2
+    site: str
+
+
+class GoogleSource(_Strict):
+    enabled: bool = False
+    interval: Duration = timedelta(minutes=15)
+    base_url: str = "https://mybusiness.googleapis.com/v4/"
+    locations: list[GoogleLocation] = []
+
+
+class FacebookPage(_Strict):
+    page_id: str = Field(min_length=1)
+    site: str
+
+
+class FacebookSource(_Strict):
+    enabled: bool = False
+    interval: Duration = timedelta(minutes=10)
+    base_url: str = "https://graph.facebook.com/"
+    graph_version: str = Field(default="v21.0", pattern=r"^v\d+\.\d+$")
+    ratings: bool = True  # page recommendations, where the Graph version still serves them
+    pages: list[FacebookPage] = []
+
+
+class YelpSource(_Strict):
+    base_url: str = "https://partner-api.yelp.com/"
+    businesses: dict[str, str] = {}  # Yelp business id -> site id
+
+
+class Sources(_Strict):
+    google: GoogleSource = GoogleSource()
+    facebook: FacebookSource = FacebookSource()
+    yelp: YelpSource = YelpSource()
+    max_backoff: Duration = timedelta(minutes=30)
 
 
 class Site(_Strict):
@@ -140,7 +196,9 @@ class Config(_Strict):
     slack: SlackChannels
     windows: Windows = Windows()
     triage: Triage = Triage()
+    bursts: Bursts = Bursts()
     replies: Replies = Replies()
+    sources: Sources = Sources()
     sites: list[Site] = Field(min_length=1)
 
     @field_validator("sites")
@@ -161,6 +219,19 @@ class Config(_Strict):
                 key = name.casefold()
                 if owner.setdefault(key, site.id) != site.id:
                     raise ValueError(f"{name!r} names both {owner[key]!r} and {site.id!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _sources_name_known_sites(self) -> Config:
+        named = [(f"sources.google location {loc.name}", loc.site)
+                 for loc in self.sources.google.locations]
+        named += [(f"sources.facebook page {page.page_id}", page.site)
+                  for page in self.sources.facebook.pages]
+        named += [(f"sources.yelp business {biz}", site)
+                  for biz, site in self.sources.yelp.businesses.items()]
+        for where, site_id in named:
+            if self.site(site_id) is None:
+                raise ValueError(f"{where} names site {site_id!r}, which is not in [[sites]]")
         return self
 
     def site(self, site_id: str | None) -> Site | None:

@@ -169,7 +169,8 @@ class Desk:
 
         changed = {
             name: getattr(incoming, name)
-            for name in ("site", "author", "rating", "text", "url", "created_at")
+            for name in ("site", "author", "rating", "text", "url", "created_at",
+                         "recommendation")
             if getattr(incoming, name) != getattr(review, name)
         }
         case = repo.case_for_review(session, review_id=review.id)

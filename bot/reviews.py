@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -44,6 +44,8 @@ class CanonicalReview(BaseModel):
     text: StrictStr = Field(default="", max_length=MAX_TEXT_CHARS)
     url: StrictStr | None = Field(default=None, max_length=2000)
     created_at: datetime
+    # Facebook recommendations carry no stars, only positive or negative.
+    recommendation: Literal["positive", "negative"] | None = None
 
     @field_validator("source")
     @classmethod

@@ -27,9 +27,14 @@ class Review(SQLModel, table=True):
     rating: int | None = None
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
     url: str | None = Field(default=None, max_length=2000)
+    recommendation: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(sa_type=UTCDateTime)
     received_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    # bot.triage.TriageResult as a dict: negative, sentiment, labels, themes, reasons.
+    triage: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
 
 
 _case_version = Column("version", Integer, nullable=False)
@@ -73,6 +78,7 @@ class Case(SQLModel, table=True):
     closed_reason: str | None = Field(default=None, max_length=40)
     closed_note: str | None = Field(default=None, sa_column=Column(Text))
 
+    batch_id: int | None = Field(default=None, foreign_key="card_batches.id")
     card_channel: str | None = Field(default=None, max_length=32)
     card_ts: str | None = Field(default=None, max_length=32)
     px_card_channel: str | None = Field(default=None, max_length=32)
@@ -80,6 +86,36 @@ class Case(SQLModel, table=True):
 
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CardBatch(SQLModel, table=True):
+    """A burst of new negative reviews from one source and site, shown as one summary card
+    whose thread holds the case cards."""
+
+    __tablename__ = "card_batches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=40)
+    site: str | None = Field(default=None, max_length=40)
+    channel: str = Field(max_length=32)
+    case_count: int = 0
+    summary_ts: str | None = Field(default=None, max_length=32)
+    opened_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SourceCursor(SQLModel, table=True):
+    """Where a poller got to in one feed (a Google location, a Facebook page's feed…), so a
+    restart neither misses nor repeats reviews; and how its errors are backing off."""
+
+    __tablename__ = "source_cursors"
+
+    key: str = Field(primary_key=True, max_length=200)  # e.g. "google:accounts/1/locations/2"
+    high_water: str | None = Field(default=None, max_length=200)
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    last_polled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failures: int = 0
+    next_poll_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=500)
 
 
 class CaseWindow(SQLModel, table=True):

@@ -47,10 +47,13 @@ def test_server_errors_are_retried_with_backoff_and_post_once(driver, slack, bot
     slack.fail("chat.postMessage", status=503, times=2)
     case_id = driver.new_case()
     slack.wait_for_calls("chat.postMessage", 1)
-    for _ in range(2):
-        _let_time_pass(bot, clock, 10)
-        time.sleep(0.2)
-    driver.card(case_id, TRIAGE)
+
+    def posted_after_backoff():
+        _let_time_pass(bot, clock, 10)  # each retry waits a little longer (by the clock)
+        return driver._find(TRIAGE, case_id)
+
+    slack.wait_for(posted_after_backoff, interval=0.1)
+    assert len(slack.calls_to("chat.postMessage")) == 3
     assert len(slack.messages(TRIAGE)) == 1
     # a 5xx might have posted: the outbox looked for its own post before sending again
     assert slack.calls_to("conversations.history")
