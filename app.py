@@ -9,7 +9,6 @@ import signal
 import sys
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,8 +26,10 @@ from bot.cards import CardRenderer
 from bot.clock import Clock, SystemClock
 from bot.config import Config, ConfigError, Settings, load_config
 from bot.desk import Desk
-from bot.importer import UnreadableFile, read_items
-from bot.reviews import validate_batch
+from bot.importer import UnreadableFile, import_items, parse_mapping, read_items
+from bot.nudges import Nudges
+from bot.pollers import SourceClients, clients_from_env, register_pollers
+from bot.scheduler import Scheduler
 from bot.slack_out import Outbox
 from handlers import actions, commands, errors, intake, views
 from storage.db import Database, migrate
@@ -48,6 +49,8 @@ class ReviewDesk:
     db: Database
     desk: Desk
     outbox: Outbox
+    nudges: Nudges
+    scheduler: Scheduler
     bolt: App
     http: Flask
     socket_mode: SocketModeHandler | None = None
@@ -57,6 +60,7 @@ class ReviewDesk:
     def start(self, host: str = "0.0.0.0", port: int | None = None) -> int:
         """Start delivering, listening to Slack and serving HTTP; returns the HTTP port."""
         self.outbox.start()
+        self.scheduler.start()
         if self.socket_mode is not None:
             threading.Thread(target=self._connect_socket_mode, name="socket-mode",
                              daemon=True).start()
@@ -93,15 +97,21 @@ class ReviewDesk:
     def stop(self) -> None:
         """Stop everything; safe to call twice."""
         if self._server is not None:
-            self._server.task_dispatcher.shutdown()
-            for channel in list(self._server._map.values()):
-                channel.close()
+            server = self._server
+            server.task_dispatcher.shutdown()
+
+            def close_all() -> None:  # runs in the server's own loop: an empty map ends it
+                for channel in list(server._map.values()):
+                    channel.close()
+
+            server.trigger.pull_trigger(close_all)
             if self._server_thread:
                 self._server_thread.join(5)
             self._server = None
         if self.socket_mode is not None:
             self.socket_mode.close()
             self.socket_mode = None
+        self.scheduler.shutdown()
         self.outbox.stop()
         self.db.dispose()
 
@@ -147,6 +157,7 @@ def create_app(
     clock: Clock | None = None,
     outbox_poll_interval: float = 1.0,
     slack_timeout: float = SLACK_TIMEOUT_SECONDS,
+    clients: SourceClients | None = None,
 ) -> ReviewDesk:
     """Build the bot without starting anything (no Slack call happens here)."""
     db = db or Database.from_url(settings.database_url)
@@ -154,10 +165,19 @@ def create_app(
     # The outbox retries by itself, so its client must not retry behind its back.
     outbox = Outbox(
         db, _web_client(settings, retry_handlers=[], timeout=slack_timeout), clock,
-        CardRenderer(config),
+        CardRenderer(config, clock),
         poll_interval=outbox_poll_interval,
     )
-    desk = Desk(db, config, clock, outbox)
+    nudges = Nudges(db, config, clock, outbox)
+    scheduler = Scheduler(clock)
+    scheduler.add_timed("nudges", nudges.run_due, nudges.next_due)
+    nudges.on_change = lambda: scheduler.replan("nudges")
+    desk = Desk(db, config, clock, outbox, nudges)
+    if clients is not None:  # `run` polls the sources; `import` and tests poll nothing
+        register_pollers(scheduler.apscheduler, desk=desk, config=config, clock=clock,
+                         clients=clients)
+    else:
+        clients = SourceClients()
 
     bolt_client = _web_client(settings)
     bolt = App(
@@ -186,12 +206,14 @@ def create_app(
     def too_large(_error):
         return jsonify({"error": f"the body is over {MAX_REQUEST_BYTES // 1024 // 1024} MB"}), 413
 
-    http.register_blueprint(intake.blueprint(desk, settings.intake_token, lambda: mode))
+    http.register_blueprint(intake.blueprint(desk, settings.intake_token, lambda: mode,
+                                             config=config, clients=clients))
 
     socket_mode = (
         SocketModeHandler(bolt, settings.slack_app_token) if settings.socket_mode else None
     )
-    return ReviewDesk(settings, config, db, desk, outbox, bolt, http, socket_mode)
+    return ReviewDesk(settings, config, db, desk, outbox, nudges, scheduler, bolt, http,
+                      socket_mode)
 
 
 # ---- the command line ------------------------------------------------------------------------
@@ -213,10 +235,16 @@ def _fail(*sentences: str) -> int:
     return 2
 
 
-def _open_database(settings: Settings) -> Database:
-    db = Database.from_url(settings.database_url)
-    migrate(db.engine)
-    return db
+def _open_database(settings: Settings) -> tuple[Database | None, str]:
+    """The migrated database, or None and a sentence saying why not."""
+    try:
+        db = Database.from_url(settings.database_url)
+        migrate(db.engine)
+    except Exception as error:  # any driver's failure becomes one plain sentence
+        first_line = (str(error).splitlines() or [""])[0]
+        return None, (f"Cannot open the database named by DATABASE_URL "
+                      f"({type(error).__name__}: {first_line}).")
+    return db, ""
 
 
 def _check_slack_token(settings: Settings) -> str | None:
@@ -238,17 +266,16 @@ def run(settings: Settings) -> int:
         return _fail(*problems)
     try:
         config = load_config(settings.config_path)
+        clients = clients_from_env(config)
     except ConfigError as error:
         return _fail(*error.problems)
     refused = _check_slack_token(settings)
     if refused:
         return _fail(refused)
-    try:
-        db = _open_database(settings)
-    except Exception as error:
-        return _fail(f"Cannot open the database named by DATABASE_URL ({type(error).__name__}: "
-                     f"{str(error).splitlines()[0]}).")
-    service = create_app(settings, config, db=db)
+    db, failure = _open_database(settings)
+    if db is None:
+        return _fail(failure)
+    service = create_app(settings, config, db=db, clients=clients)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
@@ -261,34 +288,36 @@ def run(settings: Settings) -> int:
     return 0
 
 
-def import_file(settings: Settings, path: Path) -> int:
+def import_file(settings: Settings, path: Path, *, mapping: str | None = None,
+                dry_run: bool = False) -> int:
     try:
         config = load_config(settings.config_path)
-        file_items = read_items(path)
+        file_items = read_items(path, parse_mapping(mapping))
     except ConfigError as error:
         return _fail(*error.problems)
     except UnreadableFile as error:
         return _fail(str(error))
-    db = _open_database(settings)
+    db, failure = _open_database(settings)
+    if db is None:
+        return _fail(failure)
     service = create_app(settings, config, db=db)
-    unparsed = {error.index for error in file_items.errors}
-    batch = validate_batch(file_items.items)
-    item_errors = file_items.errors + [e for e in batch.errors if e.index not in unparsed]
-    outcomes = service.desk.ingest(batch.reviews)
-    counts = Counter(o.outcome for o in outcomes)
-    opened = sum(1 for o in outcomes if o.outcome == "created" and o.case_id)
-    print(f"{path}: {len(file_items.items)} reviews read; {counts['created']} new "
-          f"({opened} opened a case), {counts['updated']} updated, "
-          f"{counts['unchanged']} unchanged, {len({e.index for e in item_errors})} rejected.")
-    for error in item_errors:
+    report = import_items(service.desk, file_items, dry_run=dry_run)
+    would = "would be " if dry_run else ""
+    print(f"{path}: {report.read} reviews read; {report.created} {would}new, "
+          f"{report.updated} {would}updated, {report.unchanged} unchanged, "
+          f"{report.rejected} rejected; {report.opened} {'would open' if dry_run else 'opened'} "
+          "a case.")
+    for error in report.errors:
         where = f"item {error.index + 1}"
         if error.external_id:
             where += f" ({error.external_id})"
         print(f"  {where}: {error.field} {error.message}", file=sys.stderr)
-    if opened:
+    if dry_run:
+        print("Dry run: nothing was stored.")
+    elif report.opened:
         print("The running bot posts the new cards to Slack.")
     db.dispose()
-    return 1 if item_errors else 0
+    return 1 if report.errors else 0
 
 
 def check_config(settings: Settings) -> int:
@@ -301,6 +330,11 @@ def check_config(settings: Settings) -> int:
         config = None
         problems += error.problems
     problems += settings.missing_for_run()
+    if config is not None:
+        try:
+            clients_from_env(config)
+        except ConfigError as error:
+            problems += error.problems
     if settings.slack_bot_token and not problems:
         refused = _check_slack_token(settings)
         if refused:
@@ -339,7 +373,7 @@ def _check_channels(settings: Settings, config: Config) -> list[str]:
 
 
 def cli(argv: list[str] | None = None) -> int:
-    from dotenv import load_dotenv
+    from dotenv import find_dotenv, load_dotenv
 
     parser = argparse.ArgumentParser(
         prog="reviewdesk", description="A Slack case desk for negative reviews."
@@ -348,10 +382,16 @@ def cli(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="start the bot (Socket Mode when SLACK_APP_TOKEN is set)")
     importer = sub.add_parser("import", help="store reviews from a .json, .jsonl or .csv file")
     importer.add_argument("file", type=Path)
+    importer.add_argument(
+        "--map", metavar="FIELD=COLUMN,…",
+        help='the file\'s names for review fields, e.g. "external_id=Review ID,rating=Stars"',
+    )
+    importer.add_argument("--dry-run", action="store_true",
+                          help="report what would be stored and opened; store nothing")
     sub.add_parser("check-config", help="check the environment, reviewdesk.toml and Slack")
     args = parser.parse_args(argv)
 
-    load_dotenv(override=False)
+    load_dotenv(find_dotenv(usecwd=True), override=False)
     _configure_logging()
     try:
         settings = Settings.from_env()
@@ -360,7 +400,7 @@ def cli(argv: list[str] | None = None) -> int:
     if args.command == "run":
         return run(settings)
     if args.command == "import":
-        return import_file(settings, args.file)
+        return import_file(settings, args.file, mapping=args.map, dry_run=args.dry_run)
     return check_config(settings)
 
 

@@ -32,11 +32,16 @@ class Action(StrEnum):
     IGNORE = "ignored"
     REOPEN = "reopened"
     REVIEW_EDITED = "review_edited"
+    SNOOZE = "snoozed"
 
 
 class WindowKind(StrEnum):
     FIRST_RESPONSE = "first_response"
+    URGENT = "urgent"  # instead of first_response, for on-site or risk cases
     PX_FOLLOWUP = "px_followup"
+
+
+RESPONSE_WINDOWS = (WindowKind.FIRST_RESPONSE, WindowKind.URGENT)
 
 
 HIDE_REASONS: dict[str, str] = {

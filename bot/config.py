@@ -5,6 +5,7 @@ Both load into typed values; anything wrong is reported as plain sentences namin
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -12,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -45,6 +47,10 @@ def parse_duration(value: str | int | float | timedelta) -> timedelta:
         raise ValueError(f"{value!r} is not a duration")
     if isinstance(value, int | float):
         seconds = float(value)
+        if not math.isfinite(seconds):
+            raise ValueError(f"{value!r} is not a duration")
+    elif value.strip().replace(".", "", 1).isdigit():
+        seconds = float(value)
     else:
         text = value.strip().lower()
         parts = _DURATION_PART.findall(text)
@@ -75,8 +81,8 @@ _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
-def _check_channel(value: str | None) -> str | None:
-    if value is not None and not _CHANNEL_ID.match(value):
+def _check_channel(value: Any) -> str | None:
+    if value is not None and (not isinstance(value, str) or not _CHANNEL_ID.match(value)):
         raise ValueError(
             f"{value!r} is not a Slack channel id; copy it from the channel's details "
             "(it starts with C, like C0123ABCD)"
@@ -84,8 +90,8 @@ def _check_channel(value: str | None) -> str | None:
     return value
 
 
-def _check_user(value: str) -> str:
-    if not _USER_ID.match(value):
+def _check_user(value: Any) -> str:
+    if not isinstance(value, str) or not _USER_ID.match(value):
         raise ValueError(
             f"{value!r} is not a Slack member id; copy it from the person's profile "
             "(it starts with U, like U0123ABCD)"
@@ -106,10 +112,102 @@ class SlackChannels(_Strict):
     risk_channel: ChannelId | None = None
 
 
+_LEAD = re.compile(r"^(\d{1,2})%$")
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CLOCK_TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+def _check_lead(value: str) -> str:
+    """A nudge lead time: a share of the window elapsed ("75%") or a time before the
+    deadline ("1h")."""
+    value = str(value).strip()
+    if _LEAD.match(value):
+        if not 0 < int(value[:-1]) < 100:
+            raise ValueError(f"{value!r}: a share must be between 1% and 99%")
+        return value
+    parse_duration(value)
+    return value
+
+
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a time zone; write it like America/Chicago") from None
+    return value
+
+
+LeadTime = Annotated[str, BeforeValidator(_check_lead)]
+TimeZoneName = Annotated[str, BeforeValidator(_check_zone)]
+Weekday = Annotated[str, Field(pattern="^(mon|tue|wed|thu|fri|sat|sun)$")]
+
+
+class WindowLengths(_Strict):
+    """Per-site or per-label window lengths; what is left out keeps the default."""
+
+    first_response: Duration | None = None
+    px_followup: Duration | None = None
+    urgent: Duration | None = None
+
+
 class Windows(_Strict):
     first_response: Duration = timedelta(hours=24)
     px_followup: Duration = timedelta(hours=72)
     urgent: Duration = timedelta(hours=2)
+    # Nudges before a deadline: a share of the window elapsed ("75%") or a time before ("1h").
+    nudge_before: list[LeadTime] = ["75%", "1h"]
+    # After a missed deadline: a reminder this often until the case is handled…
+    repeat_every: Duration = timedelta(hours=1)
+    # …and after this many reminders the rotation's lead is named too.
+    lead_after_repeats: int = Field(default=3, ge=1)
+    sites: dict[str, WindowLengths] = {}
+    labels: dict[str, WindowLengths] = {}
+
+    def length(self, kind: str, *, site: str | None = None,
+               labels: tuple[str, ...] | list[str] = ()) -> timedelta:
+        """The window's length: a label's rule wins over the site's, the site's over the
+        default; of several labels the shortest."""
+        candidates = [
+            getattr(self.labels[label], kind)
+            for label in labels
+            if label in self.labels and getattr(self.labels[label], kind) is not None
+        ]
+        if candidates:
+            return min(candidates)
+        site_rule = self.sites.get(site or "")
+        if site_rule is not None and getattr(site_rule, kind) is not None:
+            return getattr(site_rule, kind)
+        return getattr(self, kind)
+
+
+class BusinessHours(_Strict):
+    """When set, windows count only working time."""
+
+    enabled: bool = False
+    timezone: TimeZoneName = "UTC"
+    start: str = Field(default="08:00", pattern=_CLOCK_TIME)
+    end: str = Field(default="17:00", pattern=_CLOCK_TIME)
+    days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+    holidays: str | None = None  # a country code for the holidays library, e.g. "US"
+    holidays_subdivision: str | None = None  # e.g. "MN"
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> BusinessHours:
+        if self.start >= self.end:
+            raise ValueError(f"start {self.start} must be before end {self.end}")
+        return self
+
+
+class Rotation(_Strict):
+    """Who is on call: seeded into the database at start-up, changed from Slack after."""
+
+    members: list[UserId] = []
+    admins: list[UserId] = []
+    lead: UserId | None = None
+    timezone: TimeZoneName = "UTC"
+    handoff_weekday: Weekday = "mon"
+    handoff_time: str = Field(default="09:00", pattern=_CLOCK_TIME)
+    channel: ChannelId | None = None  # where hand-offs are announced; default: triage channel
 
 
 class Triage(_Strict):
@@ -199,27 +297,28 @@ class Config(_Strict):
     bursts: Bursts = Bursts()
     replies: Replies = Replies()
     sources: Sources = Sources()
+    business_hours: BusinessHours = BusinessHours()
+    rotation: Rotation = Rotation()
     sites: list[Site] = Field(min_length=1)
 
     @field_validator("sites")
     @classmethod
     def _unique_sites(cls, sites: list[Site]) -> list[Site]:
         seen: set[str] = set()
-        for site in sites:
+        owner: dict[str, str] = {}
+        for number, site in enumerate(sites, start=1):
             if site.id in seen:
                 raise ValueError(f"site id {site.id!r} is used twice")
             seen.add(site.id)
-        return sites
-
-    @model_validator(mode="after")
-    def _aliases_are_unambiguous(self) -> Config:
-        owner: dict[str, str] = {}
-        for site in self.sites:
             for name in (site.id, site.name, *site.aliases):
                 key = name.casefold()
                 if owner.setdefault(key, site.id) != site.id:
-                    raise ValueError(f"{name!r} names both {owner[key]!r} and {site.id!r}")
-        return self
+                    raise ValueError(
+                        f"sites[{number}].aliases: {name!r} names both {owner[key]!r} "
+                        f"and {site.id!r}"
+                    )
+        return sites
+
 
     @model_validator(mode="after")
     def _sources_name_known_sites(self) -> Config:
@@ -264,9 +363,39 @@ def _plain_errors(error: ValidationError) -> list[str]:
         elif item["type"] == "extra_forbidden":
             problems.append(f"{where} is not a setting reviewdesk knows; check its spelling.")
         else:
-            message = str(item["msg"]).removeprefix("Value error, ")
-            problems.append(f"{where}: {message}.")
+            problems.append(f"{where}: {_plain_message(item)}.")
     return problems
+
+
+_TYPE_WORDS = {
+    "bool_type": "true or false", "bool_parsing": "true or false",
+    "string_type": "text in quotes", "int_type": "a whole number",
+    "int_parsing": "a whole number", "float_type": "a number", "float_parsing": "a number",
+    "list_type": "a list in [brackets]", "dict_type": "a table", "model_type": "a table",
+}
+
+
+def _plain_message(item: dict) -> str:
+    """pydantic's error, said the way a person editing reviewdesk.toml needs it."""
+    kind, context, given = item["type"], item.get("ctx") or {}, item.get("input")
+    if kind in _TYPE_WORDS:
+        return f"write {_TYPE_WORDS[kind]} here, not {given!r}"
+    if kind in {"less_than_equal", "less_than"}:
+        return f"{given!r} is too large; the most is {context.get('le', context.get('lt'))}"
+    if kind in {"greater_than_equal", "greater_than"}:
+        return f"{given!r} is too small; the least is {context.get('ge', context.get('gt'))}"
+    if kind == "too_short":
+        return f"needs at least {context.get('min_length')} entry"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"is longer than {context.get('max_length')} characters"
+    if kind == "string_pattern_mismatch":
+        return f"{given!r} is not in the expected form (for example lower-case letters, digits, "\
+               "'-' or '_' for a site id; HH:MM for a time)"
+    if kind == "literal_error":
+        return f"{given!r} is not one of {context.get('expected')}"
+    return str(item["msg"]).removeprefix("Value error, ")
 
 
 def parse_config(data: Mapping) -> Config:

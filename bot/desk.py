@@ -9,7 +9,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,6 +22,7 @@ from bot.cases import (
     IGNORE_REASONS,
     MAX_NOTE_CHARS,
     MAX_REPLY_CHARS,
+    RESPONSE_WINDOWS,
     URGENCIES,
     Action,
     Refusal,
@@ -31,17 +32,23 @@ from bot.cases import (
 )
 from bot.clock import Clock
 from bot.config import Config, Site
+from bot.ingest import Ingestor, IngestOutcome
+from bot.nudges import Nudges
 from bot.reviews import CanonicalReview
 from bot.slack_out import Outbox
 from bot.text import line
-from bot.triage import triage
+from bot.triage import TriageResult
+from bot.windows import add_time
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Case, CaseWindow, Review
 
+__all__ = ["ActionResult", "Desk", "IngestOutcome", "InvalidInput"]
+
 logger = logging.getLogger(__name__)
 
 SYSTEM = "system"
+SNOOZE_FOR = timedelta(hours=1)
 _CONFLICT_RETRIES = 8
 
 
@@ -86,14 +93,6 @@ def validate_escalation(config: Config, site_id: str | None, urgency: str | None
 
 
 @dataclass(frozen=True)
-class IngestOutcome:
-    index: int
-    external_id: str
-    outcome: str  # created | updated | unchanged
-    case_id: int | None
-
-
-@dataclass(frozen=True)
 class ActionResult:
     case_id: int
     duplicate: bool = False
@@ -106,6 +105,7 @@ class ReplyContext:
     site_id: str | None
     existing_reply: str | None
     template: str | None
+    triage: TriageResult
 
 
 @dataclass
@@ -118,109 +118,24 @@ class _Change:
 
 
 class Desk:
-    def __init__(self, db: Database, config: Config, clock: Clock, outbox: Outbox):
+    def __init__(self, db: Database, config: Config, clock: Clock, outbox: Outbox,
+                 nudges: Nudges):
         self.db = db
         self.config = config
         self.clock = clock
         self.outbox = outbox
         self.renderer = outbox.renderer
+        self.nudges = nudges
+        self.ingestor = Ingestor(db, config, clock, outbox, nudges)
 
     # ---- reviews in ---------------------------------------------------------------------
 
     def ingest(self, reviews: Sequence[tuple[int, CanonicalReview]]) -> list[IngestOutcome]:
-        """Store each review (one transaction each) and open a case for each new negative one."""
-        outcomes = [self._ingest_one(index, review) for index, review in reviews]
-        if any(o.outcome != "unchanged" for o in outcomes):
-            self.outbox.wake()
-        return outcomes
+        """Store each review and open a case for each new negative one (see bot.ingest)."""
+        return self.ingestor.ingest(reviews)
 
-    def _ingest_one(self, index: int, incoming: CanonicalReview) -> IngestOutcome:
-        for attempt in range(_CONFLICT_RETRIES):
-            try:
-                with self.db.session() as session:
-                    outcome, case_id = self._store(session, incoming)
-                    session.commit()
-                return IngestOutcome(index, incoming.external_id, outcome, case_id)
-            except (IntegrityError, StaleDataError, OperationalError):
-                # The same review arrived twice at once, or a click raced the edit: re-read.
-                if attempt == _CONFLICT_RETRIES - 1:
-                    raise
-                time.sleep(0.01 * (attempt + 1))
-        raise AssertionError("unreachable")
-
-    def _store(self, session: Session, incoming: CanonicalReview) -> tuple[str, int | None]:
-        now = self.clock.now()
-        site = self.config.site(incoming.site)
-        review = repo.find_review(
-            session, source=incoming.source, external_id=incoming.external_id
-        )
-        if review is None:
-            review = Review(
-                **incoming.model_dump(), received_at=now, updated_at=now
-            )
-            session.add(review)
-            session.flush()
-            case_id = None
-            if triage(incoming, self.config).negative:
-                case_id = self._open_case(session, review, site.id if site else None, now)
-            logger.info("review %s stored (%s %s), case %s",
-                        review.id, incoming.source, incoming.external_id, case_id)
-            return "created", case_id
-
-        changed = {
-            name: getattr(incoming, name)
-            for name in ("site", "author", "rating", "text", "url", "created_at",
-                         "recommendation")
-            if getattr(incoming, name) != getattr(review, name)
-        }
-        case = repo.case_for_review(session, review_id=review.id)
-        if not changed:
-            return "unchanged", case.id if case else None
-        old_rating = review.rating
-        for name, value in changed.items():
-            setattr(review, name, value)
-        review.updated_at = now
-        session.add(review)
-        if case is None:
-            if triage(incoming, self.config).negative:
-                case_id = self._open_case(session, review, site.id if site else None, now)
-                return "updated", case_id
-            return "updated", None
-        repo.add_event(
-            session, case_id=case.id, actor=SYSTEM, action=Action.REVIEW_EDITED, at=now,
-            details={"fields": sorted(changed), "old_rating": old_rating},
-        )
-        case.updated_at = now
-        session.add(case)
-        session.flush()
-        self.outbox.update_card(session, case_id=case.id)
-        self.outbox.thread_reply(
-            session, case_id=case.id,
-            text=str(line("history_review_edited", old_rating=old_rating,
-                          new_rating=review.rating)),
-        )
-        if case.escalated_by:
-            self.outbox.update_px_card(session, case_id=case.id)
-        logger.info("review %s edited (%s), case %s", review.id, ",".join(sorted(changed)),
-                    case.id)
-        return "updated", case.id
-
-    def _open_case(self, session: Session, review: Review, site_id: str | None,
-                   now: datetime) -> int:
-        case = Case(review_id=review.id, status=Status.OPEN, site=site_id, created_at=now,
-                    updated_at=now)
-        session.add(case)
-        session.flush()
-        session.add(CaseWindow(
-            case_id=case.id, kind=WindowKind.FIRST_RESPONSE, started_at=now,
-            due_at=now + self.config.windows.first_response,
-        ))
-        repo.add_event(
-            session, case_id=case.id, actor=SYSTEM, action=Action.OPENED, at=now,
-            details={"review_id": review.id, "source": review.source, "rating": review.rating},
-        )
-        self.outbox.post_card(session, case_id=case.id, channel=self.config.slack.triage_channel)
-        return case.id
+    def preview(self, reviews: Sequence[tuple[int, CanonicalReview]]) -> list[IngestOutcome]:
+        return self.ingestor.preview(reviews)
 
     # ---- what people do -------------------------------------------------------------------
 
@@ -271,6 +186,7 @@ class Desk:
             session.flush()  # raises StaleDataError when another click won
             repo.add_event(session, case_id=case_id, actor=actor, action=action, at=now,
                            details=change.details, request_key=request_key)
+            self.nudges.sync(session, case_id)
             self.outbox.update_card(session, case_id=case_id)
             self.outbox.thread_reply(session, case_id=case_id, text=change.history)
             if case.escalated_by and action != Action.ESCALATE:
@@ -280,6 +196,7 @@ class Desk:
                                              px=True)
             session.commit()
         logger.info("case %s %s by %s", case_id, action, actor)
+        self.nudges.changed()
         self.outbox.wake()
         return ActionResult(case_id)
 
@@ -319,10 +236,8 @@ class Desk:
             edited = case.responded_by is not None
             case.responded_by, case.responded_at = actor, now
             case.reply_text, case.reply_template = text, found.name if found else None
-            window = windows.get(WindowKind.FIRST_RESPONSE)
-            if window and window.met_at is None:
-                window.met_at, window.met_by = now, actor
-                session.add(window)
+            for kind in RESPONSE_WINDOWS:
+                _meet(session, windows.get(kind), actor, now)
             return _Change(
                 {"template": case.reply_template, "chars": len(text), "edited": edited},
                 str(line("history_responded", user=actor,
@@ -342,7 +257,8 @@ class Desk:
         def apply(session, case, windows, now):
             case.escalated_by, case.escalated_at = actor, now
             case.px_site, case.px_urgency, case.px_note = site.id, urgency, note
-            due = now + self.config.windows.px_followup
+            due = add_time(now, self.config.windows.length(WindowKind.PX_FOLLOWUP, site=site.id),
+                           self.config.business_hours)
             existing = windows.get(WindowKind.PX_FOLLOWUP)
             if existing is None:
                 session.add(CaseWindow(case_id=case.id, kind=WindowKind.PX_FOLLOWUP,
@@ -427,6 +343,28 @@ class Desk:
 
         return self._act(case_id, actor, Action.REOPEN, apply, request_key=request_key)
 
+    def snooze(self, case_id: int, actor: str, *, window_kind: str,
+               request_key: str | None = None) -> ActionResult:
+        """Hold a window's reminders for an hour (its deadline stays)."""
+        def apply(session, case, windows, now):
+            window = windows.get(window_kind)
+            if window is None or window.met_at or window.stopped_at:
+                raise Refusal("window_closed", case.id, {})
+            until = now + SNOOZE_FOR
+            self.nudges.snooze(session, window, until)
+            return _Change({"window": window_kind, "until": until.isoformat()},
+                           str(line("history_snoozed", user=actor, until=until)),
+                           px_thread=window_kind == WindowKind.PX_FOLLOWUP)
+
+        return self._act(case_id, actor, Action.SNOOZE, apply, request_key=request_key)
+
+    def on_it(self, case_id: int, actor: str, *, window_kind: str,
+              request_key: str | None = None) -> ActionResult:
+        """"I'm on it" on a nudge: the clicker takes the case (or its PX follow-up)."""
+        if window_kind == WindowKind.PX_FOLLOWUP:
+            return self.px_take_over(case_id, actor, request_key=request_key)
+        return self.take_over(case_id, actor, request_key=request_key)
+
     # ---- what the modals and commands read ------------------------------------------------
 
     def reply_context(self, case_id: int) -> ReplyContext:
@@ -439,7 +377,14 @@ class Desk:
             review = repo.get_review(session, review_id=case.review_id)
             assert review is not None
             return ReplyContext(review.text, review.author, case.site or review.site,
-                                case.reply_text, case.reply_template)
+                                case.reply_text, case.reply_template,
+                                TriageResult.from_dict(review.triage or {}))
+
+    def triage_of(self, case_id: int) -> TriageResult:
+        with self.db.session() as session:
+            case = repo.get_case(session, case_id=case_id)
+            review = repo.get_review(session, review_id=case.review_id) if case else None
+            return TriageResult.from_dict(review.triage if review and review.triage else {})
 
     def check_allowed(self, case_id: int, action: Action, actor: str) -> Case:
         """Refuse early (before a modal opens) what the submission would refuse anyway."""

@@ -23,6 +23,8 @@ class ActionId(StrEnum):
     PX_CONTACTED = "px_contacted"
     PX_RESOLVE = "px_resolve"
     REPLY_TEMPLATE = "reply_template"
+    NUDGE_SNOOZE = "nudge_snooze"
+    NUDGE_ON_IT = "nudge_on_it"
 
 
 class CallbackId(StrEnum):

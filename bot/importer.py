@@ -1,15 +1,21 @@
 """Reads review files for `reviewdesk import`: JSON (one review, a list, or {"reviews": [...]}),
-JSON Lines, and CSV with the canonical column names."""
+JSON Lines, and CSV, with canonical field names or others named by a --map."""
 
 from __future__ import annotations
 
 import csv
+import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.reviews import ItemError
+from tqdm import tqdm
+
+from bot.reviews import ItemError, validate_batch
+
+if TYPE_CHECKING:
+    from bot.desk import Desk
 
 
 @dataclass(frozen=True)
@@ -22,14 +28,62 @@ class UnreadableFile(Exception):
     pass
 
 
-def _csv_value(name: str, value: str | None) -> Any:
-    value = (value or "").strip()
-    if name == "rating":
-        return int(value) if value.isdigit() else (value or None)
-    return value or None
+CANONICAL_FIELDS = ("source", "external_id", "site", "author", "rating", "text", "url",
+                    "created_at", "recommendation")
 
 
-def read_items(path: Path) -> FileItems:
+def parse_mapping(text: str | None) -> dict[str, str]:
+    """`--map "external_id=Review ID,source=Platform"`: canonical field -> the file's name."""
+    if not text:
+        return {}
+    mapping = {}
+    for part in text.split(","):
+        name, sep, column = part.partition("=")
+        name, column = name.strip(), column.strip()
+        if not sep or not column:
+            raise UnreadableFile(f"--map: {part.strip()!r} is not field=Column")
+        if name not in CANONICAL_FIELDS:
+            raise UnreadableFile(
+                f"--map: {name!r} is not a review field; use {', '.join(CANONICAL_FIELDS)}"
+            )
+        mapping[name] = column
+    return mapping
+
+
+def _renamed(item: Any, mapping: dict[str, str]) -> Any:
+    if not mapping or not isinstance(item, dict):
+        return item
+    out = {key: value for key, value in item.items() if key not in mapping.values()}
+    for name, column in mapping.items():
+        if column in item:
+            out[name] = item[column]
+    return out
+
+
+def _csv_value(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def _csv_typed(item: dict[str, Any]) -> dict[str, Any]:
+    """CSV has only text: a rating of digits is a number (anything else stays, to be
+    reported by validation as the wrong type)."""
+    rating = item.get("rating")
+    if isinstance(rating, str) and rating.isdigit():
+        item["rating"] = int(rating)
+    return item
+
+
+def read_items(path: Path, mapping: dict[str, str] | None = None) -> FileItems:
+    """The file's items with canonical field names; unparseable JSON Lines are errors."""
+    file_items = _read(path)
+    mapping = mapping or {}
+    items = [_renamed(item, mapping) for item in file_items.items]
+    if path.suffix.lower() == ".csv":
+        items = [_csv_typed(item) for item in items]
+    return FileItems(items, file_items.errors)
+
+
+def _read(path: Path) -> FileItems:
     if not path.is_file():
         raise UnreadableFile(f"{path} does not exist or is not a file")
     suffix = path.suffix.lower()
@@ -57,9 +111,50 @@ def read_items(path: Path) -> FileItems:
             raise UnreadableFile(f"{path} holds neither a review nor a list of reviews")
         return FileItems(body, [])
     if suffix == ".csv":
-        reader = csv.DictReader(text.splitlines())
+        reader = csv.DictReader(io.StringIO(text, newline=""))
         return FileItems(
-            [{key: _csv_value(key, value) for key, value in row.items() if key} for row in reader],
+            [{key: _csv_value(value) for key, value in row.items() if key} for row in reader],
             [],
         )
     raise UnreadableFile(f"{path}: use a .json, .jsonl or .csv file")
+
+
+PROGRESS_FROM = 200  # items; smaller files finish before a bar would help
+CHUNK = 100
+
+
+@dataclass
+class ImportReport:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    opened: int = 0
+    errors: list[ItemError] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len({error.index for error in self.errors})
+
+
+def import_items(desk: Desk, file_items: FileItems, *, dry_run: bool = False,
+                 progress: bool = True) -> ImportReport:
+    """Validate every item, then store the good ones in chunks (or only say what would
+    happen). Re-running the same file changes nothing: storage is idempotent."""
+    unparsed = {error.index for error in file_items.errors}
+    batch = validate_batch(file_items.items)
+    report = ImportReport(
+        read=len(file_items.items),
+        errors=sorted(file_items.errors + [e for e in batch.errors if e.index not in unparsed],
+                      key=lambda e: e.index),
+    )
+    store = desk.preview if dry_run else desk.ingest
+    with tqdm(total=len(batch.reviews), unit="review", disable=None if progress else True,
+              delay=0 if len(batch.reviews) >= PROGRESS_FROM else 3600) as bar:
+        for start in range(0, len(batch.reviews), CHUNK):
+            chunk = batch.reviews[start:start + CHUNK]
+            for outcome in store(chunk):
+                setattr(report, outcome.outcome, getattr(report, outcome.outcome) + 1)
+                report.opened += int(outcome.opened_case)
+            bar.update(len(chunk))
+    return report

@@ -35,6 +35,19 @@ def find(name: str | None) -> ReplyTemplate | None:
     return next((template for template in available() if template.name == name), None)
 
 
+# A theme whose complaint has a template of its own; the first theme found wins.
+_THEME_TEMPLATES = {"billing": "billing", "wait_time": "wait_time"}
+
+
+def suggest(themes: tuple[str, ...] | list[str]) -> str | None:
+    """The template that fits the review's themes, if one exists."""
+    for theme in themes:
+        name = _THEME_TEMPLATES.get(theme)
+        if name and find(name):
+            return name
+    return None
+
+
 def greeting_name(author: str | None) -> str | None:
     """The reviewer's public first name, when they gave one that reads as a name."""
     if not author or author.strip().casefold() in _NOT_A_NAME:

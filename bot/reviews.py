@@ -131,7 +131,8 @@ def validate_batch(items: Sequence[Any]) -> ValidatedBatch:
             reviews.append((index, CanonicalReview.model_validate(item)))
         except ValidationError as error:
             external_id = item.get("external_id")
-            external_id = str(external_id) if isinstance(external_id, str | int) else None
+            readable = isinstance(external_id, str | int) and not isinstance(external_id, bool)
+            external_id = str(external_id) if readable else None
             errors.extend(
                 ItemError(index, field, message, external_id)
                 for field, message in _messages(error)

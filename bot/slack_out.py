@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot.blocks.kit import Rendered
+from bot.blocks.kit import Rendered, actions, section
 from bot.cards import CardRenderer, CaseNotFound
 from bot.clock import Clock
 from storage import repository as repo
@@ -50,9 +50,15 @@ class Kind(StrEnum):
     UPDATE_PX_CARD = "update_px_card"
     THREAD_REPLY = "thread_reply"
     MESSAGE = "message"
+    POST_BATCH = "post_batch"
+    UPDATE_BATCH = "update_batch"
+    CASE_DM = "case_dm"  # a direct message about a case, with a link to its card
 
 
-_POSTS = frozenset({Kind.POST_CARD, Kind.POST_PX_CARD, Kind.THREAD_REPLY, Kind.MESSAGE})
+_POSTS = frozenset(
+    {Kind.POST_CARD, Kind.POST_PX_CARD, Kind.THREAD_REPLY, Kind.MESSAGE, Kind.POST_BATCH,
+     Kind.CASE_DM}
+)
 _UPDATES = frozenset({Kind.UPDATE_CARD, Kind.UPDATE_PX_CARD})
 
 
@@ -76,6 +82,8 @@ class _Call:
     method: str
     kwargs: dict[str, Any]
     lookup: tuple[str, str | None] | None  # (channel, thread_ts) to search when uncertain
+    dm_user: str | None = None  # post in the DM with this user (opened at send time)
+    permalink_of: tuple[str, str] | None = None  # fill "{permalink}" with this message's link
 
 
 class _Wait(Exception):
@@ -157,10 +165,24 @@ class Outbox:
     def update_px_card(self, session: Session, *, case_id: int) -> None:
         self._add(session, Kind.UPDATE_PX_CARD, case_id=case_id)
 
-    def thread_reply(self, session: Session, *, case_id: int, text: str, px: bool = False) -> None:
-        self._add(
-            session, Kind.THREAD_REPLY, case_id=case_id, payload={"text": text, "px": px}
-        )
+    def thread_reply(self, session: Session, *, case_id: int, text: str, px: bool = False,
+                     buttons: list[dict] | None = None) -> None:
+        self._add(session, Kind.THREAD_REPLY, case_id=case_id,
+                  payload={"text": text, "px": px, "buttons": buttons})
+
+    def case_dm(self, session: Session, *, case_id: int, user: str, text: str,
+                px: bool = False) -> None:
+        """A direct message to `user`; "{permalink}" in `text` becomes the card's link."""
+        self._add(session, Kind.CASE_DM, case_id=case_id,
+                  payload={"text": text, "user": user, "px": px})
+
+    def post_batch(self, session: Session, *, batch_id: int) -> None:
+        self._add(session, Kind.POST_BATCH, payload={"batch_id": batch_id},
+                  ordering_key=f"batch:{batch_id}")
+
+    def update_batch(self, session: Session, *, batch_id: int) -> None:
+        self._add(session, Kind.UPDATE_BATCH, payload={"batch_id": batch_id},
+                  ordering_key=f"batch:{batch_id}")
 
     def message(
         self, session: Session, *, channel: str, text: str, blocks: list | None = None,
@@ -243,8 +265,9 @@ class Outbox:
             was_uncertain = message.uncertain
             try:
                 call = self._prepare(session, message)
-            except _Wait:
-                return self._retry_later(message_id, "its card is not posted yet", uncertain=False)
+            except _Wait as reason:
+                # The card or summary it belongs under goes out first; try again next pass.
+                return self._retry_later(message_id, str(reason), uncertain=False, delay=0)
             except (_Drop, CaseNotFound) as reason:
                 return self._finish(message_id, status="superseded", error=str(reason))
             except _Orphan as reason:
@@ -257,6 +280,7 @@ class Outbox:
                 session.commit()
 
         try:
+            call = self._resolve(call)
             found = self._find_earlier_post(message, call) if was_uncertain else None
             response = found or self._call(call)
         except SlackApiError as error:
@@ -280,6 +304,8 @@ class Outbox:
             if payload.get("blocks"):
                 kwargs["blocks"] = payload["blocks"]
             return _Call("chat.postMessage", kwargs, (message.channel, None))
+        if kind in {Kind.POST_BATCH, Kind.UPDATE_BATCH}:
+            return self._prepare_batch(session, message, metadata)
 
         case_id = message.case_id
         assert case_id is not None
@@ -292,11 +318,11 @@ class Outbox:
             if (case.px_card_ts if px else case.card_ts) is not None:
                 raise _Drop("the card is already posted")
             rendered = (self.renderer.px_card if px else self.renderer.case_card)(session, case_id)
-            return _Call(
-                "chat.postMessage",
-                _message_kwargs(rendered, channel=message.channel, metadata=metadata),
-                (message.channel, None),
-            )
+            kwargs = _message_kwargs(rendered, channel=message.channel, metadata=metadata)
+            thread_ts = None if px else self._burst_thread(session, case.batch_id)
+            if thread_ts:
+                kwargs["thread_ts"] = thread_ts
+            return _Call("chat.postMessage", kwargs, (message.channel, thread_ts))
 
         px = kind == Kind.UPDATE_PX_CARD or bool(message.payload.get("px"))
         channel = case.px_card_channel if px else case.card_channel
@@ -304,25 +330,70 @@ class Outbox:
         if ts is None:
             post_kind = Kind.POST_PX_CARD if px else Kind.POST_CARD
             if repo.has_pending(session, case_id=case_id, kind=post_kind):
-                raise _Wait()
+                raise _Wait("its card is not posted yet")
             raise _Orphan("its card was never posted")
         if kind in _UPDATES:
             if repo.later_pending(session, message=message):
                 raise _Drop("a newer update of the same card follows")
             rendered = (self.renderer.px_card if px else self.renderer.case_card)(session, case_id)
             return _Call("chat.update", _message_kwargs(rendered, channel=channel, ts=ts), None)
-        return _Call(
-            "chat.postMessage",
-            {
-                "channel": channel,
-                "thread_ts": ts,
-                "text": message.payload["text"],
-                "metadata": metadata,
-                "unfurl_links": False,
-                "unfurl_media": False,
-            },
-            (channel, ts),
-        )
+        text = message.payload["text"]
+        if kind == Kind.CASE_DM:
+            return _Call("chat.postMessage",
+                         {"text": text, "metadata": metadata, "unfurl_links": False},
+                         lookup=None, dm_user=message.payload["user"], permalink_of=(channel, ts))
+        burst_thread = None if px else self._burst_thread(session, case.batch_id)
+        if burst_thread:
+            # A card inside a burst's thread has no thread of its own: its history goes
+            # into the burst's thread, named by case number.
+            ts, text = burst_thread, f"*Case #{case_id}:* {text}"
+        kwargs = {"channel": channel, "thread_ts": ts, "text": text, "metadata": metadata,
+                  "unfurl_links": False, "unfurl_media": False}
+        if message.payload.get("buttons"):
+            kwargs["blocks"] = [section(text), actions("nudge", *message.payload["buttons"])]
+        return _Call("chat.postMessage", kwargs, (channel, ts))
+
+    def _burst_thread(self, session: Session, batch_id: int | None) -> str | None:
+        """The ts of the burst summary a case's card belongs under (None when not in one)."""
+        if batch_id is None:
+            return None
+        batch = repo.get_batch(session, batch_id=batch_id)
+        if batch is None or batch.summary_ts is None:
+            raise _Wait("its burst summary is not posted yet")
+        return batch.summary_ts
+
+    def _prepare_batch(self, session: Session, message: OutboxMessage, metadata: dict) -> _Call:
+        batch_id = message.payload["batch_id"]
+        batch = repo.get_batch(session, batch_id=batch_id)
+        if batch is None:
+            raise _Drop(f"burst {batch_id} no longer exists")
+        rendered = self.renderer.batch_summary(session, batch_id)
+        if message.kind == Kind.POST_BATCH:
+            if batch.summary_ts is not None:
+                raise _Drop("the summary is already posted")
+            return _Call("chat.postMessage",
+                         _message_kwargs(rendered, channel=batch.channel, metadata=metadata),
+                         (batch.channel, None))
+        if batch.summary_ts is None:
+            raise _Wait("its summary is not posted yet")
+        if repo.later_pending(session, message=message):
+            raise _Drop("a newer update of the same summary follows")
+        return _Call("chat.update",
+                     _message_kwargs(rendered, channel=batch.channel, ts=batch.summary_ts), None)
+
+    def _resolve(self, call: _Call) -> _Call:
+        """Fill in what needs Slack's answer first: the DM channel, the card's link."""
+        kwargs = dict(call.kwargs)
+        lookup = call.lookup
+        if call.dm_user:
+            opened = self.client.conversations_open(users=call.dm_user)
+            kwargs["channel"] = opened["channel"]["id"]
+            lookup = (kwargs["channel"], None)
+        if call.permalink_of:
+            channel, ts = call.permalink_of
+            link = self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
+            kwargs["text"] = kwargs["text"].replace("{permalink}", link)
+        return _Call(call.method, kwargs, lookup)
 
     def _call(self, call: _Call) -> dict[str, Any]:
         try:
@@ -381,9 +452,11 @@ class Outbox:
                     session, case_id=message.case_id, channel=channel, ts=ts,
                     px=message.kind == Kind.POST_PX_CARD,
                 )
+            if message.kind == Kind.POST_BATCH:
+                repo.set_batch_summary(session, batch_id=message.payload["batch_id"], ts=ts)
             session.commit()
         logger.info("outbox %s sent (%s, case %s)", message.id, message.kind, message.case_id)
-        if message.kind in {Kind.POST_CARD, Kind.POST_PX_CARD}:
+        if message.kind in {Kind.POST_CARD, Kind.POST_PX_CARD, Kind.POST_BATCH}:
             self.wake()  # what waited for this card can go now
         return Outcome.SENT
 

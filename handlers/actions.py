@@ -7,13 +7,14 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot import replies
 from bot.blocks.modals import escalate_modal, hide_modal, ignore_modal, respond_modal
 from bot.cases import Action
 from bot.desk import Desk
 from bot.ids import ActionId, ModalContext
 from bot.replies import available
 from handlers import payloads
-from handlers.errors import tell
+from handlers.errors import listen, tell
 
 
 def register(app: App, desk: Desk) -> None:
@@ -28,14 +29,15 @@ def register(app: App, desk: Desk) -> None:
         ActionId.REOPEN: desk.reopen,
     }
     for action_id, perform in simple.items():
-        app.action(action_id)(_simple_listener(perform))
+        listen(app.action(action_id))(_simple_listener(perform))
 
-    @app.action(ActionId.RESPOND)
+    @listen(app.action(ActionId.RESPOND))
     def open_respond(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         click = payloads.click(body)
         context = desk.reply_context(click.case_id)
-        template = context.template or desk.config.replies.default_template
+        template = (context.template or replies.suggest(context.triage.themes)
+                    or desk.config.replies.default_template)
         draft = context.existing_reply or desk.draft(
             template, author=context.author, site_id=context.site_id
         )
@@ -51,7 +53,7 @@ def register(app: App, desk: Desk) -> None:
             ),
         )
 
-    @app.action(ActionId.ESCALATE)
+    @listen(app.action(ActionId.ESCALATE))
     def open_escalate(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         click = payloads.click(body)
@@ -65,38 +67,54 @@ def register(app: App, desk: Desk) -> None:
             ),
         )
 
-    @app.action(ActionId.HIDE)
+    @listen(app.action(ActionId.HIDE))
     def open_hide(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         click = payloads.click(body)
         desk.check_allowed(click.case_id, Action.HIDE, click.user_id)
         client.views_open(
             trigger_id=click.trigger_id,
-            view=hide_modal(context_value=ModalContext(click.case_id, click.channel_id)),
+            view=hide_modal(context_value=ModalContext(click.case_id, click.channel_id),
+                            suggested=desk.triage_of(click.case_id).suggested_hide_reason),
         )
 
-    @app.action(ActionId.IGNORE)
+    @listen(app.action(ActionId.IGNORE))
     def open_ignore(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         click = payloads.click(body)
         desk.check_allowed(click.case_id, Action.IGNORE, click.user_id)
         client.views_open(
             trigger_id=click.trigger_id,
-            view=ignore_modal(context_value=ModalContext(click.case_id, click.channel_id)),
+            view=ignore_modal(context_value=ModalContext(click.case_id, click.channel_id),
+                              suggested=desk.triage_of(click.case_id).suggested_ignore_reason),
         )
 
-    @app.action(ActionId.SHOW)
+    @listen(app.action(ActionId.NUDGE_SNOOZE))
+    def snooze(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        click, window_kind = payloads.nudge_click(body)
+        desk.snooze(click.case_id, click.user_id, window_kind=window_kind,
+                    request_key=click.request_key)
+
+    @listen(app.action(ActionId.NUDGE_ON_IT))
+    def on_it(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        click, window_kind = payloads.nudge_click(body)
+        desk.on_it(click.case_id, click.user_id, window_kind=window_kind,
+                   request_key=click.request_key)
+
+    @listen(app.action(ActionId.SHOW))
     def show(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         tell(client, body, desk.expanded(payloads.click(body).case_id))
 
-    @app.action(ActionId.OPEN_REVIEW)
-    def open_review(ack: Ack) -> None:
+    @listen(app.action(ActionId.OPEN_REVIEW))
+    def open_review(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()  # a link button: Slack opens the URL; the click only needs acknowledging
 
 
 def _simple_listener(perform):
-    def listener(ack: Ack, body: dict[str, Any]) -> None:
+    def listener(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         click = payloads.click(body)
         perform(click.case_id, click.user_id, request_key=click.request_key)

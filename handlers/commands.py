@@ -9,11 +9,11 @@ from slack_sdk import WebClient
 
 from bot.blocks.lists import help_message, open_cases_message
 from bot.desk import Desk
-from handlers.errors import tell
+from handlers.errors import listen, tell
 
 
 def register(app: App, desk: Desk) -> None:
-    @app.command("/reviewdesk")
+    @listen(app.command("/reviewdesk"))
     def reviewdesk(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         words = (body.get("text") or "").split()

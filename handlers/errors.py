@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -48,14 +49,47 @@ def tell(client: WebClient, body: dict[str, Any], rendered: Rendered) -> None:
                        error.response.get("error"))
 
 
+def answer_failure(error: Exception, body: dict[str, Any], client: WebClient) -> None:
+    if isinstance(error, Refusal):
+        logger.info("%s for user %s", error, _where(body)[1])
+        tell(client, body, refusal(error))
+        return
+    reference = uuid.uuid4().hex[:10]
+    logger.error("listener failed (ref %s, type %s)", reference, body.get("type"),
+                 exc_info=error)
+    tell(client, body, internal_error(reference))
+
+
+Listener = Callable[[Ack, dict[str, Any], WebClient], None]
+
+
+def guard(listener: Listener) -> Listener:
+    """Answer a listener's failure here rather than let it reach Bolt: when a listener raises
+    after ack(), Bolt can drop the acknowledgement it already had, and Slack then shows the
+    user an error for a click that worked."""
+
+    def guarded(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        try:
+            listener(ack, body, client)
+        except Exception as error:  # every failure gets a private answer, never silence
+            if ack.response is None:
+                ack()
+            answer_failure(error, body, client)
+
+    guarded.__name__ = listener.__name__
+    return guarded
+
+
+def listen(registration: Callable[[Listener], Any]) -> Callable[[Listener], Listener]:
+    """`@listen(app.action(ActionId.CLAIM))`: register a guarded listener."""
+
+    def decorate(listener: Listener) -> Listener:
+        registration(guard(listener))
+        return listener
+
+    return decorate
+
+
 def register(app: App) -> None:
-    @app.error
-    def on_error(error: Exception, body: dict[str, Any], client: WebClient) -> None:
-        if isinstance(error, Refusal):
-            logger.info("%s for user %s", error, _where(body)[1])
-            tell(client, body, refusal(error))
-            return
-        reference = uuid.uuid4().hex[:10]
-        logger.error("listener failed (ref %s, type %s)", reference, body.get("type"),
-                     exc_info=error)
-        tell(client, body, internal_error(reference))
+    """For failures outside our listeners (middleware)."""
+    app.error(answer_failure)

@@ -1,4 +1,5 @@
-"""HTTP routes beside Slack's: POST /intake/reviews for review sources, GET /healthz."""
+"""HTTP routes beside Slack's: review intake (canonical or a source's native JSON, Google
+Pub/Sub pushes, Yelp's webhook) and GET /healthz."""
 
 from __future__ import annotations
 
@@ -11,23 +12,28 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from sqlalchemy import text
 
+from bot.config import Config
 from bot.desk import Desk
+from bot.pollers import SourceClients, ingest_google_push, ingest_yelp_webhook
 from bot.reviews import validate_batch
+from bot.sources import SourceError
+from bot.sources.formats import to_canonical
 
 logger = logging.getLogger("reviewdesk.intake")
 
 
-def _items(body: Any) -> list[Any] | None:
-    """A canonical review, a list of them, or {"reviews": [...]}."""
-    if isinstance(body, list):
-        return body
-    if isinstance(body, dict):
-        inner = body.get("reviews")
-        return inner if isinstance(inner, list) else [body]
-    return None
+def _format_and_body(body: Any, path_format: str | None) -> tuple[str, Any]:
+    """/intake/<format> names the format; else a top-level "format" field does; else the body
+    is canonical reviews."""
+    if path_format is not None:
+        return path_format, body
+    if isinstance(body, dict) and isinstance(body.get("format"), str):
+        return body["format"], {k: v for k, v in body.items() if k != "format"}
+    return "canonical", body
 
 
-def blueprint(desk: Desk, intake_token: str | None, mode: Callable[[], str]) -> Blueprint:
+def blueprint(desk: Desk, intake_token: str | None, mode: Callable[[], str], *,
+              config: Config, clients: SourceClients) -> Blueprint:
     routes = Blueprint("intake", __name__)
 
     def problem(status: int, message: str, **headers: str):
@@ -36,23 +42,37 @@ def blueprint(desk: Desk, intake_token: str | None, mode: Callable[[], str]) -> 
         response.headers.update(headers)
         return response
 
-    @routes.post("/intake/reviews")
-    def intake_reviews():
+    def authorized() -> bool:
+        # Pub/Sub pushes and webhooks cannot set headers: they may send ?token=<INTAKE_TOKEN>.
         supplied = request.headers.get("Authorization", "")
+        if not supplied and request.args.get("token"):
+            supplied = f"Bearer {request.args['token']}"
         expected = f"Bearer {intake_token}" if intake_token else None
-        if not expected or not hmac.compare_digest(supplied.encode(), expected.encode()):
-            return problem(401, "missing or wrong bearer token", **{
-                "WWW-Authenticate": 'Bearer realm="reviewdesk intake"'})
+        return bool(expected) and hmac.compare_digest(supplied.encode(), expected.encode())
+
+    def unauthorized():
+        return problem(401, "missing or wrong bearer token",
+                       **{"WWW-Authenticate": 'Bearer realm="reviewdesk intake"'})
+
+    @routes.post("/intake/reviews")
+    @routes.post("/intake/<format>")
+    def intake_reviews(format: str | None = None):
+        if not authorized():
+            return unauthorized()
         body = request.get_json(silent=True)
-        items = _items(body)
-        if items is None:
+        name, native = _format_and_body(body, format)
+        if not isinstance(native, dict | list):
             return problem(400, "the body must be a JSON review, a list of reviews, "
                                 "or {\"reviews\": [...]}")
+        try:
+            items = to_canonical(name, native, config)
+        except ValueError as error:
+            return problem(404 if format else 400, str(error))
         batch = validate_batch(items)
         outcomes = desk.ingest(batch.reviews)
         counts = Counter(o.outcome for o in outcomes)
-        logger.info("intake: %s items, %s created, %s updated, %s unchanged, %s rejected",
-                    len(items), counts["created"], counts["updated"], counts["unchanged"],
+        logger.info("intake (%s): %s items, %s created, %s updated, %s unchanged, %s rejected",
+                    name, len(items), counts["created"], counts["updated"], counts["unchanged"],
                     len({e.index for e in batch.errors}))
         payload = {
             "received": len(items),
@@ -71,6 +91,35 @@ def blueprint(desk: Desk, intake_token: str | None, mode: Callable[[], str]) -> 
         response = jsonify(payload)
         response.status_code = 422 if batch.errors else 200
         return response
+
+    @routes.post("/intake/google/pubsub")
+    def google_pubsub():
+        if not authorized():
+            return unauthorized()
+        if clients.google is None:
+            return problem(404, "sources.google is not set up")
+        try:
+            ingested = ingest_google_push(request.get_json(silent=True), desk=desk,
+                                          config=config, client=clients.google)
+        except SourceError as error:
+            logger.warning("google push: review not fetched (%s); Pub/Sub delivers again", error)
+            return problem(503, "Google could not be read; deliver again later")
+        # Any 2xx acknowledges: a push about something else, or a rejected item, is done.
+        return jsonify({"stored": len(ingested.outcomes) if ingested else 0})
+
+    @routes.post("/intake/yelp/webhook")
+    def yelp_webhook():
+        if not authorized():
+            return unauthorized()
+        if clients.yelp is None:
+            return problem(404, "sources.yelp lists no businesses")
+        try:
+            ingested = ingest_yelp_webhook(request.get_json(silent=True), desk=desk,
+                                           config=config, client=clients.yelp)
+        except SourceError as error:
+            logger.warning("yelp webhook: review not fetched (%s)", error)
+            return problem(503, "Yelp could not be read; deliver again later")
+        return jsonify({"stored": len(ingested.outcomes)})
 
     @routes.get("/healthz")
     def healthz():

@@ -19,13 +19,19 @@ class Click:
     request_key: str
 
 
-def click(body: dict[str, Any]) -> Click:
+def nudge_click(body: dict[str, Any]) -> tuple[Click, str]:
+    """A nudge's button: its value is "<case id>:<window kind>"."""
+    case_id, _, window_kind = body["actions"][0]["value"].partition(":")
+    return click(body, case_id=int(case_id)), window_kind
+
+
+def click(body: dict[str, Any], *, case_id: int | None = None) -> Click:
     action = body["actions"][0]
     container = body.get("container") or {}
     channel_id = (body.get("channel") or {}).get("id") or container.get("channel_id")
     user_id = body["user"]["id"]
     return Click(
-        case_id=int(action["value"]),
+        case_id=case_id if case_id is not None else int(action["value"]),
         user_id=user_id,
         channel_id=channel_id,
         trigger_id=body.get("trigger_id"),

@@ -20,10 +20,11 @@ from bot.desk import (
 from bot.ids import ActionId, BlockId, CallbackId, InputId, ModalContext
 from bot.replies import available
 from handlers import payloads
+from handlers.errors import listen
 
 
 def register(app: App, desk: Desk) -> None:
-    @app.action(ActionId.REPLY_TEMPLATE)
+    @listen(app.action(ActionId.REPLY_TEMPLATE))
     def change_template(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         view = body["view"]
@@ -43,8 +44,8 @@ def register(app: App, desk: Desk) -> None:
             ),
         )
 
-    @app.view(CallbackId.RESPOND)
-    def submit_reply(ack: Ack, body: dict[str, Any]) -> None:
+    @listen(app.view(CallbackId.RESPOND))
+    def submit_reply(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         form = payloads.submission(body)
         block_id = form.block_starting(f"{BlockId.REPLY}:") or reply_block_id(None)
         try:
@@ -57,8 +58,8 @@ def register(app: App, desk: Desk) -> None:
         desk.record_reply(form.context.case_id, form.user_id, text=text, template=template,
                           request_key=form.request_key)
 
-    @app.view(CallbackId.ESCALATE)
-    def submit_escalation(ack: Ack, body: dict[str, Any]) -> None:
+    @listen(app.view(CallbackId.ESCALATE))
+    def submit_escalation(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         form = payloads.submission(body)
         site_id = form.selected(BlockId.SITE, InputId.SITE)
         urgency = form.selected(BlockId.URGENCY, InputId.URGENCY)
@@ -74,7 +75,7 @@ def register(app: App, desk: Desk) -> None:
                       note=note, request_key=form.request_key)
 
     def reason_submission(reasons: dict[str, str], perform):
-        def listener(ack: Ack, body: dict[str, Any]) -> None:
+        def listener(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
             form = payloads.submission(body)
             reason = form.selected(BlockId.REASON, InputId.REASON)
             note = form.text(BlockId.NOTE, InputId.NOTE)
@@ -90,8 +91,8 @@ def register(app: App, desk: Desk) -> None:
 
         return listener
 
-    app.view(CallbackId.HIDE)(reason_submission(HIDE_REASONS, desk.hide))
-    app.view(CallbackId.IGNORE)(reason_submission(IGNORE_REASONS, desk.ignore))
+    listen(app.view(CallbackId.HIDE))(reason_submission(HIDE_REASONS, desk.hide))
+    listen(app.view(CallbackId.IGNORE))(reason_submission(IGNORE_REASONS, desk.ignore))
 
 
 def _block_for(field: str) -> str:

@@ -101,6 +101,7 @@ class CardBatch(SQLModel, table=True):
     case_count: int = 0
     summary_ts: str | None = Field(default=None, max_length=32)
     opened_at: datetime = Field(sa_type=UTCDateTime)
+    last_case_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class SourceCursor(SQLModel, table=True):
@@ -135,6 +136,63 @@ class CaseWindow(SQLModel, table=True):
     met_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     met_by: str | None = Field(default=None, max_length=32)
     stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    snoozed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Nudge(SQLModel, table=True):
+    """One reminder of a window, planned when the window opens. The unique key makes each go
+    out once, whoever sends it (a restart, a retry, two running copies of the bot)."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        UniqueConstraint("window_id", "key", name="uq_nudges_window_key"),
+        Index("ix_nudges_status_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    window_id: int = Field(foreign_key="case_windows.id")
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    key: str = Field(max_length=24)  # lead-0, lead-1, lapse, repeat-1, repeat-2 …
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default="pending", max_length=12)  # pending|sent|skipped|cancelled
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    late: bool = False
+    recipient: str | None = Field(default=None, max_length=32)
+
+
+class RotationMember(SQLModel, table=True):
+    """The on-call order. Removing someone keeps the row (history), inactive."""
+
+    __tablename__ = "rotation_members"
+
+    id: int | None = Field(default=None, primary_key=True)
+    position: int
+    user_id: str = Field(max_length=32, unique=True)
+    active: bool = True
+
+
+class RotationOverride(SQLModel, table=True):
+    """Someone covers a period ("Sam covers Friday 5 pm to Monday 8 am")."""
+
+    __tablename__ = "rotation_overrides"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32)
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ends_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Handoff(SQLModel, table=True):
+    """A hand-off that was announced; unique by time, so it is announced once."""
+
+    __tablename__ = "handoffs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    handoff_at: datetime = Field(sa_type=UTCDateTime, unique=True)
+    user_id: str = Field(max_length=32)
+    announced_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class CaseEvent(SQLModel, table=True):

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
-from storage.models import Case, CaseEvent, CaseWindow, OutboxMessage, Review
+from storage.models import CardBatch, Case, CaseEvent, CaseWindow, OutboxMessage, Review
 
 # ---- reviews -------------------------------------------------------------------------------
 
@@ -59,6 +59,39 @@ def set_card_location(
         "card_channel": channel, "card_ts": ts
     }
     session.execute(update(Case).where(col(Case.id) == case_id).values(**values))
+
+
+def active_batch(
+    session: Session, *, source: str, site: str | None, since: datetime
+) -> CardBatch | None:
+    """The burst summary still taking cards for this source and site."""
+    return session.exec(
+        select(CardBatch)
+        .where(CardBatch.source == source, CardBatch.site == site,
+               col(CardBatch.last_case_at) >= since)
+        .order_by(col(CardBatch.id).desc())
+    ).first()
+
+
+def count_recent_cases(
+    session: Session, *, source: str, site: str | None, since: datetime
+) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Case)
+        .join(Review, col(Review.id) == Case.review_id)
+        .where(Review.source == source, Case.site == site, col(Case.created_at) >= since)
+    ).one()
+
+
+def get_batch(session: Session, *, batch_id: int) -> CardBatch | None:
+    return session.get(CardBatch, batch_id)
+
+
+def set_batch_summary(session: Session, *, batch_id: int, ts: str) -> None:
+    session.execute(
+        update(CardBatch).where(col(CardBatch.id) == batch_id).values(summary_ts=ts)
+    )
 
 
 # ---- events --------------------------------------------------------------------------------
@@ -127,10 +160,10 @@ def lease_outbox(
 
 
 def later_pending(session: Session, *, message: OutboxMessage) -> bool:
-    """Is there a newer pending message of the same kind for the same case?"""
+    """Is there a newer pending message of the same kind for the same case (or burst)?"""
     return session.exec(
         select(OutboxMessage.id).where(
-            OutboxMessage.case_id == message.case_id,
+            OutboxMessage.ordering_key == message.ordering_key,
             OutboxMessage.kind == message.kind,
             OutboxMessage.status == "pending",
             col(OutboxMessage.id) > message.id,

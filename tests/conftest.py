@@ -119,7 +119,8 @@ def start_bot(slack, database_url, db, config, clock) -> Iterator[Callable[..., 
 
     def start(**options) -> ReviewDesk:
         service = create_app(make_settings(slack), options.pop("config", config),
-                             db=Database.from_url(database_url), clock=clock,
+                             db=Database.from_url(database_url),
+                             clock=options.pop("clock", clock),
                              outbox_poll_interval=0.1, **options)
         service.start(host="127.0.0.1", port=0)
         running.append(service)

@@ -127,7 +127,7 @@ def test_respond_drafts_from_a_template_and_meets_the_first_response_window(driv
 
     reply_block = next(b for b in view["blocks"] if b["block_id"].startswith(BlockId.REPLY))
     draft = reply_block["element"]["initial_value"]
-    assert draft.startswith("Hi Dana, thank you")
+    assert draft.startswith("Hi Dana, we're sorry about the wait")  # the review's theme
     assert "555-0101" in draft  # the site's PX line: the conversation moves offline
     assert "your visit" not in draft and "your care" not in draft  # never confirm a patient
 

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from bot.blocks.kit import Rendered, actions, button, context, header, section
-from bot.cases import CLOSED, URGENCIES, Status, WindowKind, closed_reason_label
+from bot.cases import (
+    CLOSED,
+    HIDE_REASONS,
+    IGNORE_REASONS,
+    RESPONSE_WINDOWS,
+    URGENCIES,
+    Status,
+    WindowKind,
+    closed_reason_label,
+)
 from bot.ids import ActionId, BlockId
 from bot.text import line, plain_line, quote, stars
+from bot.triage import TriageResult
 
+DUE_SOON = timedelta(hours=1)
 REVIEW_QUOTE_MAX = 2600  # leaves room in the 3,000-character section for the link
 PX_REVIEW_QUOTE_MAX = 1200
 
@@ -28,6 +39,7 @@ class WindowView:
     due_at: datetime
     met_at: datetime | None
     stopped_at: datetime | None
+    started_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,9 @@ class CardView:
     closed_by: str | None
     closed_reason: str | None
     windows: dict[str, WindowView]
+    triage: dict = field(default_factory=dict)  # bot.triage.TriageResult.as_dict()
+    on_site_contact: str | None = None
+    now: datetime | None = None  # when the card is rendered (for "due in 58 min")
 
     @property
     def source_name(self) -> str:
@@ -67,6 +82,17 @@ class CardView:
     @property
     def closed_reason_label(self) -> str | None:
         return closed_reason_label(self.status, self.closed_reason)
+
+
+def format_left(remaining: timedelta) -> str:
+    """58 min, 3 h, 2 h 15 min."""
+    minutes = max(int(remaining.total_seconds() // 60), 0)
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 def _review_quote(view: CardView, limit: int) -> str:
@@ -101,12 +127,46 @@ def _status_lines(view: CardView) -> list[str]:
 
 
 def _deadline_line(view: CardView) -> str | None:
-    window = view.windows.get(WindowKind.FIRST_RESPONSE)
+    window = next((view.windows[k] for k in RESPONSE_WINDOWS if k in view.windows), None)
     if window is None:
         return None
     if window.met_at:
         return str(line("card_responded_in_time", met_at=window.met_at))
-    return str(line("card_respond_by", due_at=window.due_at))
+    return _due_line(window, view.now) or str(line("card_respond_by", due_at=window.due_at))
+
+
+def _due_line(window: WindowView, now: datetime | None) -> str | None:
+    """"Due in 58 min" once the deadline is near, "Window missed" once it has passed."""
+    if now is None or window.met_at or window.stopped_at:
+        return None
+    if now >= window.due_at:
+        return str(line("card_missed", due_at=window.due_at))
+    remaining = window.due_at - now
+    length = window.due_at - (window.started_at or window.due_at)
+    if remaining <= max(DUE_SOON, length / 4):
+        return str(line("card_due_soon", due_at=window.due_at, left=format_left(remaining)))
+    return None
+
+
+def _triage_lines(view: CardView) -> list[str]:
+    """The small labels under the review, and what the labels suggest doing."""
+    if not view.triage:
+        return []
+    result = TriageResult.from_dict(view.triage)
+    lines = []
+    if result.labels or result.themes:
+        lines.append(str(line(
+            "card_labels", labels=list(result.labels), reasons=result.reasons,
+            themes=[theme.replace("_", " ") for theme in result.themes],
+            on_site_contact=view.on_site_contact if "urgent" in result.labels else None,
+        )))
+    if result.suggested_hide_reason:
+        lines.append(str(line("card_suggestion", action="Hide",
+                              reason=HIDE_REASONS[result.suggested_hide_reason])))
+    elif result.suggested_ignore_reason:
+        lines.append(str(line("card_suggestion", action="Ignore",
+                              reason=IGNORE_REASONS[result.suggested_ignore_reason])))
+    return lines
 
 
 def _closed_line(view: CardView) -> str:
@@ -166,6 +226,9 @@ def case_card(view: CardView) -> Rendered:
                          posted_at=view.posted_at))),
         section(_review_quote(view, REVIEW_QUOTE_MAX)),
     ]
+    labels = _triage_lines(view)
+    if labels:
+        blocks.append(context(*labels))
     deadline = _deadline_line(view)
     if deadline:
         blocks.append(context(deadline))
@@ -195,6 +258,31 @@ def expanded_card(view: CardView) -> Rendered:
     )
 
 
+def risk_notice(view: CardView, *, triage_channel: str) -> Rendered:
+    """The copy of a risk case for the risk channel (risk management and legal)."""
+    blocks = [
+        section(str(line("risk_notice", case_id=view.case_id, triage_channel=triage_channel))),
+        context(str(line("card_byline", site_name=view.site_name, author=view.author,
+                         posted_at=view.posted_at))),
+        section(_review_quote(view, PX_REVIEW_QUOTE_MAX)),
+    ]
+    labels = _triage_lines(view)
+    if labels:
+        blocks.append(context(labels[0]))
+    return Rendered(text=f"Risk language in a {view.source_name} review for {view.site_name}",
+                    blocks=blocks)
+
+
+def batch_summary(*, source: str, site_name: str | None, count: int) -> Rendered:
+    source_name = SOURCE_NAMES.get(source, source.title())
+    text = str(line("batch_summary", count=count, source=source_name, site_name=site_name))
+    return Rendered(
+        text=f"{count} negative reviews imported from {source_name}"
+        + (f" — {site_name}" if site_name else ""),
+        blocks=[section(text)],
+    )
+
+
 def px_card(view: CardView) -> Rendered:
     """The Patient Experience card: the review, the escalation note, and PX's own buttons."""
     value = str(view.case_id)
@@ -214,7 +302,8 @@ def px_card(view: CardView) -> Rendered:
     facts = []
     window = view.windows.get(WindowKind.PX_FOLLOWUP)
     if window and not window.met_at and view.status == Status.OPEN:
-        facts.append(str(line("px_follow_up_by", due_at=window.due_at)))
+        facts.append(_due_line(window, view.now)
+                     or str(line("px_follow_up_by", due_at=window.due_at)))
     if view.px_contacts:
         facts.append(str(line("px_contacts", users=list(view.px_contacts))))
     if facts:

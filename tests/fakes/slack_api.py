@@ -12,6 +12,9 @@ app's behaviour during a Slack outage can be tested.
 Requests are accepted as a JSON body, a urlencoded form body or a query string (or a mix);
 the parameters are merged into one dict, and ``blocks``/``attachments``/``metadata``/``view``
 are JSON-decoded when they arrive as strings.  Standard library only.
+
+``FakeSlack(socket_mode=True)`` also runs a fake Socket Mode endpoint (`fake.socket_mode`, see
+`tests.fakes.socket_mode`) and ``apps.connections.open`` hands out its URLs.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
+
+from .socket_mode import FakeSocketMode
 
 T = TypeVar("T")
 
@@ -417,6 +422,7 @@ class FakeSlack:
         team_id: str = "T0001",
         app_token: str = "xapp-test",
         expire_trigger_ids: bool = False,
+        socket_mode: bool = False,
     ) -> None:
         self.bot_token = bot_token
         self.bot_user_id = bot_user_id
@@ -438,6 +444,7 @@ class FakeSlack:
         self._view_counter = itertools.count(1)
         self._server: _FakeSlackServer | None = None
         self._thread: threading.Thread | None = None
+        self._socket_mode = FakeSocketMode(app_id=APP_ID) if socket_mode else None
         self._methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
             "apps.connections.open": self._apps_connections_open,
@@ -450,6 +457,7 @@ class FakeSlack:
             "conversations.replies": self._conversations_replies,
             "conversations.info": self._conversations_info,
             "conversations.join": self._conversations_join,
+            "conversations.open": self._conversations_open,
             "users.info": self._users_info,
             "views.open": self._views_open,
             "views.push": self._views_push,
@@ -475,12 +483,16 @@ class FakeSlack:
             daemon=True,
         )
         self._thread.start()
+        if self._socket_mode is not None:
+            self._socket_mode.start()
         return self
 
     def stop(self) -> None:
         """Stop serving; requests still sleeping on an injected delay are abandoned."""
         if self._server is None:
             return
+        if self._socket_mode is not None:
+            self._socket_mode.stop()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
@@ -504,6 +516,13 @@ class FakeSlack:
         if self._server is None:
             raise RuntimeError("FakeSlack is not running; call start() first")
         return f"http://127.0.0.1:{self._server.server_address[1]}/api/"
+
+    @property
+    def socket_mode(self) -> FakeSocketMode:
+        """The Socket Mode endpoint ``apps.connections.open`` hands out (``socket_mode=True``)."""
+        if self._socket_mode is None:
+            raise RuntimeError("Socket Mode is off; create FakeSlack(socket_mode=True)")
+        return self._socket_mode
 
     # ---- workspace set-up -----------------------------------------------------------------
 
@@ -826,7 +845,10 @@ class FakeSlack:
         }
 
     def _apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "url": "ws://127.0.0.1:1/"}
+        """A fresh URL of the fake Socket Mode endpoint (a dead one when it is off)."""
+        if self._socket_mode is None:
+            return {"ok": True, "url": "ws://127.0.0.1:1/"}
+        return {"ok": True, "url": self._socket_mode.url}
 
     # ---- chat.* ---------------------------------------------------------------------------
 
@@ -974,6 +996,20 @@ class FakeSlack:
         channel["is_member"] = True
         answer["channel"] = self._channel_info(channel)
         return answer
+
+    def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A direct message with one user: the same D… channel every time."""
+        user = str(params.get("users") or "").split(",")[0].strip()
+        if user not in self.users:
+            raise _ApiError("user_not_found")
+        channel_id = f"D{user}"
+        if channel_id not in self.channels:
+            self.add_channel(channel_id, user, is_member=True, is_private=True)
+        return {"ok": True, "channel": {"id": channel_id}}
+
+    def dms(self, user: str) -> list[dict[str, Any]]:
+        """The bot's direct messages to `user`, oldest first."""
+        return self.messages(f"D{user}")
 
     # ---- users.* --------------------------------------------------------------------------
 

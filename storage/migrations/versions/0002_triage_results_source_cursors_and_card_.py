@@ -26,6 +26,7 @@ def upgrade() -> None:
     sa.Column('case_count', sa.Integer(), nullable=False),
     sa.Column('summary_ts', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_case_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('source_cursors',

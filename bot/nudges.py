@@ -1,0 +1,190 @@
+"""Nudges: reminders before a window lapses, the lapse itself, and repeats until the case is
+handled. Each is a row planned when its window opens; sending one is a conditional update of
+that row plus outbox messages in the same transaction, so it goes out exactly once whoever
+sends it — after a restart, a Slack error, or from a second running copy of the bot."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot.blocks.cards import format_left
+from bot.blocks.kit import button
+from bot.cases import CLOSED, WindowKind
+from bot.clock import Clock
+from bot.config import Config
+from bot.ids import ActionId
+from bot.slack_out import Outbox
+from bot.text import line
+from bot.windows import nudge_times
+from storage.db import Database
+from storage.models import Case, CaseWindow, Nudge
+
+logger = logging.getLogger(__name__)
+
+LATE_AFTER = timedelta(minutes=2)  # sent this long after its time, a nudge says it is late
+LAPSE = "lapse"
+
+
+def _is_lead(key: str) -> bool:
+    return key.startswith("lead-")
+
+
+class Nudges:
+    def __init__(self, db: Database, config: Config, clock: Clock, outbox: Outbox,
+                 on_call: Callable[[datetime], str | None] = lambda _at: None):
+        self.db = db
+        self.config = config
+        self.clock = clock
+        self.outbox = outbox
+        self.on_call = on_call
+        self.on_change: Callable[[], None] = lambda: None  # the scheduler re-plans its wake-up
+
+    # ---- keeping the plan in step with the windows (called inside the change's transaction)
+
+    def sync(self, session: Session, case_id: int) -> None:
+        """Plan the nudges of new windows; cancel those of met or stopped windows; bring back
+        those of windows a reopen restarted."""
+        session.flush()
+        windows = session.exec(select(CaseWindow).where(CaseWindow.case_id == case_id)).all()
+        for window in windows:
+            planned = session.exec(select(Nudge).where(Nudge.window_id == window.id)).all()
+            if window.met_at or window.stopped_at:
+                for nudge in planned:
+                    if nudge.status == "pending":
+                        nudge.status = "cancelled"
+                        session.add(nudge)
+            elif not planned:
+                self._plan(session, window)
+            else:
+                for nudge in planned:
+                    if nudge.status == "cancelled":
+                        nudge.status = "pending"
+                        session.add(nudge)
+
+    def changed(self) -> None:
+        """Call after committing a change that planned or moved nudges."""
+        self.on_change()
+
+    def _plan(self, session: Session, window: CaseWindow) -> None:
+        leads = nudge_times(window.started_at, window.due_at, self.config.windows.nudge_before,
+                            self.config.business_hours)
+        for index, due in enumerate(leads):
+            session.add(Nudge(window_id=window.id, case_id=window.case_id, key=f"lead-{index}",
+                              due_at=due))
+        session.add(Nudge(window_id=window.id, case_id=window.case_id, key=LAPSE,
+                          due_at=window.due_at))
+
+    def snooze(self, session: Session, window: CaseWindow, until: datetime) -> None:
+        """Hold this window's reminders (not its deadline) until `until`."""
+        window.snoozed_until = until
+        session.add(window)
+        session.execute(
+            update(Nudge)
+            .where(col(Nudge.window_id) == window.id, col(Nudge.status) == "pending",
+                   col(Nudge.due_at) < until)
+            .values(due_at=until)
+        )
+
+    # ---- sending ---------------------------------------------------------------------------
+
+    def next_due(self) -> datetime | None:
+        with self.db.session() as session:
+            return session.exec(
+                select(Nudge.due_at).where(Nudge.status == "pending")
+                .order_by(col(Nudge.due_at)).limit(1)
+            ).first()
+
+    def run_due(self, limit: int = 200) -> int:
+        """Send every nudge whose time has come; returns how many went out."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            due = session.exec(
+                select(Nudge.id).where(Nudge.status == "pending", col(Nudge.due_at) <= now)
+                .order_by(col(Nudge.due_at), col(Nudge.id)).limit(limit)
+            ).all()
+        sent = sum(self._send(nudge_id, now) for nudge_id in due)
+        if sent:
+            self.outbox.wake()
+        return sent
+
+    def _send(self, nudge_id: int, now: datetime) -> bool:
+        with self.db.session() as session:
+            nudge = session.get(Nudge, nudge_id)
+            if nudge is None or nudge.status != "pending":
+                return False
+            window = session.get(CaseWindow, nudge.window_id)
+            case = session.get(Case, nudge.case_id)
+            assert window is not None and case is not None
+            superseded = _is_lead(nudge.key) and session.exec(
+                select(Nudge.id).where(Nudge.window_id == window.id, Nudge.status == "pending",
+                                       col(Nudge.due_at) <= now, Nudge.id != nudge.id)
+            ).first() is not None
+            handled = window.met_at or window.stopped_at or case.status in CLOSED
+            status = "cancelled" if handled else "skipped" if superseded else "sent"
+            taken = session.execute(
+                update(Nudge)
+                .where(col(Nudge.id) == nudge.id, col(Nudge.status) == "pending")
+                .values(status=status, sent_at=now, late=now - nudge.due_at > LATE_AFTER)
+            ).rowcount == 1
+            if not taken:  # another copy of the bot sent it first
+                session.rollback()
+                return False
+            if status == "sent":
+                self._announce(session, case, window, nudge, now)
+            session.commit()
+        if status == "sent":
+            logger.info("nudge %s (%s, case %s, %s) sent%s", nudge.id, nudge.key, case.id,
+                        window.kind, " late" if now - nudge.due_at > LATE_AFTER else "")
+        return status == "sent"
+
+    def _recipient(self, case: Case, window: CaseWindow, now: datetime) -> str | None:
+        if window.kind == WindowKind.PX_FOLLOWUP:
+            return case.px_claimant_id or self.on_call(now)
+        return case.claimant_id or self.on_call(now)
+
+    def _announce(self, session: Session, case: Case, window: CaseWindow, nudge: Nudge,
+                  now: datetime) -> None:
+        recipient = self._recipient(case, window, now)
+        nudge.recipient = recipient
+        session.add(nudge)
+        late = now - nudge.due_at > LATE_AFTER
+        px = window.kind == WindowKind.PX_FOLLOWUP
+        value = f"{case.id}:{window.kind}"
+        if _is_lead(nudge.key):
+            text = line("nudge_lead", kind=window.kind, due_at=window.due_at,
+                        left=format_left(window.due_at - now), user=recipient, late=late)
+        elif nudge.key == LAPSE:
+            text = line("nudge_lapsed", kind=window.kind, due_at=window.due_at, user=recipient,
+                        late=late)
+            if recipient:
+                self.outbox.case_dm(session, case_id=case.id, user=recipient, px=px,
+                                    text=str(line("nudge_lapsed_dm", kind=window.kind,
+                                                  case_id=case.id, due_at=window.due_at)))
+        else:
+            count = int(nudge.key.split("-")[1])
+            lead = self.config.rotation.lead
+            text = line("nudge_repeat", kind=window.kind, due_at=window.due_at, user=recipient,
+                        count=count, lead=lead
+                        if lead and count >= self.config.windows.lead_after_repeats else None)
+        if not _is_lead(nudge.key):
+            number = 1 if nudge.key == LAPSE else int(nudge.key.split("-")[1]) + 1
+            every = self.config.windows.repeat_every
+            # After downtime, repeats resume at their pace rather than all at once.
+            session.add(Nudge(window_id=window.id, case_id=case.id, key=f"repeat-{number}",
+                              due_at=max(window.due_at + number * every, now + every)))
+        self.outbox.thread_reply(session, case_id=case.id, text=str(text), px=px,
+                                 buttons=nudge_buttons(value))
+        if px:
+            self.outbox.update_px_card(session, case_id=case.id)
+        else:
+            self.outbox.update_card(session, case_id=case.id)
+
+
+def nudge_buttons(value: str) -> list[dict]:
+    return [button("Snooze 1 h", ActionId.NUDGE_SNOOZE, value),
+            button("I'm on it", ActionId.NUDGE_ON_IT, value, style="primary")]

@@ -1,0 +1,81 @@
+"""APScheduler drives the timed work: nudges, hand-offs and source polls. The database stays
+the source of truth; the scheduler only decides when to look. It wakes for the next due time
+(re-planned whenever a case changes) and sweeps periodically as a safety net."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.clock import Clock
+
+logger = logging.getLogger(__name__)
+
+SWEEP_EVERY = timedelta(seconds=30)
+
+
+class Scheduler:
+    def __init__(self, clock: Clock, *, sweep_every: timedelta = SWEEP_EVERY):
+        self.clock = clock
+        self.sweep_every = sweep_every
+        self._stopping = False
+        self.apscheduler = BackgroundScheduler(timezone=UTC, job_defaults={
+            "coalesce": True, "max_instances": 1, "misfire_grace_time": 3600,
+        })
+        self._timed: dict[str, tuple[Callable[[], object], Callable[[], datetime | None]]] = {}
+        self._lock = threading.Lock()
+
+    def add_timed(self, name: str, run: Callable[[], object],
+                  next_due: Callable[[], datetime | None]) -> None:
+        """Run `run` at `next_due()` (real time), then again at the next due time, and at
+        least every sweep."""
+        self._timed[name] = (run, next_due)
+        self.apscheduler.add_job(self._run, "interval", args=[name],
+                                 seconds=self.sweep_every.total_seconds(),
+                                 id=f"{name}-sweep", replace_existing=True)
+
+    def replan(self, name: str) -> None:
+        """Something changed: look at `name`'s next due time now."""
+        if not self.apscheduler.running or name not in self._timed:
+            return
+        self._schedule_next(name)
+
+    def _schedule_next(self, name: str) -> None:
+        _run, next_due = self._timed[name]
+        due = next_due()
+        if due is None:
+            return
+        # Due times are in the injected clock's time; the scheduler waits in real time.
+        wait = max(due - self.clock.now(), timedelta(0))
+        if wait > self.sweep_every:
+            return  # the sweep comes first and plans again
+        when = datetime.now(UTC) + wait
+        with self._lock:
+            if self._stopping:
+                return
+            self.apscheduler.add_job(self._run, "date", args=[name], run_date=when,
+                                     id=f"{name}-next", replace_existing=True)
+
+    def _run(self, name: str) -> None:
+        run, _next_due = self._timed[name]
+        try:
+            run()
+        except Exception:
+            # A failed pass is retried at the next sweep; the rows it did not finish stay due.
+            logger.exception("scheduled %s failed", name)
+        self._schedule_next(name)
+
+    def start(self) -> None:
+        self.apscheduler.start()
+        for name in self._timed:
+            self._schedule_next(name)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._stopping = True
+        if self.apscheduler.running:
+            self.apscheduler.shutdown(wait=True)

@@ -1,0 +1,221 @@
+"""Google Business Profile reviews (API v4): the review parser, the Pub/Sub push decoder for
+review notifications, and the API client (OAuth refresh token or service account).
+
+The API gives no link to a review, and a Maps link needs the location's place id, which the
+review does not carry: `url` stays None."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+import google.auth.exceptions
+import google.auth.transport.requests
+import requests
+from google.auth.credentials import Credentials
+from google.oauth2 import credentials as oauth2_credentials
+from google.oauth2 import service_account
+
+from bot.config import Config, ConfigError
+from bot.sources import (
+    ErrorKind,
+    SourceError,
+    env_value,
+    get,
+    items_of,
+    json_of,
+    obj,
+    present,
+    status_error,
+)
+
+SOURCE = "google"
+SCOPES = ["https://www.googleapis.com/auth/business.manage"]
+DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
+MAX_PAGE_SIZE = 50
+
+STAR_RATINGS: dict[str, int | None] = {
+    "ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5, "STAR_RATING_UNSPECIFIED": None,
+}
+ANONYMOUS_NAME = "a google user"
+REVIEW_NOTIFICATIONS = frozenset({"NEW_REVIEW", "UPDATED_REVIEW"})
+
+_TRANSLATED = "(Translated by Google)"
+_ORIGINAL = "(Original)"
+_REVIEW_NAME = re.compile(r"(?P<location>accounts/[^/]+/locations/[^/]+)/reviews/(?P<review>[^/]+)")
+
+
+# ---- parsing ---------------------------------------------------------------------------------
+
+
+def original_comment(comment: str) -> str:
+    """What the reviewer wrote. Google puts its translation in the comment, either after the
+    original ("…\\n\\n(Translated by Google)\\n…") or before it ("(Translated by Google) …
+    \\n\\n(Original)\\n…")."""
+    if _ORIGINAL in comment:
+        return comment.split(_ORIGINAL, 1)[1].strip()
+    before, _, after = comment.partition(_TRANSLATED)
+    return before.strip() or after.strip()
+
+
+def _author(reviewer: dict[str, Any]) -> Any:
+    name = reviewer.get("displayName")
+    if reviewer.get("isAnonymous") is True:
+        return None
+    if isinstance(name, str) and name.strip().casefold() == ANONYMOUS_NAME:
+        return None
+    return name
+
+
+def _rating(star_rating: Any) -> Any:
+    # An unknown value goes through as it is, for validation to name.
+    if isinstance(star_rating, str) and star_rating in STAR_RATINGS:
+        return STAR_RATINGS[star_rating]
+    return star_rating
+
+
+def review_to_canonical(review: Any, *, site: str | None) -> Any:
+    """One v4 Review as a canonical review dict (anything not an object is returned as is)."""
+    if not isinstance(review, dict):
+        return review
+    comment = review.get("comment")
+    return present({
+        "source": SOURCE,
+        "external_id": review.get("reviewId"),
+        "site": site,
+        "author": _author(obj(review.get("reviewer"))),
+        "rating": _rating(review.get("starRating")),
+        "text": original_comment(comment) if isinstance(comment, str) else comment,
+        "created_at": review.get("createTime"),
+    })
+
+
+def location_of(review_name: Any) -> str | None:
+    """accounts/1/locations/2 of accounts/1/locations/2/reviews/3."""
+    match = _REVIEW_NAME.fullmatch(review_name) if isinstance(review_name, str) else None
+    return match["location"] if match else None
+
+
+def site_of(location_name: str | None, config: Config) -> str | None:
+    for location in config.sources.google.locations:
+        if location.name == location_name:
+            return location.site
+    return None
+
+
+def canonical_items(body: Any, config: Config) -> list[Any]:
+    """A reviews.list answer ({"reviews": [...]}), a list of reviews, or one review."""
+    if isinstance(body, dict) and "reviews" in body:
+        reviews = items_of(body, "reviews")
+    else:
+        reviews = body if isinstance(body, list) else [body]
+    return [
+        review_to_canonical(review, site=site_of(location_of(obj(review).get("name")), config))
+        for review in reviews
+    ]
+
+
+def parse_pubsub_push(body: Any) -> tuple[str, str] | None:
+    """(location name, review id) of a Pub/Sub push announcing a new or updated review; None
+    for any other notification and for a message that cannot be read."""
+    data = obj(obj(body).get("message")).get("data")
+    if not isinstance(data, str):
+        return None
+    try:
+        notification = json.loads(base64.b64decode(data, validate=True))
+    except ValueError:  # bad base64, bad UTF-8 and bad JSON are all ValueErrors
+        return None
+    notification = obj(notification)
+    if notification.get("type") not in REVIEW_NOTIFICATIONS:
+        return None
+    review_name = notification.get("reviewName")
+    match = _REVIEW_NAME.fullmatch(review_name) if isinstance(review_name, str) else None
+    return (match["location"], match["review"]) if match else None
+
+
+# ---- the API ---------------------------------------------------------------------------------
+
+
+def credentials_from_env(env: Mapping[str, str]) -> Credentials:
+    """A refresh token with its OAuth client (GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET,
+    GOOGLE_REFRESH_TOKEN, GOOGLE_TOKEN_URI), else a service account key file
+    (GOOGLE_APPLICATION_CREDENTIALS)."""
+    refresh_token = env_value(env, "GOOGLE_REFRESH_TOKEN")
+    if refresh_token:
+        client = {name: env_value(env, name) for name in ("GOOGLE_CLIENT_ID",
+                                                          "GOOGLE_CLIENT_SECRET")}
+        missing = [name for name, value in client.items() if not value]
+        if missing:
+            raise ConfigError(f"GOOGLE_REFRESH_TOKEN is set but {' and '.join(missing)} "
+                              f"{'is' if len(missing) == 1 else 'are'} not: put the OAuth "
+                              "client's id and secret in the environment or .env.")
+        return oauth2_credentials.Credentials(
+            None, refresh_token=refresh_token, client_id=client["GOOGLE_CLIENT_ID"],
+            client_secret=client["GOOGLE_CLIENT_SECRET"],
+            token_uri=env_value(env, "GOOGLE_TOKEN_URI") or DEFAULT_TOKEN_URI, scopes=SCOPES,
+        )
+    key_file = env_value(env, "GOOGLE_APPLICATION_CREDENTIALS")
+    if key_file:
+        try:
+            return service_account.Credentials.from_service_account_file(key_file,
+                                                                         scopes=SCOPES)
+        except (OSError, ValueError) as error:
+            raise ConfigError(f"GOOGLE_APPLICATION_CREDENTIALS names {key_file}, which is not a "
+                              f"readable service account key ({type(error).__name__}).") from None
+    raise ConfigError("sources.google is enabled but no Google credentials are set: put "
+                      "GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and GOOGLE_REFRESH_TOKEN (or "
+                      "GOOGLE_APPLICATION_CREDENTIALS) in the environment or .env.")
+
+
+class GoogleClient:
+    """Reads reviews; refreshes the access token when it is missing or expired, and once more
+    when the API answers 401 anyway. Safe to share between threads."""
+
+    def __init__(self, credentials: Credentials, *, base_url: str,
+                 session: requests.Session | None = None):
+        self._credentials = credentials
+        self._base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self._session = session or requests.Session()
+        self._token_request = google.auth.transport.requests.Request(self._session)
+        self._token_lock = threading.Lock()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], *, base_url: str) -> GoogleClient:
+        return cls(credentials_from_env(env), base_url=base_url)
+
+    def list_reviews(self, location_name: str, *, page_token: str | None = None,
+                     page_size: int = MAX_PAGE_SIZE) -> dict[str, Any]:
+        """One page of a location's reviews, most recently updated first."""
+        params = {"pageSize": page_size, "orderBy": "updateTime desc"}
+        if page_token:
+            params["pageToken"] = page_token
+        return obj(self._get(f"{location_name}/reviews", params))
+
+    def get_review(self, review_name: str) -> dict[str, Any]:
+        """One review by its name, accounts/…/locations/…/reviews/…."""
+        return obj(self._get(review_name))
+
+    def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        url = self._base_url + quote(path, safe="/")
+        response = get(self._session, url, params=params, headers=self._auth(refresh=False))
+        if response.status_code == 401:
+            response = get(self._session, url, params=params, headers=self._auth(refresh=True))
+        if not response.ok:
+            raise status_error(response)
+        return json_of(response)
+
+    def _auth(self, *, refresh: bool) -> dict[str, str]:
+        with self._token_lock:
+            if refresh or not self._credentials.valid:
+                try:
+                    self._credentials.refresh(self._token_request)
+                except google.auth.exceptions.RefreshError:
+                    raise SourceError(ErrorKind.AUTH, code="token refresh refused") from None
+                except google.auth.exceptions.TransportError:
+                    raise SourceError(ErrorKind.NETWORK, code="token endpoint") from None
+            return {"Authorization": f"Bearer {self._credentials.token}"}

@@ -1,0 +1,106 @@
+"""Triage on the desk: labels on the card, shorter windows, the risk copy, suggestions, bursts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.config import parse_config
+from bot.ids import ActionId, BlockId, CallbackId
+from tests.conftest import MARIA, TRIAGE, config_data
+from tests.driver import Driver, action_ids, block_text, review
+
+RISK = "C0RISK"
+ONSITE = "U0ONSITE"
+
+
+def _driver(bot, slack) -> Driver:
+    from tests.conftest import INTAKE_TOKEN, SIGNING_SECRET
+
+    return Driver(bot, slack, signing_secret=SIGNING_SECRET, intake_token=INTAKE_TOKEN)
+
+
+def _start(start_bot, slack, **overrides) -> Driver:
+    data = config_data(**overrides)
+    data["slack"] = {"triage_channel": TRIAGE, "risk_channel": RISK}
+    data["sites"][0]["on_site_contact"] = ONSITE
+    slack.add_channel(RISK, "review-risk")
+    bot = start_bot(config=parse_config(data))
+    return _driver(bot, slack)
+
+
+def test_on_site_now_gets_the_urgent_window_and_names_the_site_contact(start_bot, slack, clock):
+    driver = _start(start_bot, slack)
+    case_id = driver.new_case(
+        rating=None, text="I'm sitting in your ER right now, 4 hours and nobody has seen my son.")
+    text = block_text(driver.card(case_id, TRIAGE))
+    assert f"*On site now* — <@{ONSITE}>, please find the reviewer" in text
+    due = clock.now() + timedelta(hours=2)  # the urgent window, not 24 h
+    assert f"<!date^{int(due.timestamp())}^" in text
+
+
+def test_risk_language_copies_the_case_to_the_risk_channel(start_bot, slack):
+    driver = _start(start_bot, slack)
+    case_id = driver.new_case(text="They gave my mother the wrong medication. Calling a lawyer.")
+    card = driver.card(case_id, TRIAGE)
+    assert "*Risk*" in block_text(card)
+    notice = slack.wait_for(lambda: slack.messages(RISK))[0]
+    assert f"case #{case_id}" in block_text(notice) and f"<#{TRIAGE}>" in block_text(notice)
+    assert ">They gave my mother the wrong medication." in block_text(notice)
+
+
+def test_a_named_clinician_suggests_hide_and_prefills_the_reason(start_bot, slack):
+    driver = _start(start_bot, slack)
+    case_id = driver.new_case(text="Dr. Morrison was dismissive and rushed. Felt like a number.")
+    card = driver.card(case_id, TRIAGE)
+    text = block_text(card)
+    assert "Names a clinician" in text and "Suggested: *Hide* — names a clinician" in text
+    view = driver.open_view(MARIA, card, ActionId.HIDE, TRIAGE, CallbackId.HIDE)
+    reason = next(b for b in view["blocks"] if b.get("block_id") == BlockId.REASON)
+    assert reason["element"]["initial_option"]["value"] == "names_clinician"
+
+
+def test_themes_show_and_pick_the_reply_template(start_bot, slack):
+    driver = _start(start_bot, slack)
+    case_id = driver.new_case(rating=2, text="Billed twice for the same visit and nobody in "
+                                              "billing calls back.")
+    card = driver.card(case_id, TRIAGE)
+    assert "Themes: billing" in block_text(card)
+    view = driver.open_view(MARIA, card, ActionId.RESPOND, TRIAGE, CallbackId.RESPOND)
+    assert any(b["block_id"] == f"{BlockId.REPLY}:billing" for b in view["blocks"])
+
+
+def test_positive_reviews_keep_their_triage_but_open_nothing(start_bot, slack):
+    driver = _start(start_bot, slack)
+    status, body = driver.post_reviews(review(rating=None, text="Lovely nurses, short wait."))
+    assert status == 200 and body["items"][0]["case_id"] is None
+
+
+def test_a_burst_becomes_one_summary_card_with_the_cases_in_its_thread(start_bot, slack):
+    driver = _start(start_bot, slack, bursts={"max_cards": 3, "window": "1m"})
+    batch = [review(external_id=f"old-{n}", text=f"Terrible visit number {n}.")
+             for n in range(8)]
+    status, body = driver.post_reviews(batch)
+    assert status == 200 and body["created"] == 8
+    case_ids = [item["case_id"] for item in body["items"]]
+    assert all(case_ids)
+
+    def settled():
+        top = slack.messages(TRIAGE)
+        summaries = [m for m in top if "imported from Google" in block_text(m)]
+        if len(top) == 4 and summaries and "*5 negative reviews*" in block_text(summaries[0]):
+            return summaries[0]
+        return None
+
+    summary = slack.wait_for(settled)
+    assert "North campus" in block_text(summary)
+    in_thread = slack.wait_for(lambda: len(slack.thread(TRIAGE, summary["ts"])) == 5
+                               and slack.thread(TRIAGE, summary["ts"]))
+    card = in_thread[0]
+    assert ActionId.CLAIM in action_ids(card)
+
+    # a card inside the burst works like any other; its history joins the burst's thread
+    driver.click(MARIA, card, ActionId.CLAIM, TRIAGE)
+    slack.wait_for(lambda: f"Claimed by <@{MARIA}>" in block_text(
+        slack.message(TRIAGE, card["ts"])))
+    slack.wait_for(lambda: any("claimed this case" in (m.get("text") or "")
+                               for m in slack.thread(TRIAGE, summary["ts"])))
