@@ -28,6 +28,7 @@ from bot.config import Config, ConfigError, Settings, load_config
 from bot.desk import Desk
 from bot.importer import UnreadableFile, import_items, parse_mapping, read_items
 from bot.nudges import Nudges
+from bot.oncall import OnCall
 from bot.pollers import SourceClients, clients_from_env, register_pollers
 from bot.scheduler import Scheduler
 from bot.slack_out import Outbox
@@ -50,6 +51,7 @@ class ReviewDesk:
     desk: Desk
     outbox: Outbox
     nudges: Nudges
+    oncall: OnCall
     scheduler: Scheduler
     bolt: App
     http: Flask
@@ -59,6 +61,7 @@ class ReviewDesk:
 
     def start(self, host: str = "0.0.0.0", port: int | None = None) -> int:
         """Start delivering, listening to Slack and serving HTTP; returns the HTTP port."""
+        self.oncall.seed()
         self.outbox.start()
         self.scheduler.start()
         if self.socket_mode is not None:
@@ -168,9 +171,11 @@ def create_app(
         CardRenderer(config, clock),
         poll_interval=outbox_poll_interval,
     )
-    nudges = Nudges(db, config, clock, outbox)
+    oncall = OnCall(db, config, clock, outbox)
+    nudges = Nudges(db, config, clock, outbox, on_call=oncall.on_call)
     scheduler = Scheduler(clock)
     scheduler.add_timed("nudges", nudges.run_due, nudges.next_due)
+    scheduler.add_timed("handoffs", oncall.announce_due_handoffs, oncall.next_wakeup)
     nudges.on_change = lambda: scheduler.replan("nudges")
     desk = Desk(db, config, clock, outbox, nudges)
     if clients is not None:  # `run` polls the sources; `import` and tests poll nothing
@@ -189,7 +194,7 @@ def create_app(
     errors.register(bolt)
     views.register(bolt, desk)
     actions.register(bolt, desk)
-    commands.register(bolt, desk)
+    commands.register(bolt, desk, oncall)
 
     mode = "socket" if settings.socket_mode else "http"
     http = Flask("reviewdesk")
@@ -212,7 +217,7 @@ def create_app(
     socket_mode = (
         SocketModeHandler(bolt, settings.slack_app_token) if settings.socket_mode else None
     )
-    return ReviewDesk(settings, config, db, desk, outbox, nudges, scheduler, bolt, http,
+    return ReviewDesk(settings, config, db, desk, outbox, nudges, oncall, scheduler, bolt, http,
                       socket_mode)
 
 

@@ -53,11 +53,12 @@ class Kind(StrEnum):
     POST_BATCH = "post_batch"
     UPDATE_BATCH = "update_batch"
     CASE_DM = "case_dm"  # a direct message about a case, with a link to its card
+    DM = "dm"  # a direct message to a person
 
 
 _POSTS = frozenset(
     {Kind.POST_CARD, Kind.POST_PX_CARD, Kind.THREAD_REPLY, Kind.MESSAGE, Kind.POST_BATCH,
-     Kind.CASE_DM}
+     Kind.CASE_DM, Kind.DM}
 )
 _UPDATES = frozenset({Kind.UPDATE_CARD, Kind.UPDATE_PX_CARD})
 
@@ -184,6 +185,12 @@ class Outbox:
         self._add(session, Kind.UPDATE_BATCH, payload={"batch_id": batch_id},
                   ordering_key=f"batch:{batch_id}")
 
+    def dm(self, session: Session, *, user: str, text: str, blocks: list | None = None,
+           ordering_key: str = "misc") -> None:
+        """A direct message to `user` (the DM is opened when it is sent)."""
+        self._add(session, Kind.DM, payload={"text": text, "blocks": blocks, "user": user},
+                  ordering_key=ordering_key)
+
     def message(
         self, session: Session, *, channel: str, text: str, blocks: list | None = None,
         ordering_key: str = "misc",
@@ -298,11 +305,13 @@ class Outbox:
             "event_type": METADATA_EVENT,
             "event_payload": {"key": message.dedupe_key, "case_id": message.case_id or 0},
         }
-        if kind == Kind.MESSAGE:
+        if kind in {Kind.MESSAGE, Kind.DM}:
             payload = message.payload
             kwargs = {"channel": message.channel, "text": payload["text"], "metadata": metadata}
             if payload.get("blocks"):
                 kwargs["blocks"] = payload["blocks"]
+            if kind == Kind.DM:
+                return _Call("chat.postMessage", kwargs, None, dm_user=payload["user"])
             return _Call("chat.postMessage", kwargs, (message.channel, None))
         if kind in {Kind.POST_BATCH, Kind.UPDATE_BATCH}:
             return self._prepare_batch(session, message, metadata)

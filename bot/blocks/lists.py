@@ -12,6 +12,9 @@ from storage.models import Case, CaseWindow, Review
 HELP = (
     "*reviewdesk* turns every negative review into a case card.\n"
     "• `/reviewdesk open`: the open cases and their deadlines, oldest first\n"
+    "• `/reviewdesk oncall`: who is on call now and next, and the week ahead; admins can "
+    "`oncall override @sam until fri 17:00`, `oncall swap @a @b`, `oncall remove @a`, "
+    "`oncall add @a`\n"
     "• `/reviewdesk help`: this message"
 )
 

@@ -1,0 +1,151 @@
+"""Messages about the on-call rotation: `/reviewdesk oncall` answers and hand-off announcements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from bot.blocks.cards import SOURCE_NAMES
+from bot.blocks.kit import SECTION_MAX, Rendered, context, divider, section
+from bot.text import line, stars
+
+if TYPE_CHECKING:
+    from bot.config import Rotation
+    from bot.oncall import RotationStatus
+    from storage.models import RotationOverride
+
+OVERRIDES_LISTED = 10
+_WEEKDAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
+                  "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
+
+
+@dataclass(frozen=True)
+class HandoffCase:
+    """One open case as a hand-off lists it."""
+
+    case_id: int | None
+    source: str
+    rating: int | None
+    site_name: str | None
+    claimant: str | None
+    window: str | None
+    due_at: datetime | None
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    """A moment as the rotation's people read it: "Fri 27 Nov 17:00"."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
+def _sections(lines: Sequence[str]) -> list[dict[str, Any]]:
+    """Lines joined into as few sections as Slack's length limit allows."""
+    blocks: list[dict[str, Any]] = []
+    current = ""
+    for text in lines:
+        if current and len(current) + 1 + len(text) > SECTION_MAX:
+            blocks.append(section(current))
+            current = ""
+        current = f"{current}\n{text}" if current else text
+    if current:
+        blocks.append(section(current))
+    return blocks
+
+
+def _status_blocks(status: RotationStatus) -> list[dict[str, Any]]:
+    rotation = status.rotation
+    zone = rotation.timezone
+    covering = status.covering
+    head = [str(line("oncall_now", user=status.on_call, base=status.base,
+                     covering_until_local=local_time(covering.ends_at, zone)
+                     if covering else None))]
+    if status.next_on_call:
+        head.append(str(line("oncall_next", user=status.next_on_call,
+                             at_local=local_time(status.next_at, zone))))
+    blocks = [section("\n".join(head))]
+
+    week = [str(line("oncall_week_heading"))]
+    week += [
+        str(line("oncall_shift", starts_local=local_time(shift.starts_at, zone),
+                 ends_local=local_time(shift.ends_at, zone), user=shift.user_id,
+                 override=shift.override is not None))
+        for shift in status.shifts
+    ]
+    blocks += _sections(week)
+
+    if status.overrides:
+        listed = [str(line("oncall_overrides_heading"))]
+        listed += [_override_line(override, zone)
+                   for override in status.overrides[:OVERRIDES_LISTED]]
+        blocks += _sections(listed)
+
+    blocks.append(context(str(line(
+        "oncall_footer", order=status.order, admins=list(rotation.admins), lead=rotation.lead,
+        timezone=zone, weekday=_WEEKDAY_NAMES[rotation.handoff_weekday],
+        handoff_time=rotation.handoff_time,
+    ))))
+    return blocks
+
+
+def _override_line(override: RotationOverride, zone: str) -> str:
+    return str(line("oncall_override", user=override.user_id,
+                    starts_local=local_time(override.starts_at, zone),
+                    ends_local=local_time(override.ends_at, zone),
+                    created_by=override.created_by))
+
+
+def status_message(status: RotationStatus) -> Rendered:
+    """`/reviewdesk oncall`: now, next, the week ahead, overrides."""
+    text = str(line("oncall_now", user=status.on_call, base=status.base,
+                    covering_until_local=None))
+    return Rendered(text=text, blocks=_status_blocks(status))
+
+
+def done_message(action: str, facts: dict[str, Any], status: RotationStatus) -> Rendered:
+    """A change went through: say what changed, then show the rotation as it is now."""
+    zone = status.rotation.timezone
+    facts = dict(facts)
+    for key in ("starts_at", "ends_at"):
+        if key in facts:
+            facts[key.replace("_at", "_local")] = local_time(facts.pop(key), zone)
+    text = str(line("oncall_done", action=action, facts=facts))
+    return Rendered(text=text, blocks=[section(text), divider(), *_status_blocks(status)])
+
+
+def refusal_message(message: str) -> Rendered:
+    return Rendered(text=message, blocks=[section(message)])
+
+
+def help_message(rotation: Rotation) -> Rendered:
+    text = str(line("oncall_help", timezone=rotation.timezone,
+                    handoff_time=rotation.handoff_time))
+    return Rendered(text="reviewdesk on-call help", blocks=[section(text)])
+
+
+def handoff_message(*, on_call: str, base: str | None, override: RotationOverride | None,
+                    handoff_at: datetime, until: datetime, cases: Sequence[HandoffCase],
+                    total: int, direct: bool = False) -> Rendered:
+    """The hand-off announcement: who is on call now, and the open cases with deadlines.
+    `direct` words it for the new on-call person's DM."""
+    headline = str(line("oncall_handoff", user=on_call, base=base, until=until,
+                        override_ends=override.ends_at if override else None, direct=direct))
+    blocks = [section(headline)]
+    if not cases:
+        blocks.append(section(str(line("oncall_no_open_cases"))))
+    else:
+        lines = [str(line("oncall_cases_heading", total=total))]
+        lines += [
+            str(line("oncall_case", case_id=case.case_id,
+                     source=SOURCE_NAMES.get(case.source, case.source.title()),
+                     stars=stars(case.rating), site_name=case.site_name, window=case.window,
+                     due_at=case.due_at, overdue=case.due_at is not None
+                     and case.due_at <= handoff_at, claimant=case.claimant))
+            for case in cases
+        ]
+        if total > len(cases):
+            lines.append(str(line("oncall_more_cases", count=total - len(cases))))
+        blocks += _sections(lines)
+    return Rendered(text=headline, blocks=blocks)
