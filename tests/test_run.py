@@ -74,3 +74,60 @@ def test_run_serves_posts_and_stops_cleanly(tmp_path: Path, slack):
     assert "reviewdesk is running" in logs and "outbox 1 sent" in logs
     assert "Dana" not in logs and "Waited five hours" not in logs  # ids only
     assert BOT_TOKEN not in logs and INTAKE_TOKEN not in logs
+
+
+def test_two_bot_processes_on_one_database_send_each_nudge_once(tmp_path: Path, slack):
+    config = CONFIG.replace('[[sites]]', '''[windows]
+first_response = "4s"
+nudge_before = ["50%"]
+repeat_every = "2s"
+
+[rotation]
+members = ["U0MARIA", "U0SAM"]
+
+[[sites]]''')
+    (tmp_path / "reviewdesk.toml").write_text(config)
+    database = tmp_path / "desk.db"
+    processes, ports = [], []
+    for _ in range(2):
+        port = _free_port()
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(("SLACK_", "INTAKE_", "DATABASE_", "REVIEWDESK_"))}
+        env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                   SLACK_API_BASE_URL=slack.base_url, INTAKE_TOKEN=INTAKE_TOKEN,
+                   PORT=str(port), DATABASE_URL=f"sqlite:///{database}")
+        script = Path(sys.executable).parent / "reviewdesk"
+        processes.append(subprocess.Popen([str(script), "run"], cwd=tmp_path, env=env,
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                          text=True))
+        ports.append(port)
+    try:
+        for port, process in zip(ports, processes, strict=True):
+            _wait_healthy(port, process)
+        for number, port in enumerate(ports):  # one review through each process
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/intake/reviews",
+                data=json.dumps(review(external_id=f"two-{number}")).encode(),
+                headers={"Authorization": f"Bearer {INTAKE_TOKEN}",
+                         "Content-Type": "application/json"}, method="POST")
+            urllib.request.urlopen(request, timeout=5).close()
+        # 50 % reminder at 2 s, lapse at 4 s, repeats every 2 s after
+        time.sleep(9)
+    finally:
+        logs = []
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+            logs.append(process.communicate(timeout=15)[1])
+    assert all(process.returncode == 0 for process in processes), logs
+
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        sent = connection.execute(
+            "SELECT case_id, key FROM nudges WHERE status = 'sent'").fetchall()
+    cards = slack.messages(TRIAGE)
+    assert len(cards) == 2
+    nudge_lines = [reply["text"] for card in cards for reply in slack.thread(TRIAGE, card["ts"])]
+    assert len(sent) >= 6  # per case: the reminder, the lapse, a repeat or more
+    assert len(nudge_lines) == len(sent)  # each sent exactly once, by one process or the other
+    assert len({key for _case, key in sent}) >= 3
