@@ -67,27 +67,26 @@ def register(app: App, desk: Desk) -> None:
             ),
         )
 
-    @listen(app.action(ActionId.HIDE))
-    def open_hide(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        click = payloads.click(body)
-        desk.check_allowed(click.case_id, Action.HIDE, click.user_id)
-        client.views_open(
-            trigger_id=click.trigger_id,
-            view=hide_modal(context_value=ModalContext(click.case_id, click.channel_id),
-                            suggested=desk.triage_of(click.case_id).suggested_hide_reason),
-        )
+    def reason_modal(action: Action, build, suggestion: str):
+        """Hide and Ignore: a modal asking why, with the reason triage suggests chosen."""
 
-    @listen(app.action(ActionId.IGNORE))
-    def open_ignore(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        click = payloads.click(body)
-        desk.check_allowed(click.case_id, Action.IGNORE, click.user_id)
-        client.views_open(
-            trigger_id=click.trigger_id,
-            view=ignore_modal(context_value=ModalContext(click.case_id, click.channel_id),
-                              suggested=desk.triage_of(click.case_id).suggested_ignore_reason),
-        )
+        def open_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            ack()
+            click = payloads.click(body)
+            desk.check_allowed(click.case_id, action, click.user_id)
+            suggested = getattr(desk.triage_of(click.case_id), suggestion)
+            client.views_open(
+                trigger_id=click.trigger_id,
+                view=build(context_value=ModalContext(click.case_id, click.channel_id),
+                           suggested=suggested),
+            )
+
+        return open_modal
+
+    listen(app.action(ActionId.HIDE))(
+        reason_modal(Action.HIDE, hide_modal, "suggested_hide_reason"))
+    listen(app.action(ActionId.IGNORE))(
+        reason_modal(Action.IGNORE, ignore_modal, "suggested_ignore_reason"))
 
     @listen(app.action(ActionId.NUDGE_SNOOZE))
     def snooze(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -92,34 +92,30 @@ def blueprint(desk: Desk, intake_token: str | None, mode: Callable[[], str], *,
         response.status_code = 422 if batch.errors else 200
         return response
 
-    @routes.post("/intake/google/pubsub")
-    def google_pubsub():
+    def notified(source: str, client: Any, ingest: Callable, missing: str):
+        """A source tells us a review exists; fetch it and store it. A 503 makes the sender
+        deliver again later; any 2xx acknowledges (a notice about something else included)."""
         if not authorized():
             return unauthorized()
-        if clients.google is None:
-            return problem(404, "sources.google is not set up")
+        if client is None:
+            return problem(404, missing)
         try:
-            ingested = ingest_google_push(request.get_json(silent=True), desk=desk,
-                                          config=config, client=clients.google)
+            ingested = ingest(request.get_json(silent=True), desk=desk, config=config,
+                              client=client)
         except SourceError as error:
-            logger.warning("google push: review not fetched (%s); Pub/Sub delivers again", error)
-            return problem(503, "Google could not be read; deliver again later")
-        # Any 2xx acknowledges: a push about something else, or a rejected item, is done.
+            logger.warning("%s notice: review not fetched (%s)", source, error)
+            return problem(503, f"{source} could not be read; deliver again later")
         return jsonify({"stored": len(ingested.outcomes) if ingested else 0})
+
+    @routes.post("/intake/google/pubsub")
+    def google_pubsub():
+        return notified("Google", clients.google, ingest_google_push,
+                        "sources.google is not set up")
 
     @routes.post("/intake/yelp/webhook")
     def yelp_webhook():
-        if not authorized():
-            return unauthorized()
-        if clients.yelp is None:
-            return problem(404, "sources.yelp lists no businesses")
-        try:
-            ingested = ingest_yelp_webhook(request.get_json(silent=True), desk=desk,
-                                           config=config, client=clients.yelp)
-        except SourceError as error:
-            logger.warning("yelp webhook: review not fetched (%s)", error)
-            return problem(503, "Yelp could not be read; deliver again later")
-        return jsonify({"stored": len(ingested.outcomes)})
+        return notified("Yelp", clients.yelp, ingest_yelp_webhook,
+                        "sources.yelp lists no businesses")
 
     @routes.get("/healthz")
     def healthz():

@@ -338,3 +338,52 @@ def test_check_config_says_slack_refused_a_wrong_token(tmp_path, slack):
     assert "OAuth & Permissions" in failures[0]
     assert "✓ Slack accepted" not in result.stdout
     assert slack.calls_to("conversations.info") == []
+
+
+EXPORT_MAP = ("external_id=Review ID,source=Platform,site=Location Name,author=Reviewer,"
+              "rating=Stars,text=Review Text,url=Review URL,created_at=Review Date")
+EXPORT_CSV = """Review ID,Platform,Location Name,Reviewer,Stars,Review Text,Review URL,Review Date
+RT-5501,Google,North Campus,Lee W.,1,"I have been sitting in your emergency room for 6 hours \
+right now, my son is in pain",https://maps.example/r/5501,2026-11-22 21:14
+RT-5502,Healthgrades,South Clinic,Anonymous,2,"Dr. Morrison was dismissive and rushed.
+Felt like a number.",https://healthgrades.example/r/5502,2026-11-22 08:02
+RT-5503,Google,North Campus,Jamie P.,4,"Good care overall, long wait for labs.",\
+https://maps.example/r/5503,2026-11-21 11:40
+"""
+
+
+def test_import_of_an_export_with_other_column_names_dry_run_first(tmp_path, config_file):
+    export = tmp_path / "reviews_export.csv"
+    shared = SAMPLES.parent / "reviews_export.csv"
+    export.write_text(shared.read_text() if shared.is_file() else EXPORT_CSV)
+    database = tmp_path / "desk.db"
+    env = {"DATABASE_URL": f"sqlite:///{database}", "REVIEWDESK_CONFIG": str(config_file)}
+
+    dry = reviewdesk(tmp_path, "import", export.name, "--map", EXPORT_MAP, "--dry-run", **env)
+    assert dry.returncode == 0, dry.stderr
+    assert "3 reviews read; 3 would be new" in dry.stdout and "2 would open a case" in dry.stdout
+    assert "Dry run: nothing was stored." in dry.stdout
+    assert _count(database, "SELECT count(*) FROM reviews") == 0
+
+    real = reviewdesk(tmp_path, "import", export.name, "--map", EXPORT_MAP, **env)
+    assert real.returncode == 0, real.stderr
+    assert summary(real.stdout, export.name)["opened"] == 2
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT r.external_id, r.source, r.site, c.site FROM reviews r "
+            "LEFT JOIN cases c ON c.review_id = r.id ORDER BY r.external_id").fetchall()
+    assert rows == [("RT-5501", "google", "North Campus", "north"),
+                    ("RT-5502", "healthgrades", "South Clinic", "south"),
+                    ("RT-5503", "google", "North Campus", None)]
+
+    again = reviewdesk(tmp_path, "import", export.name, "--map", EXPORT_MAP, "--dry-run", **env)
+    assert "3 unchanged" in again.stdout and "0 would open a case" in again.stdout
+
+
+def test_import_with_a_wrong_map_says_which_field(tmp_path, config_file):
+    export = tmp_path / "x.csv"
+    export.write_text(EXPORT_CSV)
+    result = reviewdesk(tmp_path, "import", export.name, "--map", "stars=Stars",
+                        REVIEWDESK_CONFIG=str(config_file))
+    assert result.returncode == 2
+    assert "'stars' is not a review field" in result.stderr
