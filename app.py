@@ -8,7 +8,6 @@ import os
 import signal
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +57,8 @@ class ReviewDesk:
     socket_mode: SocketModeHandler | None = None
     _server: BaseWSGIServer | MultiSocketServer | None = field(default=None, repr=False)
     _server_thread: threading.Thread | None = field(default=None, repr=False)
+    _socket_thread: threading.Thread | None = field(default=None, repr=False)
+    _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def start(self, host: str = "0.0.0.0", port: int | None = None) -> int:
         """Start delivering, listening to Slack and serving HTTP; returns the HTTP port."""
@@ -65,8 +66,11 @@ class ReviewDesk:
         self.outbox.start()
         self.scheduler.start()
         if self.socket_mode is not None:
-            threading.Thread(target=self._connect_socket_mode, name="socket-mode",
-                             daemon=True).start()
+            self._socket_thread = threading.Thread(
+                target=self._connect_socket_mode, args=(self.socket_mode,), name="socket-mode",
+                daemon=True,
+            )
+            self._socket_thread.start()
         self._server = create_server(
             self.http, host=host, port=self.settings.port if port is None else port,
             threads=8, ident="reviewdesk", clear_untrusted_proxy_headers=True,
@@ -77,20 +81,21 @@ class ReviewDesk:
         self._server_thread.start()
         return self.port
 
-    def _connect_socket_mode(self) -> None:
+    def _connect_socket_mode(self, handler: SocketModeHandler) -> None:
         """Connect, retrying while Slack is unreachable; the client reconnects by itself once
         it has had a session."""
         delay = 1.0
-        while self.socket_mode is not None:
+        while not self._stopping.is_set():
             try:
-                self.socket_mode.connect()
-                logger.info("connected to Slack over Socket Mode")
-                return
+                handler.connect()
             except Exception as error:  # any failure to connect is retried, never fatal
                 logger.warning("Socket Mode connection failed (%s); retrying in %.0fs",
                                type(error).__name__, delay)
-                time.sleep(delay)
+                self._stopping.wait(delay)
                 delay = min(delay * 2, 60)
+                continue
+            logger.info("connected to Slack over Socket Mode")
+            return
 
     @property
     def port(self) -> int:
@@ -111,6 +116,10 @@ class ReviewDesk:
             if self._server_thread:
                 self._server_thread.join(5)
             self._server = None
+        self._stopping.set()
+        if self._socket_thread is not None:  # let a connect() under way finish, then close
+            self._socket_thread.join(SLACK_TIMEOUT_SECONDS + 5)
+            self._socket_thread = None
         if self.socket_mode is not None:
             self.socket_mode.close()
             self.socket_mode = None
