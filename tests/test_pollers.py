@@ -26,7 +26,8 @@ from bot.sources import SourceError
 from storage import cursors, repository
 from tests.conftest import START, TRIAGE, config_data
 from tests.fakes.facebook_api import SAMPLE_PAGE_ID, FakeFacebook
-from tests.fakes.google_api import SAMPLE_LOCATION, FakeGoogle, sample
+from tests.fakes.google_api import SAMPLE_LOCATION, FakeGoogle
+from tests.fakes.json_api import sample
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.yelp_api import SAMPLE_BUSINESS_ID, FakeYelp
 

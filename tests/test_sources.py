@@ -17,7 +17,7 @@ from bot.reviews import validate_batch
 from bot.sources import ErrorKind, SourceError, facebook, google, podium, retry_after_seconds, yelp
 from bot.sources.formats import FORMATS, to_canonical
 from tests.conftest import config_data
-from tests.fakes.google_api import SAMPLES, sample
+from tests.fakes.json_api import SAMPLES, sample
 
 LOCATION = "accounts/108/locations/2201"
 PAGE_ID = "1122334455"

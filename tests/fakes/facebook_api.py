@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.fakes.google_api import (
+from tests.fakes.json_api import (
     Answer,
     FakeApi,
     Handler,

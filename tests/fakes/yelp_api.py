@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.fakes.google_api import Answer, FakeApi, Handler, Request, bearer, sample
+from tests.fakes.json_api import Answer, FakeApi, Handler, Request, bearer, sample
 
 SAMPLE_BUSINESS_ID = "north-campus-hospital-springfield"
 _ERROR_CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHORIZED_ACCESS_TOKEN", 404: "NOT_FOUND",
