@@ -6,13 +6,11 @@ Slack messages announcing it (outbox rows) commit together or not at all."""
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import replies
@@ -40,7 +38,7 @@ from bot.text import line
 from bot.triage import TriageResult
 from bot.windows import add_time
 from storage import repository as repo
-from storage.db import Database
+from storage.db import Database, retry_on_conflict
 from storage.models import Case, CaseWindow, Review
 
 __all__ = ["ActionResult", "Desk", "IngestOutcome", "InvalidInput"]
@@ -49,7 +47,6 @@ logger = logging.getLogger(__name__)
 
 SYSTEM = "system"
 SNOOZE_FOR = timedelta(hours=1)
-_CONFLICT_RETRIES = 8
 
 
 class InvalidInput(ValueError):
@@ -148,21 +145,15 @@ class Desk:
         *,
         request_key: str | None = None,
     ) -> ActionResult:
-        for attempt in range(_CONFLICT_RETRIES):
-            try:
-                return self._act_once(case_id, actor, action, apply, request_key)
-            except (StaleDataError, OperationalError) as error:
-                # Someone changed the case between our read and our write: read it again and
-                # re-check the rules (the second of two simultaneous claims gets a refusal).
-                if attempt == _CONFLICT_RETRIES - 1:
-                    raise
-                logger.info("case %s changed under %s (%s); retrying", case_id, action,
-                            type(error).__name__)
-                time.sleep(0.005 * (attempt + 1))
-            except IntegrityError:
-                # The same request (a double-click or a retry) committed in the meantime.
-                return ActionResult(case_id, duplicate=True)
-        raise AssertionError("unreachable")
+        try:
+            # Someone changing the case between our read and our write makes us read it again
+            # and re-check the rules: the second of two simultaneous claims gets a refusal.
+            return retry_on_conflict(
+                lambda: self._act_once(case_id, actor, action, apply, request_key)
+            )
+        except IntegrityError:
+            # The same request (a double-click or a retry) committed in the meantime.
+            return ActionResult(case_id, duplicate=True)
 
     def _act_once(self, case_id, actor, action, apply, request_key) -> ActionResult:
         now = self.clock.now()

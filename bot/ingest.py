@@ -4,14 +4,12 @@ one, with its window, its card (or a place in a burst's summary thread) and a co
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.blocks.cards import risk_notice
@@ -26,7 +24,7 @@ from bot.text import line
 from bot.triage import TriageResult, triage
 from bot.windows import add_time
 from storage import repository as repo
-from storage.db import Database
+from storage.db import CONFLICTS, Database, retry_on_conflict
 from storage.models import CardBatch, Case, CaseWindow, Review
 
 logger = logging.getLogger(__name__)
@@ -34,7 +32,6 @@ logger = logging.getLogger(__name__)
 SYSTEM = "system"
 CHANGE_FIELDS = ("site", "author", "rating", "text", "url", "created_at", "recommendation")
 URGENT_LABELS = frozenset({"urgent", "risk"})
-_CONFLICT_RETRIES = 8
 
 
 @dataclass(frozen=True)
@@ -90,18 +87,14 @@ class Ingestor:
         return outcomes
 
     def _ingest_one(self, index: int, incoming: CanonicalReview) -> IngestOutcome:
-        for attempt in range(_CONFLICT_RETRIES):
-            try:
-                with self.db.session() as session:
-                    outcome = self._store(session, index, incoming)
-                    session.commit()
-                return outcome
-            except (IntegrityError, StaleDataError, OperationalError):
-                # The same review arrived twice at once, or a click raced the edit: re-read.
-                if attempt == _CONFLICT_RETRIES - 1:
-                    raise
-                time.sleep(0.01 * (attempt + 1))
-        raise AssertionError("unreachable")
+        def store() -> IngestOutcome:
+            with self.db.session() as session:
+                outcome = self._store(session, index, incoming)
+                session.commit()
+            return outcome
+
+        # The same review arriving twice at once, or a click racing an edit: read again.
+        return retry_on_conflict(store, conflicts=(IntegrityError, *CONFLICTS))
 
     def _store(self, session: Session, index: int, incoming: CanonicalReview) -> IngestOutcome:
         now = self.clock.now()

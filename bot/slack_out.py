@@ -12,7 +12,7 @@ import random
 import socket
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -74,8 +74,6 @@ class Outcome(StrEnum):
 class PassReport:
     sent: int = 0
     waiting: int = 0
-    failed: int = 0
-    outcomes: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -248,7 +246,6 @@ class Outbox:
                     blocked.add(key)
                     continue
                 outcome = self._deliver(message_id)
-                report.outcomes[message_id] = outcome
                 if outcome == Outcome.SENT:
                     report.sent += 1
                     continue

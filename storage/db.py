@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
+T = TypeVar("T")
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -86,6 +91,24 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     with _migration_lock(engine), engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+CONFLICTS = (StaleDataError, OperationalError)  # a row changed under us; SQLite was busy
+CONFLICT_ATTEMPTS = 8
+
+
+def retry_on_conflict(operation: Callable[[], T], *,
+                      conflicts: tuple[type[Exception], ...] = CONFLICTS) -> T:
+    """Run a transaction again, from its reads, when a concurrent writer got there first;
+    the last conflict is raised."""
+    for attempt in range(CONFLICT_ATTEMPTS):
+        try:
+            return operation()
+        except conflicts:
+            if attempt == CONFLICT_ATTEMPTS - 1:
+                raise
+            time.sleep(0.005 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 class Database:
