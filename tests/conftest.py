@@ -62,15 +62,20 @@ def db(database_url) -> Iterator[Database]:
     database.dispose()
 
 
+def populate(fake: FakeSlack) -> FakeSlack:
+    """The tests' workspace: the triage and PX channels, and the people who click."""
+    fake.add_channel(TRIAGE, "review-triage")
+    fake.add_channel(PX_NORTH, "px-north")
+    fake.add_channel(PX_SOUTH, "px-south")
+    for user, name in ((MARIA, "maria"), (SAM, "sam"), (LEE, "lee"), (PAT, "pat")):
+        fake.add_user(user, name)
+    return fake
+
+
 @pytest.fixture
 def slack() -> Iterator[FakeSlack]:
     with FakeSlack(bot_token=BOT_TOKEN) as fake:
-        fake.add_channel(TRIAGE, "review-triage")
-        fake.add_channel(PX_NORTH, "px-north")
-        fake.add_channel(PX_SOUTH, "px-south")
-        for user, name in ((MARIA, "maria"), (SAM, "sam"), (LEE, "lee"), (PAT, "pat")):
-            fake.add_user(user, name)
-        yield fake
+        yield populate(fake)
 
 
 def config_data(**overrides) -> dict:

@@ -21,14 +21,11 @@ from storage.db import Database
 from tests.conftest import (
     BOT_TOKEN,
     INTAKE_TOKEN,
-    LEE,
     MARIA,
-    PAT,
-    PX_NORTH,
-    PX_SOUTH,
     SAM,
     TRIAGE,
     make_settings,
+    populate,
 )
 from tests.driver import Driver, action_ids, block_text
 from tests.fakes.slack_api import FakeSlack
@@ -46,12 +43,7 @@ APP_TOKEN = "xapp-test"  # what FakeSlack expects on apps.connections.open by de
 def socket_slack() -> Iterator[FakeSlack]:
     """The conftest `slack` workspace, plus a Socket Mode endpoint."""
     with FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN, socket_mode=True) as fake:
-        fake.add_channel(TRIAGE, "review-triage")
-        fake.add_channel(PX_NORTH, "px-north")
-        fake.add_channel(PX_SOUTH, "px-south")
-        for user, name in ((MARIA, "maria"), (SAM, "sam"), (LEE, "lee"), (PAT, "pat")):
-            fake.add_user(user, name)
-        yield fake
+        yield populate(fake)
 
 
 @pytest.fixture
