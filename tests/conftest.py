@@ -17,7 +17,7 @@ from bot.clock import ManualClock
 from bot.config import Config, Settings, parse_config
 from storage.db import Database, migrate
 from tests.driver import Driver
-from tests.fakes.slack_api import FakeSlack
+from twin.webapi import SlackTwin
 
 SIGNING_SECRET = "test-signing-secret"
 INTAKE_TOKEN = "test-intake-token"
@@ -62,7 +62,7 @@ def db(database_url) -> Iterator[Database]:
     database.dispose()
 
 
-def populate(fake: FakeSlack) -> FakeSlack:
+def populate(fake: SlackTwin) -> SlackTwin:
     """The tests' workspace: the triage and PX channels, and the people who click."""
     fake.add_channel(TRIAGE, "review-triage")
     fake.add_channel(PX_NORTH, "px-north")
@@ -73,8 +73,8 @@ def populate(fake: FakeSlack) -> FakeSlack:
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack(bot_token=BOT_TOKEN) as fake:
+def slack() -> Iterator[SlackTwin]:
+    with SlackTwin(bot_token=BOT_TOKEN) as fake:
         yield populate(fake)
 
 
@@ -105,7 +105,7 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
-def make_settings(slack: FakeSlack, **overrides) -> Settings:
+def make_settings(slack: SlackTwin, **overrides) -> Settings:
     values = {
         "slack_bot_token": BOT_TOKEN,
         "slack_signing_secret": SIGNING_SECRET,

@@ -9,8 +9,7 @@ from typing import Any
 from urllib.error import HTTPError
 
 from app import ReviewDesk
-from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_requests import (
+from twin.interactions import (
     block_actions_payload,
     button_action,
     find_button,
@@ -18,6 +17,7 @@ from tests.fakes.slack_requests import (
     post_signed,
     view_submission_payload,
 )
+from twin.webapi import SlackTwin
 
 
 def review(**overrides: Any) -> dict[str, Any]:
@@ -67,7 +67,7 @@ def action_ids(message: dict[str, Any]) -> list[str]:
 
 
 class Driver:
-    def __init__(self, bot: ReviewDesk, slack: FakeSlack, *, signing_secret: str,
+    def __init__(self, bot: ReviewDesk, slack: SlackTwin, *, signing_secret: str,
                  intake_token: str):
         self.bot = bot
         self.slack = slack
@@ -186,7 +186,7 @@ class Driver:
         return status, (json.loads(body) if body.strip() else {})
 
     def command(self, user: str, text: str, channel: str) -> int:
-        from tests.fakes.slack_requests import slash_command_form
+        from twin.interactions import slash_command_form
 
         body = urllib.parse.urlencode(
             slash_command_form(command="/reviewdesk", text=text, user_id=user,

@@ -8,7 +8,7 @@ import time
 from bot.ids import ActionId, BlockId, CallbackId, InputId
 from tests.conftest import LEE, MARIA, PAT, PX_NORTH, SAM, TRIAGE
 from tests.driver import action_ids, block_text, review
-from tests.fakes.slack_requests import plain_text_value, static_select_value
+from twin.interactions import plain_text_value, static_select_value
 
 
 def test_a_negative_review_becomes_a_case_card_within_a_second(driver, slack):
@@ -133,7 +133,7 @@ def test_respond_drafts_from_a_template_and_meets_the_first_response_window(driv
 
     # picking another template redrafts the box (a new block_id, so Slack shows the new text)
     block, element = _element(view, ActionId.REPLY_TEMPLATE)
-    from tests.fakes.slack_requests import block_actions_payload, select_action
+    from twin.interactions import block_actions_payload, select_action
 
     payload = block_actions_payload(
         user_id=MARIA, action=select_action(block["block_id"], element["action_id"], "billing",
@@ -290,7 +290,7 @@ def test_reopening_an_open_case_is_explained(driver):
 def test_a_double_click_is_recorded_once(driver):
     case_id = driver.new_case()
     card = driver.card(case_id, TRIAGE)
-    from tests.fakes.slack_requests import block_actions_payload, button_action, find_button
+    from twin.interactions import block_actions_payload, button_action, find_button
 
     block, element = find_button(card["blocks"], ActionId.CLAIM)
     payload = block_actions_payload(user_id=MARIA, action=button_action(block, element),

@@ -15,7 +15,7 @@ from bot.ids import ActionId, BlockId, CallbackId, InputId
 from storage.models import Nudge
 from tests.conftest import MARIA, SAM, TRIAGE, config_data
 from tests.driver import Driver, action_ids, block_text
-from tests.fakes.slack_requests import plain_text_value
+from twin.interactions import plain_text_value
 
 
 def _driver(bot, slack) -> Driver:

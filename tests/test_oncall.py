@@ -36,7 +36,7 @@ from storage.models import (
 )
 from tests.conftest import LEE, MARIA, PAT, SAM, START, TRIAGE, config_data
 from tests.driver import block_text
-from tests.fakes.slack_api import message_block_errors
+from twin.webapi import message_block_errors
 
 CHICAGO = "America/Chicago"
 ANNE = "U0ANNE"

@@ -28,8 +28,8 @@ from tests.conftest import START, TRIAGE, config_data
 from tests.fakes.facebook_api import SAMPLE_PAGE_ID, FakeFacebook
 from tests.fakes.google_api import SAMPLE_LOCATION, FakeGoogle
 from tests.fakes.json_api import sample
-from tests.fakes.slack_api import FakeSlack
 from tests.fakes.yelp_api import SAMPLE_BUSINESS_ID, FakeYelp
+from twin.webapi import SlackTwin
 
 GOOGLE_FEED = f"google:{SAMPLE_LOCATION}"
 FACEBOOK_FEED = f"facebook:feed:{SAMPLE_PAGE_ID}"
@@ -90,7 +90,7 @@ def pollers(bot, config, clock, clients) -> Pollers:
     return Pollers(desk=bot.desk, config=config, clock=clock, clients=clients)
 
 
-def card(slack: FakeSlack, case_id: int, timeout: float = 5.0) -> dict[str, Any]:
+def card(slack: SlackTwin, case_id: int, timeout: float = 5.0) -> dict[str, Any]:
     def posted() -> dict[str, Any] | None:
         for message in slack.messages(TRIAGE):
             if ((message.get("metadata") or {}).get("event_payload") or {}).get(
@@ -101,7 +101,7 @@ def card(slack: FakeSlack, case_id: int, timeout: float = 5.0) -> dict[str, Any]
     return slack.wait_for(posted, timeout=timeout, what=f"the card of case {case_id}")
 
 
-def settled(slack: FakeSlack, seconds: float = 0.5) -> int:
+def settled(slack: SlackTwin, seconds: float = 0.5) -> int:
     """The number of messages in the triage channel once the outbox has had time to post."""
     time.sleep(seconds)
     return len(slack.messages(TRIAGE))

@@ -1,7 +1,7 @@
 """End to end over Socket Mode: with SLACK_APP_TOKEN set the bot takes Slack's clicks and
 commands over a WebSocket (Bolt's SocketModeHandler) instead of POST /slack/events.
 
-The fake Slack runs a fake Socket Mode endpoint (tests/fakes/socket_mode.py); the tests push
+The fake Slack runs a fake Socket Mode endpoint (twin/socket_mode.py); the tests push
 envelopes to the bot the way Slack does and read the cards and ephemerals it shows.
 """
 
@@ -28,21 +28,21 @@ from tests.conftest import (
     populate,
 )
 from tests.driver import Driver, action_ids, block_text
-from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_requests import (
+from twin.interactions import (
     block_actions_payload,
     button_action,
     find_button,
     slash_command_form,
 )
+from twin.webapi import SlackTwin
 
-APP_TOKEN = "xapp-test"  # what FakeSlack expects on apps.connections.open by default
+APP_TOKEN = "xapp-test"  # what SlackTwin expects on apps.connections.open by default
 
 
 @pytest.fixture
-def socket_slack() -> Iterator[FakeSlack]:
+def socket_slack() -> Iterator[SlackTwin]:
     """The conftest `slack` workspace, plus a Socket Mode endpoint."""
-    with FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN, socket_mode=True) as fake:
+    with SlackTwin(bot_token=BOT_TOKEN, app_token=APP_TOKEN, socket_mode=True) as fake:
         yield populate(fake)
 
 
@@ -74,7 +74,7 @@ def socket_driver(start_socket_bot, socket_slack) -> Driver:
     return Driver(bot, socket_slack, signing_secret="unused", intake_token=INTAKE_TOKEN)
 
 
-def click(fake: FakeSlack, user: str, message: dict[str, Any], action_id: str,
+def click(fake: SlackTwin, user: str, message: dict[str, Any], action_id: str,
           channel: str) -> str:
     """Click a button of a channel message over Socket Mode; return the envelope id."""
     block, element = find_button(message["blocks"], action_id)

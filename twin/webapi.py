@@ -1,6 +1,7 @@
-"""A fake Slack Web API server on 127.0.0.1 for tests and local demos.
+"""The Slack twin's Web API: a stand-in for Slack on 127.0.0.1, for the tests and the local
+workspace alike.
 
-`FakeSlack` answers the Web API methods reviewdesk uses the way Slack does (same response
+`SlackTwin` answers the Web API methods reviewdesk uses the way Slack does (same response
 shapes, same error codes, HTTP 200 for API errors), keeps a small workspace (channels, users,
 messages, threads, ephemerals, views) and records every call.  Point a real
 ``slack_sdk.WebClient(token=..., base_url=fake.base_url)`` at it.
@@ -13,8 +14,8 @@ Requests are accepted as a JSON body, a urlencoded form body or a query string (
 the parameters are merged into one dict, and ``blocks``/``attachments``/``metadata``/``view``
 are JSON-decoded when they arrive as strings.  Standard library only.
 
-``FakeSlack(socket_mode=True)`` also runs a fake Socket Mode endpoint (`fake.socket_mode`, see
-`tests.fakes.socket_mode`) and ``apps.connections.open`` hands out its URLs.
+``SlackTwin(socket_mode=True)`` also runs a fake Socket Mode endpoint (`fake.socket_mode`, see
+`twin.socket_mode`) and ``apps.connections.open`` hands out its URLs.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
-from .socket_mode import FakeSocketMode
+from twin.socket_mode import TwinSocketMode
 
 T = TypeVar("T")
 
@@ -81,7 +82,7 @@ _FIRST_TS_MICROS = 1_700_000_000 * 1_000_000
 def new_trigger_id(user_id: str, *, issued_at: float | None = None) -> str:
     """Mint a trigger_id for an interaction by ``user_id``, as Slack puts in payloads.
 
-    The format is ``"<issued ms>.<user id>.<hex>"``: `FakeSlack` reads the user back from it
+    The format is ``"<issued ms>.<user id>.<hex>"``: `SlackTwin` reads the user back from it
     (so an opened view knows whose it is) and, with ``expire_trigger_ids=True``, its age.
     ``issued_at`` (epoch seconds) lets a test mint an already expired trigger.
     """
@@ -300,7 +301,7 @@ def _error_page(status: int) -> _Answer:
 
 @dataclass
 class _Failure:
-    """A queued injected failure (see `FakeSlack.fail`)."""
+    """A queued injected failure (see `SlackTwin.fail`)."""
 
     method: str
     error: str | None
@@ -406,10 +407,10 @@ def _stamp_block_ids(blocks: Any) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-class FakeSlack:
-    """A fake Slack workspace served over HTTP on 127.0.0.1 (see the module docstring).
+class SlackTwin:
+    """A Slack workspace served over HTTP on 127.0.0.1 (see the module docstring).
 
-    Use as ``with FakeSlack() as slack:`` or call `start`/`stop`.  All state is guarded by one
+    Use as ``with SlackTwin() as slack:`` or call `start`/`stop`.  All state is guarded by one
     lock; the query helpers return copies, so they are safe to call while the app runs.
     ``channels`` and ``users`` are public for set-up; prefer `add_channel`/`add_user`.
     """
@@ -442,9 +443,9 @@ class FakeSlack:
         self._lock = threading.RLock()
         self._ts_counter = itertools.count(1)
         self._view_counter = itertools.count(1)
-        self._server: _FakeSlackServer | None = None
+        self._server: _SlackTwinServer | None = None
         self._thread: threading.Thread | None = None
-        self._socket_mode = FakeSocketMode(app_id=APP_ID) if socket_mode else None
+        self._socket_mode = TwinSocketMode(app_id=APP_ID) if socket_mode else None
         self._methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
             "apps.connections.open": self._apps_connections_open,
@@ -471,11 +472,11 @@ class FakeSlack:
 
     # ---- lifecycle ------------------------------------------------------------------------
 
-    def start(self) -> FakeSlack:
+    def start(self) -> SlackTwin:
         """Bind 127.0.0.1 on a free port and serve in a daemon thread."""
         if self._server is not None:
-            raise RuntimeError("FakeSlack is already running")
-        self._server = _FakeSlackServer(self)
+            raise RuntimeError("SlackTwin is already running")
+        self._server = _SlackTwinServer(self)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -499,7 +500,7 @@ class FakeSlack:
             self._thread.join()
         self._server = self._thread = None
 
-    def __enter__(self) -> FakeSlack:
+    def __enter__(self) -> SlackTwin:
         return self.start()
 
     def __exit__(
@@ -514,14 +515,14 @@ class FakeSlack:
     def base_url(self) -> str:
         """The Web API root with a trailing slash, for ``WebClient(base_url=...)``."""
         if self._server is None:
-            raise RuntimeError("FakeSlack is not running; call start() first")
+            raise RuntimeError("SlackTwin is not running; call start() first")
         return f"http://127.0.0.1:{self._server.server_address[1]}/api/"
 
     @property
-    def socket_mode(self) -> FakeSocketMode:
+    def socket_mode(self) -> TwinSocketMode:
         """The Socket Mode endpoint ``apps.connections.open`` hands out (``socket_mode=True``)."""
         if self._socket_mode is None:
-            raise RuntimeError("Socket Mode is off; create FakeSlack(socket_mode=True)")
+            raise RuntimeError("Socket Mode is off; create SlackTwin(socket_mode=True)")
         return self._socket_mode
 
     # ---- workspace set-up -----------------------------------------------------------------
@@ -1177,12 +1178,12 @@ class FakeSlack:
 # --------------------------------------------------------------------------------------------
 
 
-class _FakeSlackServer(ThreadingHTTPServer):
-    """ThreadingHTTPServer bound to 127.0.0.1:0 that hands requests to its `FakeSlack`."""
+class _SlackTwinServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer bound to 127.0.0.1:0 that hands requests to its `SlackTwin`."""
 
     block_on_close = False  # don't wait for requests sleeping on an injected delay
 
-    def __init__(self, fake: FakeSlack) -> None:
+    def __init__(self, fake: SlackTwin) -> None:
         super().__init__(("127.0.0.1", 0), _RequestHandler)
         self.fake = fake
 
@@ -1190,7 +1191,7 @@ class _FakeSlackServer(ThreadingHTTPServer):
 class _RequestHandler(BaseHTTPRequestHandler):
     """Reads a GET or POST, lets the fake answer it, writes the answer back."""
 
-    server: _FakeSlackServer
+    server: _SlackTwinServer
 
     def do_GET(self) -> None:
         self._serve()
@@ -1216,4 +1217,4 @@ class _RequestHandler(BaseHTTPRequestHandler):
             pass  # the client gave up (e.g. timed out during an injected delay)
 
     def log_message(self, format: str, *args: Any) -> None:
-        """Keep test output quiet (the calls are recorded in `FakeSlack.calls`)."""
+        """Keep test output quiet (the calls are recorded in `SlackTwin.calls`)."""

@@ -1,6 +1,6 @@
-"""A fake Slack Socket Mode endpoint: a minimal WebSocket server on 127.0.0.1 for tests.
+"""The Slack twin's Socket Mode endpoint: a minimal WebSocket server on 127.0.0.1.
 
-`FakeSocketMode` speaks just enough RFC 6455 for slack_sdk's builtin ``SocketModeClient``
+`TwinSocketMode` speaks just enough RFC 6455 for slack_sdk's builtin ``SocketModeClient``
 (which Bolt's ``SocketModeHandler`` uses): the opening handshake, unmasked server→client text
 frames, masked client→server text/ping/pong/close frames (pings are answered with pongs, a
 close with a close; pongs need no answer) and payloads of any length (7-, 16- and 64-bit
@@ -11,8 +11,8 @@ Like Slack it greets every new connection with a ``hello`` message, pushes envel
 (`wait_ack`), and can ask the app to reconnect (`disconnect_all`).  A URL from `url` carries a
 one-time ticket, as the URLs from ``apps.connections.open`` do.  Standard library only.
 
-Usually reached through ``FakeSlack(socket_mode=True)``, whose ``apps.connections.open``
-answers with `url`; see `tests.fakes.slack_api`.
+Usually reached through ``SlackTwin(socket_mode=True)``, whose ``apps.connections.open``
+answers with `url`; see `twin.webapi`.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def _close_payload(code: CloseCode, reason: str = "") -> bytes:
 class _Connection:
     """One accepted client socket: its handshake, its reader thread and a locked sender."""
 
-    def __init__(self, server: FakeSocketMode, sock: socket.socket) -> None:
+    def __init__(self, server: TwinSocketMode, sock: socket.socket) -> None:
         self.server = server
         self.sock = sock
         self.stream: BinaryIO = sock.makefile("rb")
@@ -236,10 +236,10 @@ class _Connection:
                 return
 
 
-class FakeSocketMode:
+class TwinSocketMode:
     """A fake Socket Mode WebSocket endpoint (see the module docstring).
 
-    `start` it, give the app a `url` (``FakeSlack(socket_mode=True)`` does that through
+    `start` it, give the app a `url` (``SlackTwin(socket_mode=True)`` does that through
     ``apps.connections.open``), `wait_connected`, then `send_envelope` and `wait_ack`.
     """
 
@@ -259,10 +259,10 @@ class FakeSocketMode:
 
     # ---- lifecycle ------------------------------------------------------------------------
 
-    def start(self) -> FakeSocketMode:
+    def start(self) -> TwinSocketMode:
         """Listen on 127.0.0.1 on a free port and accept connections in a daemon thread."""
         if self._listener is not None:
-            raise RuntimeError("FakeSocketMode is already running")
+            raise RuntimeError("TwinSocketMode is already running")
         self._stopping.clear()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.05)  # so the accept loop notices stop()
@@ -297,7 +297,7 @@ class FakeSocketMode:
     def url(self) -> str:
         """A new ``ws://127.0.0.1:PORT/link/?ticket=...`` URL; each ticket works only once."""
         if self._listener is None:
-            raise RuntimeError("FakeSocketMode is not running; call start() first")
+            raise RuntimeError("TwinSocketMode is not running; call start() first")
         ticket = str(uuid.uuid4())
         with self._lock:
             self._tickets.add(ticket)

@@ -1,7 +1,7 @@
 """Tests of the fake Socket Mode endpoint (tests/fakes/socket_mode.py).
 
 A real Bolt app connects through slack_sdk's builtin Socket Mode client (Bolt's
-``SocketModeHandler``) to ``FakeSlack(socket_mode=True)``, and the tests push envelopes to it
+``SocketModeHandler``) to ``SlackTwin(socket_mode=True)``, and the tests push envelopes to it
 the way Slack does.  A few raw-socket tests cover the handshake and frames the builtin client
 never sends (a close frame, an unmasked frame, a reused ticket).
 """
@@ -23,14 +23,14 @@ from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.socket_mode.builtin.internals import _build_data_frame_for_sending
 
-from tests.fakes.slack_api import APP_ID, C_TRIAGE, U_MARIA, FakeSlack
-from tests.fakes.slack_requests import (
+from twin.interactions import (
     block_actions_payload,
     button_action,
     find_button,
     slash_command_form,
 )
-from tests.fakes.socket_mode import Opcode
+from twin.socket_mode import Opcode
+from twin.webapi import APP_ID, C_TRIAGE, U_MARIA, SlackTwin
 
 # RFC 6455 §1.3's example: this Sec-WebSocket-Key must be answered with this Accept value.
 SAMPLE_KEY = "dGhlIHNhbXBsZSBub25jZQ=="
@@ -56,7 +56,7 @@ BUTTON_BLOCKS = [
 class SocketApp:
     """A Bolt app connected over Socket Mode to the fake, and what its listeners saw."""
 
-    fake: FakeSlack
+    fake: SlackTwin
     client: WebClient
     handler: SocketModeHandler
     received: list[dict[str, Any]] = field(default_factory=list)
@@ -67,13 +67,13 @@ class SocketApp:
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack(socket_mode=True) as slack:
+def fake() -> Iterator[SlackTwin]:
+    with SlackTwin(socket_mode=True) as slack:
         yield slack
 
 
 @pytest.fixture
-def socket_app(fake: FakeSlack) -> Iterator[SocketApp]:
+def socket_app(fake: SlackTwin) -> Iterator[SocketApp]:
     """A tiny Bolt app (one action, one command, one event) connected over Socket Mode."""
     client = WebClient(token=fake.bot_token, base_url=fake.base_url)
     # Bolt's default authorization calls auth.test on the fake for the first request.
@@ -249,7 +249,7 @@ def _read_non_ping_frame(sock: socket.socket) -> tuple[int, bytes]:
     return frame
 
 
-def test_handshake_answers_ping_and_echoes_close(fake: FakeSlack) -> None:
+def test_handshake_answers_ping_and_echoes_close(fake: SlackTwin) -> None:
     url = fake.socket_mode.url
     sock, head = _handshake(url)
     with sock:
@@ -273,7 +273,7 @@ def test_handshake_answers_ping_and_echoes_close(fake: FakeSlack) -> None:
         assert head.startswith("HTTP/1.1 401 ")
 
 
-def test_unmasked_client_frames_are_refused(fake: FakeSlack) -> None:
+def test_unmasked_client_frames_are_refused(fake: SlackTwin) -> None:
     sock, head = _handshake(fake.socket_mode.url)
     with sock:
         assert head.startswith("HTTP/1.1 101 ")
@@ -284,7 +284,7 @@ def test_unmasked_client_frames_are_refused(fake: FakeSlack) -> None:
         assert struct.unpack("!H", payload[:2]) == (1002,)  # protocol error
 
 
-def test_send_envelope_needs_a_connection_and_a_known_type(fake: FakeSlack) -> None:
+def test_send_envelope_needs_a_connection_and_a_known_type(fake: SlackTwin) -> None:
     with pytest.raises(RuntimeError, match="wait_connected"):
         fake.socket_mode.send_envelope("interactive", {})
     with pytest.raises(ValueError, match="unknown envelope type"):
@@ -292,7 +292,7 @@ def test_send_envelope_needs_a_connection_and_a_known_type(fake: FakeSlack) -> N
 
 
 def test_socket_mode_is_off_unless_asked_for() -> None:
-    with FakeSlack() as slack:
+    with SlackTwin() as slack:
         with pytest.raises(RuntimeError, match="socket_mode=True"):
             _ = slack.socket_mode
         url = WebClient(base_url=slack.base_url).apps_connections_open(app_token=slack.app_token)

@@ -19,7 +19,7 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlencode
 
-from .slack_api import APP_ID, DEFAULT_CHANNELS, DEFAULT_USERS, TEAM_DOMAIN, new_trigger_id
+from twin.webapi import APP_ID, DEFAULT_CHANNELS, DEFAULT_USERS, TEAM_DOMAIN, new_trigger_id
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 VERIFICATION_TOKEN = "verification-token"

@@ -1,4 +1,4 @@
-"""Tests of the fake Slack Web API (tests/fakes) driven by the real slack_sdk WebClient."""
+"""Tests of the Slack twin's Web API (twin/webapi.py) driven by the real slack_sdk WebClient."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
-from tests.fakes.slack_api import C_PX_NORTH, C_RISK, C_TRIAGE, U_MARIA, FakeSlack, new_trigger_id
-from tests.fakes.slack_requests import (
+from twin.interactions import (
     block_actions_payload,
     button_action,
     find_button,
@@ -24,6 +23,7 @@ from tests.fakes.slack_requests import (
     sign,
     view_submission_payload,
 )
+from twin.webapi import C_PX_NORTH, C_RISK, C_TRIAGE, U_MARIA, SlackTwin, new_trigger_id
 
 BUTTONS = [
     {"type": "section", "text": {"type": "mrkdwn", "text": "*New 1-star review*"}},
@@ -59,13 +59,13 @@ METADATA = {"event_type": "case_opened", "event_payload": {"case_id": 1}}
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
+def slack() -> Iterator[SlackTwin]:
+    with SlackTwin() as fake:
         yield fake
 
 
 @pytest.fixture
-def client(slack: FakeSlack) -> WebClient:
+def client(slack: SlackTwin) -> WebClient:
     return WebClient(token=slack.bot_token, base_url=slack.base_url)
 
 
@@ -73,14 +73,14 @@ def api_error(excinfo: pytest.ExceptionInfo[SlackApiError]) -> str:
     return excinfo.value.response["error"]
 
 
-def test_auth_test_identifies_the_bot(slack: FakeSlack, client: WebClient) -> None:
+def test_auth_test_identifies_the_bot(slack: SlackTwin, client: WebClient) -> None:
     answer = client.auth_test()
     assert answer["user_id"] == "UBOT"
     assert answer["team_id"] == "T0001"
     assert slack.calls_to("auth.test")[0].status == 200
 
 
-def test_post_update_thread_and_ephemeral_round_trip(slack: FakeSlack, client: WebClient) -> None:
+def test_post_update_thread_and_ephemeral_round_trip(slack: SlackTwin, client: WebClient) -> None:
     posted = client.chat_postMessage(channel=C_TRIAGE, text="New review", blocks=BUTTONS)
     ts = posted["ts"]
     assert posted["message"]["blocks"][0]["block_id"]  # Slack assigns missing block_ids
@@ -102,7 +102,7 @@ def test_post_update_thread_and_ephemeral_round_trip(slack: FakeSlack, client: W
     assert float(reply["ts"]) > float(ts)
 
 
-def test_wrong_token_is_invalid_auth(slack: FakeSlack) -> None:
+def test_wrong_token_is_invalid_auth(slack: SlackTwin) -> None:
     client = WebClient(token="xoxb-wrong", base_url=slack.base_url)
     with pytest.raises(SlackApiError) as excinfo:
         client.chat_postMessage(channel=C_TRIAGE, text="hi")
@@ -119,7 +119,7 @@ def test_unknown_channel_and_thread(client: WebClient) -> None:
     assert api_error(excinfo) == "thread_not_found"
 
 
-def test_not_in_channel_until_joined(slack: FakeSlack, client: WebClient) -> None:
+def test_not_in_channel_until_joined(slack: SlackTwin, client: WebClient) -> None:
     slack.add_channel("C_NEW", "px-east", is_member=False)
     with pytest.raises(SlackApiError) as excinfo:
         client.chat_postMessage(channel="C_NEW", text="hi")
@@ -130,7 +130,7 @@ def test_not_in_channel_until_joined(slack: FakeSlack, client: WebClient) -> Non
     assert [m["text"] for m in slack.messages("C_NEW")] == ["hi"]
 
 
-def test_rate_limit_answers_429_with_retry_after(slack: FakeSlack) -> None:
+def test_rate_limit_answers_429_with_retry_after(slack: SlackTwin) -> None:
     client = WebClient(token=slack.bot_token, base_url=slack.base_url, retry_handlers=[])
     slack.fail("chat.postMessage", status=429, retry_after=7)
     with pytest.raises(SlackApiError) as excinfo:
@@ -143,7 +143,7 @@ def test_rate_limit_answers_429_with_retry_after(slack: FakeSlack) -> None:
     assert [c.status for c in slack.calls_to("chat.postMessage")] == [429, 200]
 
 
-def test_server_error_has_no_side_effect(slack: FakeSlack, client: WebClient) -> None:
+def test_server_error_has_no_side_effect(slack: SlackTwin, client: WebClient) -> None:
     slack.fail("*", status=500)
     with pytest.raises(SlackApiError) as excinfo:
         client.chat_postMessage(channel=C_TRIAGE, text="hi")
@@ -152,7 +152,7 @@ def test_server_error_has_no_side_effect(slack: FakeSlack, client: WebClient) ->
     assert slack.calls_to("chat.postMessage")[0].response is None  # an HTML error page
 
 
-def test_outage_spares_allowed_methods(slack: FakeSlack, client: WebClient) -> None:
+def test_outage_spares_allowed_methods(slack: SlackTwin, client: WebClient) -> None:
     slack.outage(True, allow=["auth.test"])
     client.auth_test()
     with pytest.raises(SlackApiError) as excinfo:
@@ -163,7 +163,7 @@ def test_outage_spares_allowed_methods(slack: FakeSlack, client: WebClient) -> N
     assert len(slack.messages(C_TRIAGE)) == 1
 
 
-def test_slow_success_takes_effect_although_the_client_timed_out(slack: FakeSlack) -> None:
+def test_slow_success_takes_effect_although_the_client_timed_out(slack: SlackTwin) -> None:
     client = WebClient(token=slack.bot_token, base_url=slack.base_url, timeout=0.5)
     slack.fail("chat.postMessage", delay=1.0)
     started = time.monotonic()
@@ -175,7 +175,7 @@ def test_slow_success_takes_effect_although_the_client_timed_out(slack: FakeSlac
 
 
 def test_views_open_update_trigger_reuse_and_hash_conflict(
-    slack: FakeSlack, client: WebClient
+    slack: SlackTwin, client: WebClient
 ) -> None:
     trigger_id = new_trigger_id(U_MARIA)
     view = client.views_open(trigger_id=trigger_id, view=MODAL)["view"]
@@ -198,7 +198,7 @@ def test_views_open_update_trigger_reuse_and_hash_conflict(
 
 
 def test_expired_trigger_id_when_expiry_is_on() -> None:
-    with FakeSlack(expire_trigger_ids=True) as slack:
+    with SlackTwin(expire_trigger_ids=True) as slack:
         client = WebClient(token=slack.bot_token, base_url=slack.base_url)
         old_trigger = new_trigger_id(U_MARIA, issued_at=time.time() - 10)
         with pytest.raises(SlackApiError) as excinfo:
@@ -215,7 +215,7 @@ def test_invalid_view_is_invalid_arguments(client: WebClient) -> None:
     assert "[json-pointer:/view/title/text]" in message
 
 
-def test_history_and_replies_with_and_without_metadata(slack: FakeSlack, client: WebClient) -> None:
+def test_history_and_replies_with_and_without_metadata(slack: SlackTwin, client: WebClient) -> None:
     first = client.chat_postMessage(channel=C_RISK, text="case 1", metadata=METADATA)["ts"]
     client.chat_postMessage(channel=C_RISK, thread_ts=first, text="reply", metadata=METADATA)
     second = client.chat_postMessage(channel=C_RISK, text="case 2")["ts"]
@@ -254,7 +254,7 @@ def test_history_and_replies_with_and_without_metadata(slack: FakeSlack, client:
     ids=["header-too-long", "duplicate-action-id"],
 )
 def test_invalid_blocks_are_rejected(
-    slack: FakeSlack, client: WebClient, blocks: list[dict], pointer: str
+    slack: SlackTwin, client: WebClient, blocks: list[dict], pointer: str
 ) -> None:
     with pytest.raises(SlackApiError) as excinfo:
         client.chat_postMessage(channel=C_TRIAGE, text="fallback", blocks=blocks)
@@ -264,7 +264,7 @@ def test_invalid_blocks_are_rejected(
     assert slack.messages(C_TRIAGE) == []
 
 
-def test_form_and_query_requests_are_accepted(slack: FakeSlack) -> None:
+def test_form_and_query_requests_are_accepted(slack: SlackTwin) -> None:
     form = urlencode(
         {
             "token": slack.bot_token,
@@ -284,14 +284,14 @@ def test_form_and_query_requests_are_accepted(slack: FakeSlack) -> None:
     assert (user["name"], user["tz"]) == ("maria", "America/Chicago")
 
 
-def test_apps_connections_open_needs_the_app_token(slack: FakeSlack, client: WebClient) -> None:
+def test_apps_connections_open_needs_the_app_token(slack: SlackTwin, client: WebClient) -> None:
     with pytest.raises(SlackApiError) as excinfo:
         client.apps_connections_open(app_token=slack.bot_token)
     assert api_error(excinfo) == "invalid_auth"
     assert client.apps_connections_open(app_token=slack.app_token)["url"].startswith("ws://")
 
 
-def test_wait_for_reports_recent_calls_on_timeout(slack: FakeSlack, client: WebClient) -> None:
+def test_wait_for_reports_recent_calls_on_timeout(slack: SlackTwin, client: WebClient) -> None:
     client.auth_test()
     with pytest.raises(AssertionError, match=r"chat\.postMessage.*auth\.test→ok"):
         slack.wait_for_calls("chat.postMessage", timeout=0.1)
@@ -307,7 +307,7 @@ def test_sign_is_accepted_by_slack_sdk_verifier() -> None:
     assert not verifier.is_valid_request(body, stale)
 
 
-def test_post_signed_returns_error_statuses(slack: FakeSlack) -> None:
+def test_post_signed_returns_error_statuses(slack: SlackTwin) -> None:
     status, _, body = post_signed(slack.base_url + "auth.test", "s3cret", "", "text/plain")
     assert (status, json.loads(body)["error"]) == (200, "invalid_auth")
     status, headers, _ = post_signed(slack.base_url.removesuffix("api/"), "s3cret", "", "x/y")
@@ -315,7 +315,7 @@ def test_post_signed_returns_error_statuses(slack: FakeSlack) -> None:
     assert headers["Content-Type"].startswith("text/html")
 
 
-def test_payloads_built_from_what_the_fake_stored(slack: FakeSlack, client: WebClient) -> None:
+def test_payloads_built_from_what_the_fake_stored(slack: SlackTwin, client: WebClient) -> None:
     ts = client.chat_postMessage(channel=C_TRIAGE, text="New review", blocks=BUTTONS)["ts"]
     message = slack.message(C_TRIAGE, ts)
     block, element = find_button(message["blocks"], "claim")
