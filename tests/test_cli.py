@@ -18,7 +18,7 @@ import pytest
 from tests.conftest import BOT_TOKEN, INTAKE_TOKEN, PX_SOUTH, SIGNING_SECRET, config_data
 
 SCRIPT = Path(sys.executable).parent / "reviewdesk"
-COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "app"]
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "cli"]
 SAMPLES = Path("/work/shared/samples/canonical_reviews.jsonl")
 
 # Cleared for every run. They are set to "" rather than removed: `load_dotenv(override=False)`

@@ -1,0 +1,214 @@
+"""The `reviewdesk` command: run, import, check-config. Each prints plain sentences, never a
+traceback, and exits non-zero when something needs fixing."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from slack_sdk.errors import SlackApiError
+
+from app import create_app, web_client
+from bot.config import Config, ConfigError, Settings, load_config
+from bot.importer import UnreadableFile, import_items, parse_mapping, read_items
+from bot.pollers import clients_from_env
+from storage.db import Database, migrate
+
+logger = logging.getLogger("reviewdesk")
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # Their DEBUG output carries request bodies (review text, names): never below WARNING.
+    for noisy in ("slack_sdk", "slack_bolt", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _fail(*sentences: str) -> int:
+    for sentence in sentences:
+        print(sentence, file=sys.stderr)
+    return 2
+
+
+def _open_database(settings: Settings) -> tuple[Database | None, str]:
+    """The migrated database, or None and a sentence saying why not."""
+    try:
+        db = Database.from_url(settings.database_url)
+        migrate(db.engine)
+    except Exception as error:  # any driver's failure becomes one plain sentence
+        first_line = (str(error).splitlines() or [""])[0]
+        return None, (f"Cannot open the database named by DATABASE_URL "
+                      f"({type(error).__name__}: {first_line}).")
+    return db, ""
+
+
+def _check_slack_token(settings: Settings) -> str | None:
+    """A plain sentence when Slack refuses the token or cannot be reached, else None."""
+    try:
+        web_client(settings).auth_test()
+    except SlackApiError as error:
+        return (f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}); "
+                "copy the bot token again from the app's OAuth & Permissions page.")
+    except OSError as error:
+        where = settings.slack_api_base_url or "slack.com"
+        return f"Cannot reach Slack at {where} ({error})."
+    return None
+
+
+def run(settings: Settings) -> int:
+    problems = settings.missing_for_run()
+    if problems:
+        return _fail(*problems)
+    try:
+        config = load_config(settings.config_path)
+        clients = clients_from_env(config)
+    except ConfigError as error:
+        return _fail(*error.problems)
+    refused = _check_slack_token(settings)
+    if refused:
+        return _fail(refused)
+    db, failure = _open_database(settings)
+    if db is None:
+        return _fail(failure)
+    service = create_app(settings, config, db=db, clients=clients)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    port = service.start()
+    logger.info("reviewdesk is running: Slack over %s, HTTP on port %s",
+                "Socket Mode" if settings.socket_mode else "/slack/events", port)
+    stopping.wait()
+    logger.info("stopping")
+    service.stop()
+    return 0
+
+
+def import_file(settings: Settings, path: Path, *, mapping: str | None = None,
+                dry_run: bool = False) -> int:
+    try:
+        config = load_config(settings.config_path)
+        file_items = read_items(path, parse_mapping(mapping))
+    except ConfigError as error:
+        return _fail(*error.problems)
+    except UnreadableFile as error:
+        return _fail(str(error))
+    db, failure = _open_database(settings)
+    if db is None:
+        return _fail(failure)
+    service = create_app(settings, config, db=db)
+    report = import_items(service.desk, file_items, dry_run=dry_run)
+    would = "would be " if dry_run else ""
+    print(f"{path}: {report.read} reviews read; {report.created} {would}new, "
+          f"{report.updated} {would}updated, {report.unchanged} unchanged, "
+          f"{report.rejected} rejected; {report.opened} {'would open' if dry_run else 'opened'} "
+          "a case.")
+    for error in report.errors:
+        where = f"item {error.index + 1}"
+        if error.external_id:
+            where += f" ({error.external_id})"
+        print(f"  {where}: {error.field} {error.message}", file=sys.stderr)
+    if dry_run:
+        print("Dry run: nothing was stored.")
+    elif report.opened:
+        print("The running bot posts the new cards to Slack.")
+    db.dispose()
+    return 1 if report.errors else 0
+
+
+def check_config(settings: Settings) -> int:
+    """Validate the environment, the config file, the Slack token and the channels."""
+    problems: list[str] = []
+    try:
+        config = load_config(settings.config_path)
+        print(f"✓ {settings.config_path} is valid ({len(config.sites)} sites)")
+    except ConfigError as error:
+        config = None
+        problems += error.problems
+    problems += settings.missing_for_run()
+    if config is not None:
+        try:
+            clients_from_env(config)
+        except ConfigError as error:
+            problems += error.problems
+    if settings.slack_bot_token and not problems:
+        refused = _check_slack_token(settings)
+        if refused:
+            problems.append(refused)
+        elif config is not None:
+            print("✓ Slack accepted the bot token")
+            problems += _check_channels(settings, config)
+    for problem in problems:
+        print(f"✗ {problem}")
+    if not problems:
+        print("Everything needed to run is in place.")
+    return 1 if problems else 0
+
+
+def _check_channels(settings: Settings, config: Config) -> list[str]:
+    client = web_client(settings)
+    channels = {config.slack.triage_channel: "slack.triage_channel"}
+    if config.slack.risk_channel:
+        channels[config.slack.risk_channel] = "slack.risk_channel"
+    for site in config.sites:
+        channels.setdefault(site.px_channel, f"the PX channel of site {site.id!r}")
+    problems = []
+    for channel, role in channels.items():
+        try:
+            info = client.conversations_info(channel=channel)["channel"]
+        except SlackApiError as error:
+            problems.append(f"{role} {channel}: Slack says {error.response.get('error')}; "
+                            "check the channel id.")
+            continue
+        if not info.get("is_member"):
+            problems.append(f"{role} {channel} (#{info.get('name')}): the bot is not a member; "
+                            "invite it with /invite @reviewdesk.")
+        else:
+            print(f"✓ {role}: #{info.get('name')}")
+    return problems
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reviewdesk", description="A Slack case desk for negative reviews."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start the bot (Socket Mode when SLACK_APP_TOKEN is set)")
+    importer = sub.add_parser("import", help="store reviews from a .json, .jsonl or .csv file")
+    importer.add_argument("file", type=Path)
+    importer.add_argument(
+        "--map", metavar="FIELD=COLUMN,…",
+        help='the file\'s names for review fields, e.g. "external_id=Review ID,rating=Stars"',
+    )
+    importer.add_argument("--dry-run", action="store_true",
+                          help="report what would be stored and opened; store nothing")
+    sub.add_parser("check-config", help="check the environment, reviewdesk.toml and Slack")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from dotenv import find_dotenv, load_dotenv
+
+    args = _parser().parse_args(argv)
+    load_dotenv(find_dotenv(usecwd=True), override=False)
+    _configure_logging()
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        return _fail(*error.problems)
+    if args.command == "run":
+        return run(settings)
+    if args.command == "import":
+        return import_file(settings, args.file, mapping=args.map, dry_run=args.dry_run)
+    return check_config(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""How one bot process talks to the world: the threaded HTTP server and the Socket Mode
+connection, each started and stopped through its library's public API."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from cheroot import wsgi
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+from bot.backoff import Backoff
+
+logger = logging.getLogger("reviewdesk")
+
+HTTP_THREADS = 8
+# How often the server's loop looks up from waiting: the longest `stop()` waits for it.
+STOP_CHECK_SECONDS = 0.05
+
+
+# A body over the app's limit is still read (up to this much) before the app answers 413, so
+# the client gets the answer instead of a reset connection; anything bigger is cut off.
+DRAIN_LIMIT_BYTES = 32 * 1024 * 1024
+
+
+def _reading_oversized_bodies(app, limit: int):
+    """WSGI middleware: read an oversized body before the app refuses it."""
+
+    def middleware(environ, start_response):
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit < length <= DRAIN_LIMIT_BYTES:
+            stream = environ["wsgi.input"]
+            remaining = length
+            while remaining > 0:
+                chunk = stream.read(min(remaining, 1 << 16))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+        return app(environ, start_response)
+
+    return middleware
+
+
+class HttpServer:
+    """cheroot's threaded WSGI server in a thread of its own (simultaneous clicks run side by
+    side). cheroot rather than waitress: waitress has no public way to stop a server from
+    another thread."""
+
+    def __init__(self, app, *, host: str, port: int, threads: int = HTTP_THREADS,
+                 max_body: int | None = None):
+        if max_body is not None:
+            app = _reading_oversized_bodies(app, max_body)
+        self._server = wsgi.Server((host, port), app, numthreads=threads,
+                                   server_name="reviewdesk")
+        self._server.expiration_interval = STOP_CHECK_SECONDS
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> int:
+        """Bind, serve in the background, and return the port bound."""
+        self._server.prepare()
+        self._thread = threading.Thread(target=self._server.serve, name="http", daemon=True)
+        self._thread.start()
+        return self.port
+
+    @property
+    def port(self) -> int:
+        return self._server.bind_addr[1]
+
+    def stop(self) -> None:
+        self._server.stop()
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+
+
+class SocketModeConnection:
+    """Connects to Slack over Socket Mode in the background, retrying while Slack is
+    unreachable; once it has had a session, slack_sdk's client reconnects by itself."""
+
+    def __init__(self, handler: SocketModeHandler, *, connect_timeout: float):
+        self.handler = handler
+        self.connect_timeout = connect_timeout
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._connect, name="socket-mode", daemon=True)
+        self._thread.start()
+
+    def _connect(self) -> None:
+        backoff = Backoff(first=1.0, cap=60.0, jitter=0.0)
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                self.handler.connect()
+            except Exception as error:  # any failure to connect is retried, never fatal
+                failures += 1
+                delay = backoff.delay(failures)
+                logger.warning("Socket Mode connection failed (%s); retrying in %.0fs",
+                               type(error).__name__, delay)
+                self._stopping.wait(delay)
+                continue
+            logger.info("connected to Slack over Socket Mode")
+            return
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:  # let a connect() under way finish, then close
+            self._thread.join(self.connect_timeout + 5)
+            self._thread = None
+        self.handler.close()
