@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import replies
+from bot.case_lists import CaseList, case_list
 from bot.cases import (
     CLOSED,
     HIDE_REASONS,
@@ -39,7 +40,7 @@ from bot.triage import TriageResult
 from bot.windows import add_time
 from storage import repository as repo
 from storage.db import Database, retry_on_conflict
-from storage.models import Case, CaseWindow, Review
+from storage.models import Case, CaseWindow
 
 __all__ = ["ActionResult", "Desk", "IngestOutcome", "InvalidInput"]
 
@@ -391,12 +392,12 @@ class Desk:
             raise Refusal("unknown_template", None, {})
         return replies.draft(template, config=self.config, author=author, site_id=site_id)
 
-    def open_cases(self, limit: int = 20) -> list[tuple[Case, Review, dict[str, CaseWindow]]]:
+    def open_cases(self, limit: int = 20) -> CaseList:
+        """The oldest open cases, and how many are open in all."""
         with self.db.session() as session:
-            return [
-                (case, review, repo.windows_of(session, case_id=case.id))
-                for case, review in repo.open_cases(session, limit=limit)
-            ]
+            rows = [(case, review, repo.windows_of(session, case_id=case.id))
+                    for case, review in repo.open_cases(session, limit=limit)]
+            return case_list(rows, repo.count_cases(session, status=Status.OPEN), self.config)
 
     def history(self, case_id: int):
         with self.db.session() as session:

@@ -43,6 +43,7 @@ class BlockId(StrEnum):
     URGENCY = "px_urgency"
     NOTE = "note"
     REASON = "reason"
+    NUDGE = "nudge"
 
 
 class InputId(StrEnum):

@@ -13,11 +13,9 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.blocks.cards import format_left
-from bot.blocks.kit import button
 from bot.cases import CLOSED, WindowKind
 from bot.clock import Clock
 from bot.config import Config
-from bot.ids import ActionId
 from bot.slack_out import Outbox
 from bot.text import line
 from bot.windows import nudge_times
@@ -177,14 +175,9 @@ class Nudges:
             # After downtime, repeats resume at their pace rather than all at once.
             session.add(Nudge(window_id=window.id, case_id=case.id, key=f"repeat-{number}",
                               due_at=max(window.due_at + number * every, now + every)))
-        self.outbox.thread_reply(session, case_id=case.id, text=str(text), px=px,
-                                 buttons=nudge_buttons(value))
+        self.outbox.thread_reply(session, case_id=case.id, text=str(text), px=px, nudge=value)
         if px:
             self.outbox.update_px_card(session, case_id=case.id)
         else:
             self.outbox.update_card(session, case_id=case.id)
 
-
-def nudge_buttons(value: str) -> list[dict]:
-    return [button("Snooze 1 h", ActionId.NUDGE_SNOOZE, value),
-            button("I'm on it", ActionId.NUDGE_ON_IT, value, style="primary")]

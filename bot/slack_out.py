@@ -22,7 +22,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot.blocks.kit import Rendered, actions, section
+from bot.blocks.kit import Rendered
+from bot.blocks.threads import thread_line
 from bot.cards import CardRenderer, CaseNotFound
 from bot.clock import Clock
 from storage import repository as repo
@@ -165,9 +166,11 @@ class Outbox:
         self._add(session, Kind.UPDATE_PX_CARD, case_id=case_id)
 
     def thread_reply(self, session: Session, *, case_id: int, text: str, px: bool = False,
-                     buttons: list[dict] | None = None) -> None:
+                     nudge: str | None = None) -> None:
+        """A line in the card's thread; `nudge` ("<case id>:<window kind>") adds a reminder's
+        Snooze and I'm on it buttons."""
         self._add(session, Kind.THREAD_REPLY, case_id=case_id,
-                  payload={"text": text, "px": px, "buttons": buttons})
+                  payload={"text": text, "px": px, "nudge": nudge})
 
     def case_dm(self, session: Session, *, case_id: int, user: str, text: str,
                 px: bool = False) -> None:
@@ -353,10 +356,11 @@ class Outbox:
             # A card inside a burst's thread has no thread of its own: its history goes
             # into the burst's thread, named by case number.
             ts, text = burst_thread, f"*Case #{case_id}:* {text}"
-        kwargs = {"channel": channel, "thread_ts": ts, "text": text, "metadata": metadata,
-                  "unfurl_links": False, "unfurl_media": False}
-        if message.payload.get("buttons"):
-            kwargs["blocks"] = [section(text), actions("nudge", *message.payload["buttons"])]
+        rendered = thread_line(text, nudge=message.payload.get("nudge"))
+        kwargs = {"channel": channel, "thread_ts": ts, "text": rendered.text,
+                  "metadata": metadata, "unfurl_links": False, "unfurl_media": False}
+        if rendered.blocks:
+            kwargs["blocks"] = rendered.blocks
         return _Call("chat.postMessage", kwargs, (channel, ts))
 
     def _burst_thread(self, session: Session, batch_id: int | None) -> str | None:

@@ -3,6 +3,7 @@ escaped) and reply drafts (plain text, as they will be posted publicly)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -14,9 +15,28 @@ from markupsafe import Markup
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
+# What a cut must not split: <@U…>, <#C…>, <!date^…|…>, <https://…|label>, and entities.
+_UNSPLITTABLE = re.compile(r"<[^<>\n]*>|&(?:amp|lt|gt);")
+
+
 def escape_mrkdwn(text: str) -> str:
     """Slack decodes only these three entities; anything else would show literally."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cut_mrkdwn(text: str, limit: int) -> str:
+    """mrkdwn cut to `limit` characters, ending in "…" when cut, never inside a token or an
+    entity (a cut `<!date^…` shows Slack's raw markup; a cut `&amp;` a stray "&am")."""
+    if len(text) <= limit:
+        return text
+    end = limit - 1
+    for token in _UNSPLITTABLE.finditer(text, 0, limit + 3000):
+        if token.start() >= end:
+            break
+        if token.end() > end:
+            end = token.start()
+            break
+    return text[:end].rstrip() + "…"
 
 
 def _finalize(value: Any) -> Any:
@@ -44,12 +64,11 @@ def ago(moment: datetime) -> Markup:
 
 
 def quote(text: str, limit: int | None = None) -> Markup:
-    """User text as a mrkdwn block quote, escaped, optionally cut to `limit` characters."""
-    text = text.strip()
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    lines = escape_mrkdwn(text).splitlines() or [""]
-    return Markup("\n".join(f">{line}" for line in lines))
+    """User text as a mrkdwn block quote, escaped, then cut to `limit` characters of mrkdwn
+    (escaping first, so what Slack receives is within the limit)."""
+    lines = escape_mrkdwn(text.strip()).splitlines() or [""]
+    quoted = "\n".join(f">{line}" for line in lines)
+    return Markup(cut_mrkdwn(quoted, limit) if limit is not None else quoted)
 
 
 def stars(rating: int | None) -> str:

@@ -19,7 +19,7 @@ def register(app: App, desk: Desk, oncall: OnCall) -> None:
         ack()
         words = (body.get("text") or "").split()
         if words[:1] == ["open"]:
-            tell(client, body, open_cases_message(desk.open_cases(), desk.config))
+            tell(client, body, open_cases_message(desk.open_cases()))
         elif words[:1] == ["oncall"]:
             tell(client, body, oncall.command(body.get("text") or "", body["user_id"]))
         else:

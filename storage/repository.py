@@ -50,6 +50,10 @@ def open_cases(session: Session, *, limit: int = 20) -> Sequence[tuple[Case, Rev
     ).all()
 
 
+def count_cases(session: Session, *, status: str) -> int:
+    return session.exec(select(func.count()).select_from(Case).where(Case.status == status)).one()
+
+
 def set_card_location(
     session: Session, *, case_id: int, channel: str, ts: str, px: bool = False
 ) -> None:

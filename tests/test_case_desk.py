@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 from bot.ids import ActionId, BlockId, CallbackId, InputId
 from tests.conftest import LEE, MARIA, PAT, PX_NORTH, SAM, TRIAGE
@@ -60,6 +61,20 @@ def test_long_review_text_is_cut_with_a_link_to_the_original(driver):
     assert "<https://maps.example/review/g-1001|Read the full review>" in text
     assert all(len(block_text({"blocks": [b]})) <= 3000 for b in driver.card(
         case_id, TRIAGE)["blocks"])
+
+
+def test_a_review_full_of_markup_characters_keeps_its_link_within_the_limit(driver):
+    # Escaping turns each of these into 4–5 characters: cut before escaping, the section
+    # went over 3,000 characters and the link was lost.
+    case_id = driver.new_case(external_id="g-amp", text="<&> " * 1500)
+    card = driver.card(case_id, TRIAGE)
+    quote = next(b["text"]["text"] for b in card["blocks"]
+                 if b["type"] == "section" and b["text"]["text"].startswith(">"))
+    assert len(quote) <= 3000
+    assert quote.endswith("<https://maps.example/review/g-1001|Read the full review>")
+    body = quote.rsplit("\n", 1)[0]
+    assert body.endswith("…") and "&lt;&amp;&gt;" in body
+    assert not body.removesuffix("…").rstrip().endswith(("&", "&a", "&am", "&amp", "&l", "&g"))
 
 
 def test_claim_updates_the_card_in_place_and_writes_the_thread(driver, slack):
@@ -329,6 +344,26 @@ def test_the_open_command_lists_cases_privately(driver):
     text = block_text(listing)
     assert f"*#{first}* Google ★☆☆☆☆ · North campus · :raised_hand: Claimed by <@{MARIA}>" in text
     assert "South clinic · Unclaimed · :alarm_clock: Respond by" in text
+
+
+def test_a_long_open_list_is_split_between_lines_and_counts_truthfully(driver, clock):
+    case_ids = []
+    for n in range(25):  # a few a minute, so they come as cards of their own, not as a burst
+        clock.advance(timedelta(seconds=20))
+        case_ids.append(driver.new_case(external_id=f"many-{n}", author=f"Reviewer {n}"))
+    for case_id in case_ids:
+        driver.click(MARIA, driver.card(case_id, TRIAGE), ActionId.CLAIM, TRIAGE)
+    for case_id in case_ids:
+        driver.card_showing(case_id, TRIAGE, "Claimed by")
+    assert driver.command(SAM, "open", TRIAGE) == 200
+    listing = driver.ephemeral_for(SAM, "20 of 25 open cases shown")
+    sections = [b["text"]["text"] for b in listing["blocks"] if b["type"] == "section"]
+    assert len(sections) >= 2  # 20 claimed lines are over one section's 3,000 characters
+    for text in sections:
+        assert len(text) <= 3000
+        for line in text.split("\n"):
+            assert line.startswith("*#") and line.count("<!date^") == line.count("|2026-")
+    assert sum(text.count("\n") + 1 for text in sections) == 20
 
 
 def _element(view, action_id):

@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.blocks.kit import Rendered, actions, button, context, header, section
+from bot.blocks.kit import (
+    SECTION_MAX,
+    Rendered,
+    actions,
+    button,
+    context,
+    header,
+    message,
+    section,
+)
+from bot.case_lists import source_name
 from bot.cases import (
     CLOSED,
     HIDE_REASONS,
@@ -17,21 +27,13 @@ from bot.cases import (
     closed_reason_label,
 )
 from bot.ids import ActionId, BlockId
-from bot.text import line, plain_line, quote, stars
+from bot.text import cut_mrkdwn, line, plain_line, quote, stars
 from bot.triage import TriageResult
 
 DUE_SOON = timedelta(hours=1)
 REVIEW_QUOTE_MAX = 2600  # leaves room in the 3,000-character section for the link
 PX_REVIEW_QUOTE_MAX = 1200
 
-SOURCE_NAMES = {
-    "google": "Google",
-    "facebook": "Facebook",
-    "yelp": "Yelp",
-    "healthgrades": "Healthgrades",
-    "x": "X",
-    "podium": "Podium",
-}
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ class CardView:
 
     @property
     def source_name(self) -> str:
-        return SOURCE_NAMES.get(self.source, self.source.title())
+        return source_name(self.source)
 
     @property
     def closed_reason_label(self) -> str | None:
@@ -96,12 +98,17 @@ def format_left(remaining: timedelta) -> str:
 
 
 def _review_quote(view: CardView, limit: int) -> str:
+    """The review as a block quote; when it is cut, a link to the whole review follows."""
     if not view.text.strip():
         return str(line("card_no_text"))
-    body = str(quote(view.text, limit))
-    if view.url and len(view.text.strip()) > limit:
-        body += "\n" + str(line("card_read_more", url=view.url))
-    return body
+    full = str(quote(view.text))
+    if len(full) <= limit:
+        return full
+    read_more = str(line("card_read_more", url=view.url)) if view.url else ""
+    if len(read_more) > SECTION_MAX // 3:
+        read_more = ""  # a monstrous URL is not worth the room
+    shown = cut_mrkdwn(full, min(limit, SECTION_MAX - len(read_more) - 1))
+    return f"{shown}\n{read_more}" if read_more else shown
 
 
 def _status_lines(view: CardView) -> list[str]:
@@ -191,10 +198,9 @@ def case_card(view: CardView) -> Rendered:
             site_name=view.site_name,
             author=view.author,
         )
-        return Rendered(
-            text=plain_line(
-                "case_update", source=view.source_name, site_name=view.site_name, status=view.status
-            ),
+        return message(
+            plain_line("case_update", source=view.source_name, site_name=view.site_name,
+                       status=view.status),
             blocks=[
                 section(f"{summary}\n{_closed_line(view)}"),
                 actions(
@@ -235,8 +241,8 @@ def case_card(view: CardView) -> Rendered:
     status = _status_lines(view)
     blocks.append(context(*status) if status else context(str(line("status_unclaimed"))))
     blocks.append(actions(BlockId.CASE_ACTIONS, *buttons))
-    return Rendered(
-        text=plain_line(
+    return message(
+        plain_line(
             "new_case", source=view.source_name, rating=view.rating, site_name=view.site_name
         ),
         blocks=blocks,
@@ -245,8 +251,8 @@ def case_card(view: CardView) -> Rendered:
 
 def expanded_card(view: CardView) -> Rendered:
     """What "Show" reveals of a collapsed card, privately to the person who asked."""
-    return Rendered(
-        text=f"{view.source_name} review for {view.site_name}",
+    return message(
+        f"{view.source_name} review for {view.site_name}",
         blocks=[
             header(f"{view.source_name} · {stars(view.rating)}"),
             context(str(line("card_byline", site_name=view.site_name, author=view.author,
@@ -269,15 +275,15 @@ def risk_notice(view: CardView, *, triage_channel: str) -> Rendered:
     labels = _triage_lines(view)
     if labels:
         blocks.append(context(labels[0]))
-    return Rendered(text=f"Risk language in a {view.source_name} review for {view.site_name}",
-                    blocks=blocks)
+    return message(f"Risk language in a {view.source_name} review for {view.site_name}",
+                   blocks=blocks)
 
 
 def batch_summary(*, source: str, site_name: str | None, count: int) -> Rendered:
-    source_name = SOURCE_NAMES.get(source, source.title())
-    text = str(line("batch_summary", count=count, source=source_name, site_name=site_name))
-    return Rendered(
-        text=f"{count} negative reviews imported from {source_name}"
+    name = source_name(source)
+    text = str(line("batch_summary", count=count, source=name, site_name=site_name))
+    return message(
+        f"{count} negative reviews imported from {name}"
         + (f" — {site_name}" if site_name else ""),
         blocks=[section(text)],
     )
@@ -329,7 +335,7 @@ def px_card(view: CardView) -> Rendered:
             buttons.append(button("Mark contacted", ActionId.PX_CONTACTED, value))
         buttons.append(button("Resolve", ActionId.PX_RESOLVE, value))
     blocks.append(actions(BlockId.PX_ACTIONS, *buttons))
-    return Rendered(
-        text=plain_line("px_case", site_name=view.px_site_name or view.site_name, urgency=urgency),
+    return message(
+        plain_line("px_case", site_name=view.px_site_name or view.site_name, urgency=urgency),
         blocks=blocks,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks.kit import Rendered, actions, button, section
+from bot.blocks.kit import Rendered, actions, button, message, section
 from bot.cases import Offer, Refusal
 from bot.ids import ActionId
 from bot.text import line
@@ -20,9 +20,9 @@ def refusal(refused: Refusal) -> Rendered:
     if refused.offer and refused.case_id is not None:
         label, action_id = _OFFER_BUTTONS[refused.offer]
         blocks.append(actions("refusal_offer", button(label, action_id, str(refused.case_id))))
-    return Rendered(text=text, blocks=blocks)
+    return message(text, blocks)
 
 
 def internal_error(reference: str) -> Rendered:
     text = str(line("internal_error", reference=reference))
-    return Rendered(text=text, blocks=[section(text)])
+    return message(text, [section(text)])

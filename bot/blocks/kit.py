@@ -1,60 +1,103 @@
-"""Small constructors for the Block Kit elements we use, with Slack's length limits applied."""
+"""The Block Kit pieces we use, built with `blockkit`, which checks Slack's limits as it builds.
+
+Text that would be too long is cut here, on purpose, with "…" (mrkdwn never inside a `<…>`
+token or an `&amp;` entity), so the library's checks only ever catch our own mistakes, in
+tests, never a long review at 2 a.m.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import blockkit as bk
+from blockkit.core import Component
+
+from bot.text import cut_mrkdwn
+
+TEXT_MAX = 3000  # any text object
 HEADER_MAX = 150
 SECTION_MAX = 3000
+FIELD_MAX = 2000
 BUTTON_TEXT_MAX = 75
+BUTTON_VALUE_MAX = 2000
 OPTION_TEXT_MAX = 75
+OPTION_VALUE_MAX = 150
+PLACEHOLDER_MAX = 150
+LABEL_MAX = 2000
 MODAL_TITLE_MAX = 24
+CONTEXT_ELEMENTS_MAX = 10
+ACTIONS_ELEMENTS_MAX = 25
+SELECT_OPTIONS_MAX = 100
+INPUT_MAX = 3000  # plain_text_input max_length
+MESSAGE_BLOCKS_MAX = 50
+SURFACE_BLOCKS_MAX = 100
+NOTIFICATION_MAX = 3000  # Slack allows 40,000; a notification never needs more
+PRIVATE_METADATA_MAX = 3000
+
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """A message ready for chat.postMessage / chat.update: notification text and blocks."""
+    """A message ready for chat.postMessage / chat.update: notification text and blocks (as
+    Slack's JSON; build them with `message`)."""
 
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
 
 
 def cut(text: str, limit: int) -> str:
+    """Plain text cut to `limit` characters, ending in "…" when cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def plain(text: str, limit: int | None = None) -> dict[str, Any]:
-    return {"type": "plain_text", "text": cut(text, limit) if limit else text, "emoji": True}
+def plain(text: str, limit: int = TEXT_MAX) -> bk.Text:
+    return bk.Text(cut(text, limit), type="plain_text", emoji=True)
 
 
-def mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text}
+def mrkdwn(text: str, limit: int = TEXT_MAX) -> bk.Text:
+    return bk.Text(cut_mrkdwn(text, limit), type="mrkdwn")
 
 
-def header(text: str) -> dict[str, Any]:
-    return {"type": "header", "text": plain(text, HEADER_MAX)}
+def header(text: str) -> bk.Header:
+    return bk.Header(plain(text, HEADER_MAX))
 
 
-def section(text: str, *, block_id: str | None = None, accessory: dict | None = None) -> dict:
-    block: dict[str, Any] = {"type": "section", "text": mrkdwn(cut(text, SECTION_MAX))}
-    if block_id:
-        block["block_id"] = block_id
-    if accessory:
-        block["accessory"] = accessory
-    return block
+def section(text: str, *, block_id: str | None = None,
+            accessory: Component | None = None) -> bk.Section:
+    return bk.Section(mrkdwn(text, SECTION_MAX), accessory=accessory, block_id=block_id)
 
 
-def context(*texts: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [mrkdwn(cut(text, SECTION_MAX)) for text in texts]}
+def sections(lines: Iterable[str], *, limit: int = SECTION_MAX) -> list[bk.Section]:
+    """Lines joined into as few sections as the length limit allows, never splitting a line
+    (a line longer than a section is cut on its own)."""
+    blocks: list[bk.Section] = []
+    current = ""
+    for text in lines:
+        if current and len(current) + 1 + len(text) > limit:
+            blocks.append(section(current))
+            current = ""
+        current = f"{current}\n{text}" if current else text
+    if current:
+        blocks.append(section(current))
+    return blocks
 
 
-def divider() -> dict[str, Any]:
-    return {"type": "divider"}
+def fields(*texts: str) -> bk.Section:
+    return bk.Section(fields=[mrkdwn(text, FIELD_MAX) for text in texts[:10]])
 
 
-def actions(block_id: str, *elements: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "actions", "block_id": block_id, "elements": list(elements)}
+def context(*texts: str) -> bk.Context:
+    return bk.Context(elements=[mrkdwn(text) for text in texts[:CONTEXT_ELEMENTS_MAX]])
+
+
+def divider() -> bk.Divider:
+    return bk.Divider()
+
+
+def actions(block_id: str, *elements: Component) -> bk.Actions:
+    return bk.Actions(elements=list(elements[:ACTIONS_ELEMENTS_MAX]), block_id=block_id)
 
 
 def button(
@@ -64,42 +107,29 @@ def button(
     *,
     style: str | None = None,
     url: str | None = None,
-) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "button",
-        "text": plain(text, BUTTON_TEXT_MAX),
-        "action_id": action_id,
-    }
-    if value is not None:
-        element["value"] = value
-    if style:
-        element["style"] = style
-    if url:
-        element["url"] = url
-    return element
+) -> bk.Button:
+    return bk.Button(plain(text, BUTTON_TEXT_MAX), action_id=action_id, value=value,
+                     style=style, url=url)  # type: ignore[arg-type]
 
 
-def option(text: str, value: str) -> dict[str, Any]:
-    return {"text": plain(text, OPTION_TEXT_MAX), "value": value}
+def option(text: str, value: str) -> bk.Option:
+    return bk.Option(plain(text, OPTION_TEXT_MAX), value)
 
 
 def static_select(
     action_id: str,
-    options: list[dict[str, Any]],
+    choices: Sequence[tuple[str, str]],
     *,
     placeholder: str,
     initial_value: str | None = None,
-) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "static_select",
-        "action_id": action_id,
-        "placeholder": plain(placeholder, 150),
-        "options": options,
-    }
-    initial = next((o for o in options if o["value"] == initial_value), None)
-    if initial:
-        element["initial_option"] = initial
-    return element
+) -> bk.StaticSelect:
+    """A menu of (label, value) choices; `initial_value` is chosen when it is among them."""
+    kept = list(choices[:SELECT_OPTIONS_MAX])
+    initial = next((option(label, value) for label, value in kept if value == initial_value),
+                   None)
+    return bk.StaticSelect(action_id, options=[option(label, value) for label, value in kept],
+                           initial_option=initial,
+                           placeholder=plain(placeholder, PLACEHOLDER_MAX))
 
 
 def text_input(
@@ -109,53 +139,56 @@ def text_input(
     initial_value: str | None = None,
     max_length: int | None = None,
     placeholder: str | None = None,
-) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": action_id,
-        "multiline": multiline,
-    }
-    if initial_value:
-        element["initial_value"] = initial_value
-    if max_length:
-        element["max_length"] = max_length
-    if placeholder:
-        element["placeholder"] = plain(placeholder, 150)
-    return element
+) -> bk.PlainTextInput:
+    if max_length is not None:
+        max_length = min(max_length, INPUT_MAX)
+    limit = max_length or INPUT_MAX
+    return bk.PlainTextInput(
+        action_id,
+        initial_value=cut(initial_value, limit) if initial_value else None,
+        multiline=multiline,
+        max_length=max_length,
+        placeholder=plain(placeholder, PLACEHOLDER_MAX) if placeholder else None,
+    )
 
 
 def input_block(
-    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = ""
-) -> dict[str, Any]:
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label, 2000),
-        "element": element,
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = plain(hint, 2000)
-    return block
+    block_id: str, label: str, element: Component, *, optional: bool = False, hint: str = ""
+) -> bk.Input:
+    return bk.Input(plain(label, LABEL_MAX), element, optional=optional, block_id=block_id,
+                    hint=plain(hint, LABEL_MAX) if hint else None)
+
+
+def message(text: str, blocks: Sequence[Component], *,
+            more: str = "…and more not shown") -> Rendered:
+    """Build a message: the notification `text` and Slack's JSON for `blocks`, keeping within
+    50 blocks (the last one says what was left out)."""
+    kept = list(blocks)
+    if len(kept) > MESSAGE_BLOCKS_MAX:
+        kept = [*kept[: MESSAGE_BLOCKS_MAX - 1], context(more)]
+    return Rendered(text=cut(text, NOTIFICATION_MAX), blocks=[block.build() for block in kept])
 
 
 def modal(
     *,
     callback_id: str,
     title: str,
-    blocks: list[dict[str, Any]],
+    blocks: Sequence[Component],
     private_metadata: str,
     submit: str | None = None,
     close: str = "Cancel",
 ) -> dict[str, Any]:
-    view: dict[str, Any] = {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": plain(title, MODAL_TITLE_MAX),
-        "close": plain(close, MODAL_TITLE_MAX),
-        "blocks": blocks,
-        "private_metadata": private_metadata,
-    }
-    if submit:
-        view["submit"] = plain(submit, MODAL_TITLE_MAX)
-    return view
+    view = bk.Modal(
+        title=plain(title, MODAL_TITLE_MAX),
+        blocks=list(blocks[:SURFACE_BLOCKS_MAX]),
+        submit=plain(submit, MODAL_TITLE_MAX) if submit else None,
+        close=plain(close, MODAL_TITLE_MAX),
+        private_metadata=private_metadata or None,
+        callback_id=callback_id,
+    )
+    return view.build()
+
+
+def home(blocks: Sequence[Component], *, private_metadata: str | None = None) -> dict[str, Any]:
+    return bk.Home(blocks=list(blocks[:SURFACE_BLOCKS_MAX]),
+                   private_metadata=private_metadata).build()

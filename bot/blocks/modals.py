@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.kit import (
-    context,
-    input_block,
-    modal,
-    option,
-    section,
-    static_select,
-    text_input,
-)
+from bot.blocks.kit import context, input_block, modal, section, static_select, text_input
 from bot.cases import HIDE_REASONS, IGNORE_REASONS, MAX_NOTE_CHARS, MAX_REPLY_CHARS, URGENCIES
 from bot.config import Site
 from bot.ids import ActionId, BlockId, CallbackId, InputId, ModalContext
@@ -42,7 +34,7 @@ def respond_modal(
 ) -> dict[str, Any]:
     picker = static_select(
         ActionId.REPLY_TEMPLATE,
-        [option(t.title, t.name) for t in templates],
+        [(t.title, t.name) for t in templates],
         placeholder="Start from a template",
         initial_value=selected,
     )
@@ -83,7 +75,7 @@ def escalate_modal(
                 "Site",
                 static_select(
                     InputId.SITE,
-                    [option(site.name, site.id) for site in sites],
+                    [(site.name, site.id) for site in sites],
                     placeholder="Which site?",
                     initial_value=site_id,
                 ),
@@ -93,7 +85,7 @@ def escalate_modal(
                 "Urgency",
                 static_select(
                     InputId.URGENCY,
-                    [option(label, value) for value, label in URGENCIES.items()],
+                    [(label, value) for value, label in URGENCIES.items()],
                     placeholder="How soon?",
                     initial_value="routine",
                 ),
@@ -131,7 +123,7 @@ def _reason_modal(
                 "Reason",
                 static_select(
                     InputId.REASON,
-                    [option(label, value) for value, label in reasons.items()],
+                    [(label, value) for value, label in reasons.items()],
                     placeholder="Choose a reason",
                     initial_value=suggested,
                 ),

@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.blocks.cards import SOURCE_NAMES
-from bot.blocks.kit import SECTION_MAX, Rendered, context, divider, section
+from blockkit.core import Component
+
+from bot.blocks.kit import Rendered, context, divider, message, section, sections
+from bot.case_lists import source_name
 from bot.text import line, stars
 
 if TYPE_CHECKING:
@@ -41,21 +43,7 @@ def local_time(moment: datetime, timezone: str) -> str:
     return f"{local:%a} {local.day} {local:%b %H:%M}"
 
 
-def _sections(lines: Sequence[str]) -> list[dict[str, Any]]:
-    """Lines joined into as few sections as Slack's length limit allows."""
-    blocks: list[dict[str, Any]] = []
-    current = ""
-    for text in lines:
-        if current and len(current) + 1 + len(text) > SECTION_MAX:
-            blocks.append(section(current))
-            current = ""
-        current = f"{current}\n{text}" if current else text
-    if current:
-        blocks.append(section(current))
-    return blocks
-
-
-def _status_blocks(status: RotationStatus) -> list[dict[str, Any]]:
+def _status_blocks(status: RotationStatus) -> list[Component]:
     rotation = status.rotation
     zone = rotation.timezone
     covering = status.covering
@@ -74,13 +62,13 @@ def _status_blocks(status: RotationStatus) -> list[dict[str, Any]]:
                  override=shift.override is not None))
         for shift in status.shifts
     ]
-    blocks += _sections(week)
+    blocks += sections(week)
 
     if status.overrides:
         listed = [str(line("oncall_overrides_heading"))]
         listed += [_override_line(override, zone)
                    for override in status.overrides[:OVERRIDES_LISTED]]
-        blocks += _sections(listed)
+        blocks += sections(listed)
 
     blocks.append(context(str(line(
         "oncall_footer", order=status.order, admins=list(rotation.admins), lead=rotation.lead,
@@ -101,7 +89,7 @@ def status_message(status: RotationStatus) -> Rendered:
     """`/reviewdesk oncall`: now, next, the week ahead, overrides."""
     text = str(line("oncall_now", user=status.on_call, base=status.base,
                     covering_until_local=None))
-    return Rendered(text=text, blocks=_status_blocks(status))
+    return message(text, _status_blocks(status))
 
 
 def done_message(action: str, facts: dict[str, Any], status: RotationStatus) -> Rendered:
@@ -112,17 +100,17 @@ def done_message(action: str, facts: dict[str, Any], status: RotationStatus) -> 
         if key in facts:
             facts[key.replace("_at", "_local")] = local_time(facts.pop(key), zone)
     text = str(line("oncall_done", action=action, facts=facts))
-    return Rendered(text=text, blocks=[section(text), divider(), *_status_blocks(status)])
+    return message(text, [section(text), divider(), *_status_blocks(status)])
 
 
-def refusal_message(message: str) -> Rendered:
-    return Rendered(text=message, blocks=[section(message)])
+def refusal_message(text: str) -> Rendered:
+    return message(text, [section(text)])
 
 
 def help_message(rotation: Rotation) -> Rendered:
     text = str(line("oncall_help", timezone=rotation.timezone,
                     handoff_time=rotation.handoff_time))
-    return Rendered(text="reviewdesk on-call help", blocks=[section(text)])
+    return message("reviewdesk on-call help", [section(text)])
 
 
 def handoff_message(*, on_call: str, base: str | None, override: RotationOverride | None,
@@ -139,7 +127,7 @@ def handoff_message(*, on_call: str, base: str | None, override: RotationOverrid
         lines = [str(line("oncall_cases_heading", total=total))]
         lines += [
             str(line("oncall_case", case_id=case.case_id,
-                     source=SOURCE_NAMES.get(case.source, case.source.title()),
+                     source=source_name(case.source),
                      stars=stars(case.rating), site_name=case.site_name, window=case.window,
                      due_at=case.due_at, overdue=case.due_at is not None
                      and case.due_at <= handoff_at, claimant=case.claimant))
@@ -147,5 +135,5 @@ def handoff_message(*, on_call: str, base: str | None, override: RotationOverrid
         ]
         if total > len(cases):
             lines.append(str(line("oncall_more_cases", count=total - len(cases))))
-        blocks += _sections(lines)
-    return Rendered(text=headline, blocks=blocks)
+        blocks += sections(lines)
+    return message(headline, blocks)

@@ -1,0 +1,19 @@
+"""A line in a card's thread: the case's history, and reminders with their buttons."""
+
+from __future__ import annotations
+
+from bot.blocks.kit import Rendered, actions, button, message, section
+from bot.ids import ActionId, BlockId
+
+
+def thread_line(text: str, *, nudge: str | None = None) -> Rendered:
+    """History is plain text; a reminder (`nudge` = "<case id>:<window kind>") gets Snooze 1 h
+    and I'm on it."""
+    if nudge is None:
+        return Rendered(text=text)
+    return message(text, [
+        section(text),
+        actions(BlockId.NUDGE,
+                button("Snooze 1 h", ActionId.NUDGE_SNOOZE, nudge),
+                button("I'm on it", ActionId.NUDGE_ON_IT, nudge, style="primary")),
+    ])
