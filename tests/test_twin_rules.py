@@ -4,7 +4,11 @@ payload is accepted clean."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -593,3 +597,46 @@ def test_broken_mrkdwn_is_flagged(text: str, rule: str) -> None:
 def test_plain_text_is_not_parsed_as_mrkdwn() -> None:
     assert check_message(msg({"type": "header", "text": plain("1 < 2 & <!date")})).render == []
 
+
+def test_the_suite_guard_fails_a_test_whose_own_twin_saw_a_bad_payload(tmp_path: Path) -> None:
+    """The guard in tests/conftest.py covers twins a test creates itself, lists the problems,
+    and lets ``@pytest.mark.slack_rejects`` tests through."""
+    (tmp_path / "test_guarded.py").write_text(textwrap.dedent("""
+        import pytest
+        from slack_sdk import WebClient
+        from slack_sdk.errors import SlackApiError
+        from twin.webapi import C_TRIAGE, SlackTwin
+
+        BAD = [{"type": "actions", "elements": [{"type": "button", "style": "purple",
+                "text": {"type": "plain_text", "text": "Go"}}]}]
+
+        def post(blocks):
+            with SlackTwin() as slack:
+                client = WebClient(token=slack.bot_token, base_url=slack.base_url)
+                try:
+                    client.chat_postMessage(channel=C_TRIAGE, text="t", blocks=blocks)
+                except SlackApiError:
+                    pass
+
+        def test_unmarked():
+            post(BAD)
+
+        @pytest.mark.slack_rejects
+        def test_marked():
+            post(BAD)
+
+        def test_clean():
+            post([{"type": "divider"}])
+    """))
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "tests.conftest", "-p", "no:cacheprovider",
+         "--rootdir", str(tmp_path), str(tmp_path / "test_guarded.py")],
+        cwd=root, capture_output=True, text=True, timeout=60,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "3 passed, 1 error" in output, output  # the body passed; teardown fails it
+    assert "ERROR" in output and "test_unmarked" in output, output
+    assert "chat.postMessage: rejected invalid_blocks" in output, output
+    assert "json-pointer:/blocks/0/elements/0/style" in output, output
