@@ -4,6 +4,7 @@ is set), and the real app serving HTTP on a free port."""
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from bot.clock import ManualClock
 from bot.config import Config, Settings, parse_config
 from storage.db import Database, migrate
 from tests.driver import Driver
-from twin.webapi import SlackTwin
+from twin.webapi import SlackTwin, add_problem_listener, remove_problem_listener
 
 SIGNING_SECRET = "test-signing-secret"
 INTAKE_TOKEN = "test-intake-token"
@@ -29,6 +30,41 @@ PX_SOUTH = "C0PXSOUTH"
 MARIA, SAM, LEE, PAT = "U0MARIA", "U0SAM", "U0LEE", "U0PAT"
 
 START = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "slack_rejects: the test sends Slack payloads that Slack rejects (or that would render "
+        "wrongly) on purpose, so the Slack-rules guard lets them pass",
+    )
+
+
+@pytest.fixture(autouse=True)
+def slack_rules_guard(request) -> Iterator[None]:
+    """Fail a test when any Slack twin alive during it (the `slack` fixture's or one the test
+    made itself) rejected a payload by Slack's rules or saw one that would render wrongly.
+
+    Autouse, so it is set up before and torn down after the bot and the twin: late posts from
+    the outbox are caught too.  ``@pytest.mark.slack_rejects`` opts a test out.
+    """
+    found: list[tuple[str, list[str]]] = []
+    lock = threading.Lock()
+
+    def listen(_twin: SlackTwin, method: str, problems: list[str]) -> None:
+        with lock:
+            found.append((method, problems))
+
+    add_problem_listener(listen)
+    yield
+    remove_problem_listener(listen)
+    if found and request.node.get_closest_marker("slack_rejects") is None:
+        lines = [f"  {method}: {problem}" for method, problems in found for problem in problems]
+        pytest.fail(
+            "Slack would reject, or show broken, what this test made the bot send "
+            f"({len(lines)} problem(s); see twin/rules.py):\n" + "\n".join(lines),
+            pytrace=False,
+        )
 
 
 def _backends() -> list[str]:

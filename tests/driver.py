@@ -17,6 +17,7 @@ from twin.interactions import (
     post_signed,
     view_submission_payload,
 )
+from twin.rules import view_submission_response_errors
 from twin.webapi import SlackTwin
 
 
@@ -180,10 +181,18 @@ class Driver:
 
     def submit(self, user: str, view: dict[str, Any], values: dict[str, Any]
                ) -> tuple[int, dict[str, Any]]:
+        """Submit ``view`` with ``values``; return the bot's ack.  An ack Slack would refuse
+        (``response_action`` errors not keyed by input blocks, a bad update/push view) is
+        recorded on the twin, which fails the test unless it is marked ``slack_rejects``."""
         status, body = self._post_interaction(
             view_submission_payload(user_id=user, view=view, values=values)
         )
-        return status, (json.loads(body) if body.strip() else {})
+        answer = json.loads(body) if body.strip() else {}
+        if status == 200:
+            self.slack.record_problems(
+                "view_submission", view_submission_response_errors(view, answer)
+            )
+        return status, answer
 
     def command(self, user: str, text: str, channel: str) -> int:
         from twin.interactions import slash_command_form

@@ -23,7 +23,17 @@ from twin.interactions import (
     sign,
     view_submission_payload,
 )
-from twin.webapi import C_PX_NORTH, C_RISK, C_TRIAGE, U_MARIA, SlackTwin, new_trigger_id
+from twin.webapi import (
+    C_PX_NORTH,
+    C_RISK,
+    C_TRIAGE,
+    U_MARIA,
+    SlackTwin,
+    add_problem_listener,
+    live_twins,
+    new_trigger_id,
+    remove_problem_listener,
+)
 
 BUTTONS = [
     {"type": "section", "text": {"type": "mrkdwn", "text": "*New 1-star review*"}},
@@ -206,6 +216,7 @@ def test_expired_trigger_id_when_expiry_is_on() -> None:
         assert api_error(excinfo) == "expired_trigger_id"
 
 
+@pytest.mark.slack_rejects
 def test_invalid_view_is_invalid_arguments(client: WebClient) -> None:
     long_title = {**MODAL, "title": {"type": "plain_text", "text": "A title that is far too long"}}
     with pytest.raises(SlackApiError) as excinfo:
@@ -253,6 +264,7 @@ def test_history_and_replies_with_and_without_metadata(slack: SlackTwin, client:
     ],
     ids=["header-too-long", "duplicate-action-id"],
 )
+@pytest.mark.slack_rejects
 def test_invalid_blocks_are_rejected(
     slack: SlackTwin, client: WebClient, blocks: list[dict], pointer: str
 ) -> None:
@@ -340,3 +352,153 @@ def test_payloads_built_from_what_the_fake_stored(slack: SlackTwin, client: WebC
     )
     assert submission["view"]["state"]["values"]["note"]["note_input"]["value"] == "done"
     assert submission["view"]["private_metadata"] == "case-1"
+
+
+# ---- Slack's rules (twin/rules.py) as the Web API applies them --------------------------------
+
+TOO_LONG_INPUT = {
+    **MODAL,
+    "blocks": [{**MODAL["blocks"][0], "element": {**MODAL["blocks"][0]["element"],
+                                                  "max_length": 4000}}],
+}
+PURPLE = [{"type": "actions", "elements": [{**BUTTONS[1]["elements"][0], "style": "purple"}]}]
+
+
+@pytest.mark.slack_rejects
+def test_rejected_blocks_answer_in_slacks_shape_and_are_recorded(
+    slack: SlackTwin, client: WebClient
+) -> None:
+    with pytest.raises(SlackApiError) as excinfo:
+        client.chat_postMessage(channel=C_TRIAGE, text="fallback", blocks=PURPLE)
+    body = excinfo.value.response.data
+    reason = "must be one of primary, danger [json-pointer:/blocks/0/elements/0/style]"
+    assert body == {
+        "ok": False,
+        "error": "invalid_blocks",
+        "errors": [reason],
+        "response_metadata": {"messages": [f"[ERROR] {reason}"]},
+    }
+    [call] = slack.calls_to("chat.postMessage")
+    [problem] = call.problems
+    assert problem.startswith(f"rejected invalid_blocks: {reason} (rule button.style")
+    assert "docs.slack.dev/reference/block-kit/block-elements/button-element" in problem
+    assert slack.problems() == [("chat.postMessage", [problem])]
+    assert slack.messages(C_TRIAGE) == []
+
+
+@pytest.mark.slack_rejects
+@pytest.mark.parametrize("method", ["views.open", "views.push"])
+def test_modal_methods_reject_an_input_longer_than_slack_allows(
+    slack: SlackTwin, client: WebClient, method: str
+) -> None:
+    with pytest.raises(SlackApiError) as excinfo:
+        client.api_call(method, json={"trigger_id": new_trigger_id(U_MARIA),
+                                      "view": TOO_LONG_INPUT})
+    assert excinfo.value.response.data == {
+        "ok": False,
+        "error": "invalid_arguments",
+        "response_metadata": {"messages": [
+            "[ERROR] must be no more than 3000 [json-pointer:/view/blocks/0/element/max_length]"
+        ]},
+    }
+    assert [m for m, _ in slack.problems()] == [method]
+    assert slack.opened_views() == []
+
+
+@pytest.mark.slack_rejects
+def test_update_ephemeral_and_home_go_through_the_same_rules(
+    slack: SlackTwin, client: WebClient
+) -> None:
+    ts = client.chat_postMessage(channel=C_TRIAGE, text="New review", blocks=BUTTONS)["ts"]
+    view = client.views_open(trigger_id=new_trigger_id(U_MARIA), view=MODAL)["view"]
+    assert slack.problems() == []
+
+    attempts = {
+        "chat.update": lambda: client.chat_update(channel=C_TRIAGE, ts=ts, text="x",
+                                                  blocks=PURPLE),
+        "chat.postEphemeral": lambda: client.chat_postEphemeral(
+            channel=C_TRIAGE, user=U_MARIA, text="x", blocks=PURPLE),
+        "views.update": lambda: client.views_update(view_id=view["id"], view=TOO_LONG_INPUT),
+        "views.publish": lambda: client.views_publish(
+            user_id=U_MARIA, view={"type": "home", "blocks": PURPLE}),
+    }
+    for method, attempt in attempts.items():
+        with pytest.raises(SlackApiError) as excinfo:
+            attempt()
+        expected = "invalid_arguments" if method.startswith("views.") else "invalid_blocks"
+        assert excinfo.value.response["error"] == expected, method
+    assert [method for method, _ in slack.problems()] == list(attempts)
+    assert slack.message(C_TRIAGE, ts)["text"] == "New review"
+    assert slack.ephemerals_for(U_MARIA) == [] and slack.home_view(U_MARIA) is None
+
+
+@pytest.mark.slack_rejects
+def test_payload_that_renders_wrongly_is_accepted_but_recorded(
+    slack: SlackTwin, client: WebClient
+) -> None:
+    cut = "Due <!date^1764000000^{date_short_pretty} at {ti"
+    answer = client.chat_postMessage(
+        channel=C_TRIAGE, text="Due soon",
+        blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": cut}}],
+    )
+    assert answer["ok"] is True
+    [(method, [problem])] = slack.problems()
+    assert method == "chat.postMessage"
+    assert problem.startswith("renders wrongly: <!date token cut before its closing '>'")
+    assert "[json-pointer:/blocks/0/text/text]" in problem
+
+
+@pytest.mark.slack_rejects
+def test_text_over_40000_is_truncated_with_slacks_warning(
+    slack: SlackTwin, client: WebClient
+) -> None:
+    answer = client.chat_postMessage(channel=C_TRIAGE, text="x" * 40_001)
+    assert answer["response_metadata"]["warnings"] == ["message_truncated"]
+    assert len(slack.messages(C_TRIAGE)[0]["text"]) == 40_000
+    assert "message.text_truncated" in slack.problems()[0][1][0]
+
+
+@pytest.mark.slack_rejects
+@pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
+def test_no_text_and_bad_metadata_use_slacks_error_names(
+    slack: SlackTwin, client: WebClient
+) -> None:
+    with pytest.raises(SlackApiError) as excinfo:
+        client.chat_postMessage(channel=C_TRIAGE, text="")
+    assert excinfo.value.response["error"] == "no_text"
+    with pytest.raises(SlackApiError) as excinfo:
+        client.chat_postMessage(channel=C_TRIAGE, text="hi", metadata={"event_type": "x"})
+    assert excinfo.value.response["error"] == "invalid_metadata_format"
+    assert [len(problems) for _, problems in slack.problems()] == [1, 1]
+
+
+def test_a_clean_conversation_records_no_problems(slack: SlackTwin, client: WebClient) -> None:
+    client.chat_postMessage(channel=C_TRIAGE, text="Due <!date^1764000000^{time}|9:00>",
+                            blocks=BUTTONS, metadata=METADATA)
+    client.views_open(trigger_id=new_trigger_id(U_MARIA), view=MODAL)
+    client.views_publish(user_id=U_MARIA, view={"type": "home", "blocks": BUTTONS})
+    assert slack.problems() == []
+
+
+@pytest.mark.slack_rejects
+def test_listeners_hear_problems_from_any_twin(slack: SlackTwin) -> None:
+    heard: list[tuple[SlackTwin, str, list[str]]] = []
+
+    def listen(twin: SlackTwin, method: str, problems: list[str]) -> None:
+        heard.append((twin, method, problems))
+
+    add_problem_listener(listen)
+    try:
+        with SlackTwin() as other:
+            assert other in live_twins()
+            client = WebClient(token=other.bot_token, base_url=other.base_url)
+            with pytest.raises(SlackApiError):
+                client.chat_postMessage(channel=C_TRIAGE, text="t", blocks=PURPLE)
+            other.record_problems("view_submission", ["bad ack"])
+    finally:
+        remove_problem_listener(listen)
+    assert [(twin is other, method) for twin, method, _ in heard] == [
+        (True, "chat.postMessage"), (True, "view_submission")
+    ]
+    assert other.problems()[-1] == ("view_submission", ["bad ack"])
+    assert slack.problems() == []

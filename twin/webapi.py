@@ -6,9 +6,15 @@ shapes, same error codes, HTTP 200 for API errors), keeps a small workspace (cha
 messages, threads, ephemerals, views) and records every call.  Point a real
 ``slack_sdk.WebClient(token=..., base_url=fake.base_url)`` at it.
 
-It also rejects Block Kit that Slack would reject (``invalid_blocks`` / ``invalid_arguments``)
-and can inject failures (API errors, 429 with Retry-After, 5xx, slow answers, outages) so the
-app's behaviour during a Slack outage can be tested.
+Every message (``chat.postMessage``, ``chat.update``, ``chat.postEphemeral``) and view
+(``views.open/push/update``, ``views.publish``) goes through Slack's rules (`twin.rules`): what
+Slack rejects is answered in Slack's shape (``invalid_blocks`` / ``invalid_arguments`` with
+``[json-pointer:...]`` reasons, ``no_text``, ``invalid_metadata_format``), and what Slack accepts
+but would show broken (a cut ``<!date`` token, a stray ``<``, an undecoded entity) is accepted.
+Both are recorded on the call (`Call.problems`, `SlackTwin.problems`) and told to the problem
+listeners (`add_problem_listener`), which is how the test suite fails a test whose bot sent them.
+It can also inject failures (API errors, 429 with Retry-After, 5xx, slow answers, outages) so
+the app's behaviour during a Slack outage can be tested.
 
 Requests are accepted as a JSON body, a urlencoded form body or a query string (or a mix);
 the parameters are merged into one dict, and ``blocks``/``attachments``/``metadata``/``view``
@@ -29,6 +35,7 @@ import json
 import secrets
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,6 +46,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
+from twin import rules
 from twin.socket_mode import TwinSocketMode
 
 T = TypeVar("T")
@@ -68,13 +76,6 @@ DEFAULT_USERS = {U_MARIA: "maria", U_SAM: "sam", U_LEE: "lee", U_PX1: "pat"}
 TRIGGER_TTL_SECONDS = 3.0
 """How long Slack honours a trigger_id (only enforced with ``expire_trigger_ids=True``)."""
 
-MESSAGE_MAX_BLOCKS = 50
-SURFACE_MAX_BLOCKS = 100
-MESSAGE_MAX_TEXT = 40_000
-
-_BLOCK_TYPES = frozenset(
-    {"section", "header", "context", "actions", "divider", "input", "image", "rich_text"}
-)
 _JSON_ENCODED_PARAMS = ("blocks", "attachments", "metadata", "view")
 _FIRST_TS_MICROS = 1_700_000_000 * 1_000_000
 
@@ -99,153 +100,52 @@ def _parse_trigger_id(trigger_id: str) -> tuple[float | None, str | None]:
 
 
 # --------------------------------------------------------------------------------------------
-# Block Kit validation
+# Slack's rules (see twin.rules)
 # --------------------------------------------------------------------------------------------
-
-
-class _BlockKitChecker:
-    """Walks the Block Kit JSON of one surface and collects errors the way Slack words them.
-
-    Each error reads ``"<reason> [json-pointer:<path>]"``.  One checker covers one message or
-    view, so ``block_id`` and ``action_id`` uniqueness is enforced across all of its blocks.
-    """
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-        self._block_ids: set[str] = set()
-        self._action_ids: set[str] = set()
-
-    def error(self, pointer: str, reason: str) -> None:
-        self.errors.append(f"{reason} [json-pointer:{pointer}]")
-
-    def blocks(self, blocks: Any, pointer: str, max_blocks: int) -> None:
-        if not isinstance(blocks, list):
-            self.error(pointer, "must be an array")
-            return
-        if len(blocks) > max_blocks:
-            self.error(pointer, f"must provide no more than {max_blocks} items")
-        for index, block in enumerate(blocks):
-            self._block(block, f"{pointer}/{index}")
-
-    def text(self, obj: Any, pointer: str, max_chars: int, *, plain: bool = False) -> None:
-        """Check a text object: its type, and that its text is non-empty and short enough."""
-        if not isinstance(obj, dict) or obj.get("type") not in ("plain_text", "mrkdwn"):
-            self.error(pointer, "must be a text object")
-            return
-        if plain and obj["type"] != "plain_text":
-            self.error(f"{pointer}/type", "must be plain_text")
-        text = obj.get("text")
-        if not isinstance(text, str) or not text:
-            self.error(f"{pointer}/text", "must be more than 0 characters")
-        else:
-            self.max_length(text, f"{pointer}/text", max_chars)
-
-    def max_length(self, value: Any, pointer: str, max_chars: int) -> bool:
-        """Check an optional string's length; return whether it is acceptable."""
-        if value is None:
-            return True
-        if not isinstance(value, str):
-            self.error(pointer, "must be a string")
-            return False
-        if len(value) > max_chars:
-            self.error(pointer, f"must be less than {max_chars + 1} characters")
-            return False
-        return True
-
-    def _unique_id(self, value: Any, pointer: str, seen: set[str]) -> None:
-        if value is None or not self.max_length(value, pointer, 255):
-            return
-        if value in seen:
-            self.error(pointer, f"duplicate {pointer.rsplit('/', 1)[-1]} {value!r}")
-        seen.add(value)
-
-    def _items(self, value: Any, pointer: str, max_items: int) -> list[Any]:
-        """Check a required array of 1..max_items entries; return it (or [] if malformed)."""
-        if not isinstance(value, list) or not value:
-            self.error(pointer, "must provide at least 1 item")
-            return []
-        if len(value) > max_items:
-            self.error(pointer, f"must provide no more than {max_items} items")
-        return value
-
-    def _block(self, block: Any, pointer: str) -> None:
-        if not isinstance(block, dict):
-            self.error(pointer, "must be an object")
-            return
-        block_type = block.get("type")
-        if block_type not in _BLOCK_TYPES:
-            self.error(f"{pointer}/type", f"unsupported block type {block_type!r}")
-            return
-        self._unique_id(block.get("block_id"), f"{pointer}/block_id", self._block_ids)
-        match block_type:
-            case "section":
-                self._section(block, pointer)
-            case "header":
-                self.text(block.get("text"), f"{pointer}/text", 150, plain=True)
-            case "context":
-                self._items(block.get("elements"), f"{pointer}/elements", 10)
-            case "actions":
-                elements = self._items(block.get("elements"), f"{pointer}/elements", 25)
-                for index, element in enumerate(elements):
-                    self._element(element, f"{pointer}/elements/{index}")
-            case "input":
-                self.text(block.get("label"), f"{pointer}/label", 2000, plain=True)
-                if block.get("hint") is not None:
-                    self.text(block["hint"], f"{pointer}/hint", 2000, plain=True)
-                self._element(block.get("element"), f"{pointer}/element")
-
-    def _section(self, block: dict[str, Any], pointer: str) -> None:
-        fields = block.get("fields")
-        if block.get("text") is None and not fields:
-            self.error(pointer, "must provide either text or fields")
-        if block.get("text") is not None:
-            self.text(block["text"], f"{pointer}/text", 3000)
-        if fields is not None:
-            for index, item in enumerate(self._items(fields, f"{pointer}/fields", 10)):
-                self.text(item, f"{pointer}/fields/{index}", 2000)
-        if block.get("accessory") is not None:
-            self._element(block["accessory"], f"{pointer}/accessory")
-
-    def _element(self, element: Any, pointer: str) -> None:
-        if not isinstance(element, dict) or not isinstance(element.get("type"), str):
-            self.error(pointer, "must be a block element")
-            return
-        self._unique_id(element.get("action_id"), f"{pointer}/action_id", self._action_ids)
-        if element["type"] == "button":
-            self.text(element.get("text"), f"{pointer}/text", 75, plain=True)
-            self.max_length(element.get("value"), f"{pointer}/value", 2000)
 
 
 def message_block_errors(blocks: Any) -> list[str]:
     """Errors Slack would report for a message's ``blocks`` (empty if Slack accepts them)."""
-    checker = _BlockKitChecker()
-    checker.blocks(blocks, "/blocks", MESSAGE_MAX_BLOCKS)
-    return checker.errors
+    return rules.check_message({"text": "fallback", "blocks": blocks}).errors
 
 
 def view_errors(view: Any, *, surface: str = "modal") -> list[str]:
     """Errors Slack would report for a ``modal`` or ``home`` view (empty if it accepts it)."""
-    checker = _BlockKitChecker()
-    if not isinstance(view, dict):
-        checker.error("/view", "must provide an object")
-        return checker.errors
-    if view.get("type") != surface:
-        checker.error("/view/type", f"must be {surface!r}")
-    blocks = view.get("blocks")
-    checker.blocks(blocks, "/view/blocks", SURFACE_MAX_BLOCKS)
-    if surface == "modal":
-        checker.text(view.get("title"), "/view/title", 24, plain=True)
-        for key in ("submit", "close"):
-            if view.get(key) is not None:
-                checker.text(view[key], f"/view/{key}", 24, plain=True)
-        has_inputs = isinstance(blocks, list) and any(
-            isinstance(block, dict) and block.get("type") == "input" for block in blocks
-        )
-        if has_inputs and view.get("submit") is None:
-            checker.error("/view/submit", "must be provided when the view has input blocks")
-    for key, max_chars in (("private_metadata", 3000), ("callback_id", 255), ("external_id", 255)):
-        checker.max_length(view.get(key), f"/view/{key}", max_chars)
-    return checker.errors
+    return rules.check_view(view, "home" if surface == "home" else "modal").errors
+
+
+_problem_listeners: list[Callable[[SlackTwin, str, list[str]], None]] = []
+_live_twins: weakref.WeakSet[SlackTwin] = weakref.WeakSet()
+_registry_lock = threading.Lock()
+
+
+def add_problem_listener(listener: Callable[[SlackTwin, str, list[str]], None]) -> None:
+    """Call ``listener(twin, method, problems)`` whenever any twin records problems.
+
+    The test suite's guard uses this to fail a test whose twins (however created) rejected a
+    payload by Slack's rules or saw one that would render wrongly.
+    """
+    with _registry_lock:
+        _problem_listeners.append(listener)
+
+
+def remove_problem_listener(listener: Callable[[SlackTwin, str, list[str]], None]) -> None:
+    with _registry_lock:
+        if listener in _problem_listeners:
+            _problem_listeners.remove(listener)
+
+
+def live_twins() -> list[SlackTwin]:
+    """The twins not yet garbage-collected (a weak registry)."""
+    with _registry_lock:
+        return list(_live_twins)
+
+
+def _notify(twin: SlackTwin, method: str, problems: list[str]) -> None:
+    with _registry_lock:
+        listeners = list(_problem_listeners)
+    for listener in listeners:
+        listener(twin, method, problems)
 
 
 # --------------------------------------------------------------------------------------------
@@ -268,6 +168,8 @@ class Call:
     at: float
     response: dict[str, Any] | None = None
     status: int = 0
+    problems: list[str] = field(default_factory=list)
+    """Payload rejected by Slack's rules, or accepted but rendering wrongly (`twin.rules`)."""
 
 
 class _ApiError(Exception):
@@ -276,6 +178,12 @@ class _ApiError(Exception):
     def __init__(self, error: str, **extra: Any) -> None:
         super().__init__(error)
         self.body = {"ok": False, "error": error, **extra}
+
+    @classmethod
+    def rejected(cls, outcome: rules.Outcome) -> _ApiError:
+        """The rejection `twin.rules` decided, in Slack's shape."""
+        body = outcome.response()
+        return cls(body.pop("error"), **{k: v for k, v in body.items() if k != "ok"})
 
 
 @dataclass(frozen=True)
@@ -441,6 +349,8 @@ class SlackTwin:
         self._failures: list[_Failure] = []
         self._outage: tuple[int, frozenset[str]] | None = None
         self._lock = threading.RLock()
+        self._current_call: Call | None = None
+        self._other_problems: list[tuple[str, list[str]]] = []
         self._ts_counter = itertools.count(1)
         self._view_counter = itertools.count(1)
         self._server: _SlackTwinServer | None = None
@@ -469,6 +379,8 @@ class SlackTwin:
             self.add_channel(channel_id, name)
         for user_id, name in DEFAULT_USERS.items():
             self.add_user(user_id, name)
+        with _registry_lock:
+            _live_twins.add(self)
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -594,6 +506,22 @@ class SlackTwin:
         with self._lock:
             return [call for call in self.calls if call.method == method]
 
+    def problems(self) -> list[tuple[str, list[str]]]:
+        """Every call rejected by Slack's rules or rendering wrongly, as (method, problems),
+        oldest first, then the problems recorded with `record_problems`."""
+        with self._lock:
+            found = [(call.method, list(call.problems)) for call in self.calls if call.problems]
+            return found + [(source, list(lines)) for source, lines in self._other_problems]
+
+    def record_problems(self, source: str, problems: list[str]) -> None:
+        """Record problems found outside the Web API (e.g. a bad ``view_submission`` ack,
+        checked by the test driver with `twin.rules.view_submission_response_errors`)."""
+        if not problems:
+            return
+        with self._lock:
+            self._other_problems.append((source, list(problems)))
+        _notify(self, source, list(problems))
+
     def reset_calls(self) -> None:
         """Forget the recorded calls (the workspace state is kept)."""
         with self._lock:
@@ -712,6 +640,7 @@ class SlackTwin:
         failure: _Failure | None = None
         with self._lock:
             self.calls.append(call)
+            self._current_call = call
             if self._outage is not None and method not in self._outage[1]:
                 answer = _error_page(self._outage[0])
             else:
@@ -723,6 +652,10 @@ class SlackTwin:
                 else:
                     answer = self._call_method(method, params, lower_headers)
             call.response, call.status = answer.body, answer.status
+            self._current_call = None
+            problems = list(call.problems)
+        if problems:
+            _notify(self, method, problems)
         if failure is not None and failure.delay > 0:
             time.sleep(failure.delay)
         return answer
@@ -777,30 +710,38 @@ class SlackTwin:
     def _find_message(self, channel_id: str, ts: Any) -> dict[str, Any] | None:
         return next((m for m in self._messages.get(channel_id, []) if m["ts"] == ts), None)
 
-    @staticmethod
-    def _check_content(params: dict[str, Any]) -> None:
-        """Reject what Slack rejects in a message's text, blocks and metadata."""
-        text, blocks = params.get("text"), params.get("blocks")
-        if not text and not blocks and not params.get("attachments"):
-            raise _ApiError("no_text")
-        if isinstance(text, str) and len(text) > MESSAGE_MAX_TEXT:
-            raise _ApiError("msg_too_long")
-        if blocks is not None:
-            errors = message_block_errors(blocks)
-            if errors:
-                raise _ApiError("invalid_blocks", errors=errors)
-        metadata = params.get("metadata")
-        if metadata is not None and not (
-            isinstance(metadata, dict)
-            and isinstance(metadata.get("event_type"), str)
-            and isinstance(metadata.get("event_payload"), dict)
-        ):
-            raise _ApiError("invalid_metadata_format")
+    def _record(self, problems: list[str]) -> None:
+        """Note problems (rejections by Slack's rules, render problems) on the current call."""
+        if problems and self._current_call is not None:
+            self._current_call.problems.extend(problems)
+
+    def _check_content(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Apply Slack's message rules (`twin.rules.check_message`): raise the rejection Slack
+        answers with, or return the ``response_metadata`` an accepted call carries (the
+        ``message_truncated`` warning).  Either way the problems are recorded on the call."""
+        outcome = rules.check_message(params)
+        self._record(outcome.problems())
+        if outcome.error:
+            raise _ApiError.rejected(outcome)
+        if not outcome.warnings:
+            return {}
+        return {
+            "response_metadata": {
+                "warnings": outcome.warnings,
+                "messages": [
+                    "[WARN] Your message was truncated but still posted. The `text` field "
+                    "accepts up to 40,000 characters."
+                ],
+            }
+        }
 
     @staticmethod
     def _content(params: dict[str, Any]) -> dict[str, Any]:
-        """The stored copies of a request's text, blocks, attachments and metadata."""
-        content: dict[str, Any] = {"text": params.get("text") or ""}
+        """The stored copies of a request's text (truncated as Slack truncates it), blocks,
+        attachments and metadata."""
+        text = params.get("text") or ""
+        limit = rules.RULES["message.text_truncated"].limit
+        content: dict[str, Any] = {"text": text[:limit] if isinstance(text, str) else text}
         for key in ("blocks", "attachments", "metadata"):
             if params.get(key) is not None:
                 content[key] = copy.deepcopy(params[key])
@@ -855,7 +796,7 @@ class SlackTwin:
 
     def _chat_post_message(self, params: dict[str, Any]) -> dict[str, Any]:
         channel_id = self._member_channel(params.get("channel"))["id"]
-        self._check_content(params)
+        notes = self._check_content(params)
         parent = None
         if params.get("thread_ts"):
             parent = self._find_message(channel_id, params["thread_ts"])
@@ -882,6 +823,7 @@ class SlackTwin:
             "channel": channel_id,
             "ts": message["ts"],
             "message": copy.deepcopy(message),
+            **notes,
         }
 
     def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -890,7 +832,7 @@ class SlackTwin:
         message = self._find_message(channel_id, params.get("ts"))
         if message is None:
             raise _ApiError("message_not_found")
-        self._check_content(params)
+        notes = self._check_content(params)
         message.update(self._content(params))
         message["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
         return {
@@ -899,11 +841,12 @@ class SlackTwin:
             "ts": message["ts"],
             "text": message["text"],
             "message": copy.deepcopy(message),
+            **notes,
         }
 
     def _chat_post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         channel_id = self._member_channel(params.get("channel"))["id"]
-        self._check_content(params)
+        notes = self._check_content(params)
         content = self._content(params)
         ephemeral = {
             "channel": channel_id,
@@ -914,7 +857,7 @@ class SlackTwin:
             "message_ts": self._next_ts(),
         }
         self._ephemerals.append(ephemeral)
-        return {"ok": True, "message_ts": ephemeral["message_ts"]}
+        return {"ok": True, "message_ts": ephemeral["message_ts"], **notes}
 
     def _chat_get_permalink(self, params: dict[str, Any]) -> dict[str, Any]:
         channel_id = self._channel(params.get("channel"))["id"]
@@ -1046,14 +989,13 @@ class SlackTwin:
         """A stored view as the API returns it (without the fake's own bookkeeping)."""
         return {k: copy.deepcopy(v) for k, v in view.items() if k not in ("trigger_id", "user")}
 
-    @staticmethod
-    def _checked_view(params: dict[str, Any], surface: str) -> dict[str, Any]:
-        errors = view_errors(params.get("view"), surface=surface)
-        if errors:
-            raise _ApiError(
-                "invalid_arguments",
-                response_metadata={"messages": [f"[ERROR] {error}" for error in errors]},
-            )
+    def _checked_view(self, params: dict[str, Any], surface: str) -> dict[str, Any]:
+        """Apply Slack's view rules (`twin.rules.check_view`): raise ``invalid_arguments``
+        with Slack's reasons, or return a copy of the view; problems are recorded."""
+        outcome = rules.check_view(params.get("view"), "home" if surface == "home" else "modal")
+        self._record(outcome.problems())
+        if outcome.error:
+            raise _ApiError.rejected(outcome)
         view = copy.deepcopy(params["view"])
         _stamp_block_ids(view.get("blocks"))
         return view
