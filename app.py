@@ -16,7 +16,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.cards import CardRenderer
+from bot.card_views import CardViews
 from bot.clock import Clock, SystemClock
 from bot.config import Config, Settings
 from bot.desk import Desk
@@ -26,7 +26,7 @@ from bot.pollers import SourceClients, register_pollers
 from bot.scheduler import Scheduler
 from bot.slack_out import Outbox
 from handlers import actions, commands, errors, intake, views
-from server import HttpServer, SocketModeConnection
+from server import HttpServer, InFlight, ListenerExecutor, SocketModeConnection
 from storage.db import Database
 
 logger = logging.getLogger("reviewdesk")
@@ -49,6 +49,8 @@ class ReviewDesk:
     scheduler: Scheduler
     bolt: App
     http: Flask
+    clock: Clock
+    in_flight: InFlight
     socket_mode: SocketModeConnection | None = None
     _server: HttpServer | None = field(default=None, repr=False)
 
@@ -59,9 +61,18 @@ class ReviewDesk:
         self.scheduler.start()
         if self.socket_mode is not None:
             self.socket_mode.start()
-        self._server = HttpServer(self.http, host=host, max_body=MAX_REQUEST_BYTES,
+        self._server = HttpServer(self.in_flight.wsgi(self.http), host=host,
+                                  max_body=MAX_REQUEST_BYTES,
                                   port=self.settings.port if port is None else port)
         return self._server.start()
+
+    def idle(self) -> bool:
+        """Nothing under way and nothing due by the injected clock: no request or listener
+        running, no scheduled job running or due, nothing the outbox could send now."""
+        # Requests first and last: a listener that commits while the outbox is being looked
+        # at is still counted at the second look.
+        return (not self.in_flight.busy and self.scheduler.idle() and self.outbox.idle()
+                and not self.in_flight.busy)
 
     @property
     def port(self) -> int:
@@ -131,7 +142,7 @@ def create_app(
     # The outbox retries by itself, so its client must not retry behind its back.
     outbox = Outbox(
         db, web_client(settings, retry_handlers=[], timeout=slack_timeout), clock,
-        CardRenderer(config, clock),
+        CardViews(db, config, clock),
         poll_interval=outbox_poll_interval,
     )
     oncall = OnCall(db, config, clock, outbox)
@@ -148,8 +159,10 @@ def create_app(
         clients = SourceClients()
 
     bolt_client = web_client(settings)
+    in_flight = InFlight()
     bolt = App(
         client=bolt_client,
+        listener_executor=ListenerExecutor(in_flight),
         authorize=_single_workspace(bolt_client, settings.slack_bot_token),
         signing_secret=settings.slack_signing_secret or "",
         logger=logging.getLogger("slack_bolt"),
@@ -183,4 +196,4 @@ def create_app(
         if settings.socket_mode else None
     )
     return ReviewDesk(settings, config, db, desk, outbox, nudges, oncall, scheduler, bolt, http,
-                      socket_mode)
+                      clock, in_flight, socket_mode)

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
 
 from cheroot import wsgi
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -16,6 +20,69 @@ logger = logging.getLogger("reviewdesk")
 HTTP_THREADS = 8
 # How often the server's loop looks up from waiting: the longest `stop()` waits for it.
 STOP_CHECK_SECONDS = 0.05
+
+
+class InFlight:
+    """Counts work under way (requests being served, listeners running after their ack), so a
+    test can wait until the bot is idle rather than sleep."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def enter(self) -> None:
+        with self._lock:
+            self._count += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._count -= 1
+
+    @contextmanager
+    def track(self) -> Iterator[None]:
+        self.enter()
+        try:
+            yield
+        finally:
+            self.leave()
+
+    @property
+    def busy(self) -> bool:
+        with self._lock:
+            return self._count > 0
+
+    def wsgi(self, app):
+        """WSGI middleware counting each request until its answer is produced."""
+
+        def middleware(environ, start_response):
+            with self.track():
+                return app(environ, start_response)
+
+        return middleware
+
+
+class ListenerExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, sized to the HTTP server's threads (a click that waits on the
+    database must not hold up the next click's ack), counting what runs."""
+
+    def __init__(self, in_flight: InFlight, max_workers: int = HTTP_THREADS):
+        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+        self.in_flight = in_flight
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        self.in_flight.enter()
+
+        def run() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.in_flight.leave()
+
+        try:
+            return super().submit(run)
+        except BaseException:
+            self.in_flight.leave()
+            raise
 
 
 # A body over the app's limit is still read (up to this much) before the app answers 413, so

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import replies
+from bot.blocks.kit import Rendered
 from bot.case_lists import CaseList, case_list
 from bot.cases import (
     CLOSED,
@@ -122,7 +123,7 @@ class Desk:
         self.config = config
         self.clock = clock
         self.outbox = outbox
-        self.renderer = outbox.renderer
+        self.views = outbox.views
         self.nudges = nudges
         self.ingestor = Ingestor(db, config, clock, outbox, nudges)
 
@@ -403,9 +404,8 @@ class Desk:
         with self.db.session() as session:
             return list(repo.events_of(session, case_id=case_id))
 
-    def expanded(self, case_id: int):
-        with self.db.session() as session:
-            return self.renderer.expanded(session, case_id)
+    def expanded(self, case_id: int) -> Rendered:
+        return self.views.expanded(case_id)
 
 
 def _meet(session: Session, window: CaseWindow | None, actor: str, now: datetime) -> None:

@@ -12,8 +12,6 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.blocks.cards import risk_notice
-from bot.cards import load_card_view
 from bot.cases import Action, Status, WindowKind
 from bot.clock import Clock
 from bot.config import Config
@@ -172,11 +170,7 @@ class Ingestor:
         self.nudges.sync(session, case.id)
         risk_channel = self.config.slack.risk_channel
         if "risk" in result.labels and risk_channel:
-            session.flush()
-            notice = risk_notice(load_card_view(session, config=self.config, case_id=case.id),
-                                 triage_channel=self.config.slack.triage_channel)
-            self.outbox.message(session, channel=risk_channel, text=notice.text,
-                                blocks=notice.blocks, ordering_key=f"case:{case.id}")
+            self.outbox.risk_notice(session, case_id=case.id, channel=risk_channel)
         return case.id
 
     def _join_burst(self, session: Session, source: str, site_id: str | None,

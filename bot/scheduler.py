@@ -9,6 +9,13 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_SUBMITTED,
+    JobExecutionEvent,
+    JobSubmissionEvent,
+)
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.clock import Clock
@@ -28,6 +35,25 @@ class Scheduler:
         })
         self._timed: dict[str, tuple[Callable[[], object], Callable[[], datetime | None]]] = {}
         self._lock = threading.Lock()
+        self._running = 0  # jobs submitted and not yet finished
+        self.apscheduler.add_listener(
+            self._count_jobs, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+
+    def _count_jobs(self, event: JobSubmissionEvent | JobExecutionEvent) -> None:
+        with self._lock:
+            if event.code == EVENT_JOB_SUBMITTED:
+                self._running += 1
+            elif event.code in (EVENT_JOB_EXECUTED, EVENT_JOB_ERROR):
+                self._running -= 1
+
+    def idle(self) -> bool:
+        """No job is running, and none of the timed ones is due by the injected clock."""
+        with self._lock:
+            if self._running:
+                return False
+        now = self.clock.now()
+        return all((due := next_due()) is None or due > now
+                   for _run, next_due in self._timed.values())
 
     def add_timed(self, name: str, run: Callable[[], object],
                   next_due: Callable[[], datetime | None]) -> None:

@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from bot.blocks.kit import Rendered
 from bot.blocks.threads import thread_line
-from bot.cards import CardRenderer, CaseNotFound
+from bot.card_views import CardViews, CaseNotFound
 from bot.clock import Clock
 from storage import repository as repo
 from storage.db import Database
@@ -53,13 +53,14 @@ class Kind(StrEnum):
     MESSAGE = "message"
     POST_BATCH = "post_batch"
     UPDATE_BATCH = "update_batch"
+    RISK_NOTICE = "risk_notice"  # a copy of a risk case for the risk channel
     CASE_DM = "case_dm"  # a direct message about a case, with a link to its card
     DM = "dm"  # a direct message to a person
 
 
 _POSTS = frozenset(
     {Kind.POST_CARD, Kind.POST_PX_CARD, Kind.THREAD_REPLY, Kind.MESSAGE, Kind.POST_BATCH,
-     Kind.CASE_DM, Kind.DM}
+     Kind.RISK_NOTICE, Kind.CASE_DM, Kind.DM}
 )
 _UPDATES = frozenset({Kind.UPDATE_CARD, Kind.UPDATE_PX_CARD})
 
@@ -108,7 +109,7 @@ class Outbox:
         db: Database,
         client: WebClient,
         clock: Clock,
-        renderer: CardRenderer,
+        views: CardViews,
         *,
         owner: str | None = None,
         lease: timedelta = timedelta(seconds=60),
@@ -117,7 +118,7 @@ class Outbox:
         self.db = db
         self.client = client
         self.clock = clock
-        self.renderer = renderer
+        self.views = views
         self.owner = owner or f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
         self.lease = lease
         self.poll_interval = poll_interval
@@ -161,6 +162,9 @@ class Outbox:
 
     def post_px_card(self, session: Session, *, case_id: int, channel: str) -> None:
         self._add(session, Kind.POST_PX_CARD, case_id=case_id, channel=channel)
+
+    def risk_notice(self, session: Session, *, case_id: int, channel: str) -> None:
+        self._add(session, Kind.RISK_NOTICE, case_id=case_id, channel=channel)
 
     def update_px_card(self, session: Session, *, case_id: int) -> None:
         self._add(session, Kind.UPDATE_PX_CARD, case_id=case_id)
@@ -322,11 +326,15 @@ class Outbox:
         if case is None:
             raise _Drop(f"case {case_id} no longer exists")
 
+        if kind == Kind.RISK_NOTICE:
+            kwargs = _message_kwargs(self.views.risk_notice(case_id), channel=message.channel,
+                                     metadata=metadata)
+            return _Call("chat.postMessage", kwargs, (message.channel, None))
         if kind in {Kind.POST_CARD, Kind.POST_PX_CARD}:
             px = kind == Kind.POST_PX_CARD
             if (case.px_card_ts if px else case.card_ts) is not None:
                 raise _Drop("the card is already posted")
-            rendered = (self.renderer.px_card if px else self.renderer.case_card)(session, case_id)
+            rendered = (self.views.px_card if px else self.views.case_card)(case_id)
             kwargs = _message_kwargs(rendered, channel=message.channel, metadata=metadata)
             thread_ts = None if px else self._burst_thread(session, case.batch_id)
             if thread_ts:
@@ -344,7 +352,7 @@ class Outbox:
         if kind in _UPDATES:
             if repo.later_pending(session, message=message):
                 raise _Drop("a newer update of the same card follows")
-            rendered = (self.renderer.px_card if px else self.renderer.case_card)(session, case_id)
+            rendered = (self.views.px_card if px else self.views.case_card)(case_id)
             return _Call("chat.update", _message_kwargs(rendered, channel=channel, ts=ts), None)
         text = message.payload["text"]
         if kind == Kind.CASE_DM:
@@ -377,7 +385,7 @@ class Outbox:
         batch = repo.get_batch(session, batch_id=batch_id)
         if batch is None:
             raise _Drop(f"burst {batch_id} no longer exists")
-        rendered = self.renderer.batch_summary(session, batch_id)
+        rendered = self.views.batch_summary(batch_id)
         if message.kind == Kind.POST_BATCH:
             if batch.summary_ts is not None:
                 raise _Drop("the summary is already posted")
@@ -519,6 +527,18 @@ class Outbox:
             session.add(row)
             session.commit()
         return Outcome.SENT if status == "superseded" else Outcome.WAITING
+
+    def idle(self) -> bool:
+        """No pass under way and nothing that could go now: each case's next message is due
+        later (or waits out a rate limit)."""
+        if self._pass_lock.locked():
+            return False
+        now = self.clock.now()
+        if self._paused_until and now < self._paused_until:
+            return True
+        with self.db.session() as session:
+            heads = repo.outbox_heads(session)
+        return all(due > now or (lease is not None and lease > now) for due, lease in heads)
 
     def counts(self) -> dict[str, int]:
         with self.db.session() as session:

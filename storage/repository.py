@@ -147,6 +147,18 @@ def pending_outbox(session: Session, *, limit: int) -> Sequence[OutboxMessage]:
     ).all()
 
 
+def outbox_heads(session: Session) -> list[tuple[datetime, datetime | None]]:
+    """(next attempt, lease) of the first pending message of each ordering key: the only one
+    of its key that can go next."""
+    first = (select(func.min(OutboxMessage.id))
+             .where(OutboxMessage.status == "pending")
+             .group_by(col(OutboxMessage.ordering_key)))
+    return [(due, lease) for due, lease in session.exec(
+        select(OutboxMessage.next_attempt_at, OutboxMessage.lease_until)
+        .where(col(OutboxMessage.id).in_(first))
+    ).all()]
+
+
 def lease_outbox(
     session: Session, *, message_id: int, owner: str, now: datetime, until: datetime
 ) -> bool:

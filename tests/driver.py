@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.parse
 import urllib.request
 from typing import Any
@@ -65,6 +66,15 @@ def action_ids(message: dict[str, Any]) -> list[str]:
         if block.get("type") == "actions"
         for element in block["elements"]
     ]
+
+
+def settle(bot: ReviewDesk, timeout: float = 5.0) -> None:
+    """Wait until `bot` is idle (see `ReviewDesk.idle`)."""
+    deadline = time.monotonic() + timeout
+    while not bot.idle():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the bot did not settle within {timeout}s")
+        time.sleep(0.01)
 
 
 class Driver:
@@ -206,6 +216,12 @@ class Driver:
             "application/x-www-form-urlencoded",
         )
         return status
+
+    def settle(self, timeout: float = 5.0) -> None:
+        """Wait until the bot is idle: no request or listener under way, nothing the outbox
+        could send and no nudge due by the injected clock. After this, anything still missing
+        is not coming until time moves."""
+        settle(self.bot, timeout=timeout)
 
     # ---- what was recorded ---------------------------------------------------------------
 

@@ -41,7 +41,7 @@ def test_positive_reviews_are_stored_but_not_posted(driver, slack):
     assert status == 200
     assert body["items"][0] == {"index": 0, "external_id": "g-2", "outcome": "created",
                                 "case_id": None}
-    time.sleep(0.3)
+    driver.settle()
     assert slack.messages(TRIAGE) == []
 
 
@@ -313,7 +313,7 @@ def test_a_double_click_is_recorded_once(driver):
     assert driver._post_interaction(payload)[0] == 200
     assert driver._post_interaction(payload)[0] == 200  # Slack's retry of the same click
     driver.card_showing(case_id, TRIAGE, "Claimed by")
-    time.sleep(0.3)
+    driver.settle()
     assert [e for e in driver.events(case_id) if e[0] == "claimed"] == [("claimed", MARIA)]
     assert not any("already" in (e.get("text") or "") for e in driver.slack.ephemerals_for(MARIA))
 

@@ -14,7 +14,7 @@ from bot.config import parse_config
 from bot.ids import ActionId, BlockId, CallbackId, InputId
 from storage.models import Nudge
 from tests.conftest import MARIA, SAM, TRIAGE, config_data
-from tests.driver import Driver, action_ids, block_text
+from tests.driver import Driver, action_ids, block_text, settle
 from twin.interactions import plain_text_value
 
 
@@ -104,7 +104,8 @@ def test_each_nudge_goes_out_once_even_with_two_bots(start_bot, slack, clock):
         thread.join()
     assert sorted(sent) == [0, 1]
     slack.wait_for(lambda: _thread_texts(slack, card))
-    time.sleep(0.3)
+    settle(first)
+    settle(second)
     assert len(_thread_texts(slack, card)) == 1
     assert first.nudges.run_due() == 0 and second.nudges.run_due() == 0
 
@@ -131,12 +132,13 @@ def test_a_slack_outage_delays_a_nudge_and_never_doubles_it(driver, slack, bot, 
     slack.outage(True, status=503)
     assert _at(bot, clock, 18) == ["lead-0"]
     slack.wait_for_calls("chat.postMessage", 2)
+    driver.settle()  # the failed attempt is recorded before the clock moves
     assert _thread_texts(slack, card) == []
     slack.outage(False)
     clock.advance(timedelta(minutes=30))
     bot.outbox.wake()
     slack.wait_for(lambda: _thread_texts(slack, card))
-    time.sleep(0.3)
+    driver.settle()
     assert len(_thread_texts(slack, card)) == 1
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from sqlmodel import select
@@ -10,7 +9,7 @@ from sqlmodel import select
 from bot.ids import ActionId
 from storage.models import OutboxMessage
 from tests.conftest import MARIA, TRIAGE
-from tests.driver import Driver, block_text, review
+from tests.driver import Driver, block_text, review, settle
 
 
 def _driver(bot, slack) -> Driver:
@@ -25,6 +24,9 @@ def _outbox(bot) -> list[OutboxMessage]:
 
 
 def _let_time_pass(bot, clock, seconds: float) -> None:
+    """Move the clock once what is under way is finished (an attempt that ends after the move
+    would set its next try by the moved clock), then let the outbox look."""
+    settle(bot)
     clock.advance(timedelta(seconds=seconds))
     bot.outbox.wake()
 
@@ -33,12 +35,13 @@ def test_rate_limit_delays_the_card_by_retry_after(driver, slack, bot, clock):
     slack.fail("chat.postMessage", status=429, retry_after=30)
     case_id = driver.new_case()
     slack.wait_for_calls("chat.postMessage", 1)
-    time.sleep(0.3)
+    driver.settle()
     assert slack.messages(TRIAGE) == []  # still waiting out Retry-After
     assert len(slack.calls_to("chat.postMessage")) == 1  # and not hammering Slack
 
     _let_time_pass(bot, clock, 31)
     driver.card(case_id, TRIAGE)
+    driver.settle()
     assert len(slack.messages(TRIAGE)) == 1
     assert [m.status for m in _outbox(bot)] == ["sent"]
 
@@ -65,7 +68,9 @@ def test_a_post_that_timed_out_but_landed_is_not_sent_again(start_bot, slack, cl
     slack.fail("chat.postMessage", delay=1.5)  # Slack posts it, but answers too late
     case_id = driver.new_case()
     card = driver.card(case_id, TRIAGE)
-    time.sleep(1.5)  # the client has given up by now; the message exists
+    # the client gives up: the attempt is recorded as of unknown outcome
+    slack.wait_for(lambda: [m for m in _outbox(bot) if m.uncertain and m.lease_until is None],
+                   timeout=5)
     _let_time_pass(bot, clock, 10)
     slack.wait_for(lambda: [m for m in _outbox(bot) if m.status == "sent"])
 
@@ -90,7 +95,7 @@ def test_a_restart_during_an_outage_loses_and_doubles_nothing(start_bot, slack, 
     _let_time_pass(second, clock, 600)
     for case_id in case_ids:
         driver.card(case_id, TRIAGE)
-    time.sleep(0.3)
+    driver.settle()
     assert len(slack.messages(TRIAGE)) == 3
     assert {m.status for m in _outbox(second)} == {"sent"}
 
@@ -101,6 +106,7 @@ def test_actions_during_an_outage_reach_slack_in_order_afterwards(driver, slack,
     slack.outage(True, status=500, allow={"chat.postEphemeral", "views.open"})
     driver.click(MARIA, card, ActionId.CLAIM, TRIAGE)
     slack.wait_for(lambda: [m for m in _outbox(bot) if m.attempts and m.status == "pending"])
+    driver.settle()  # the failed attempt is recorded (its next try is set by today's clock)
     assert "Claimed by" not in block_text(slack.messages(TRIAGE)[0])
 
     slack.outage(False)

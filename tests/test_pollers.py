@@ -5,7 +5,6 @@ never repost, and Facebook's deprecated ratings switched off once and for good."
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +24,7 @@ from bot.pollers import (
 from bot.sources import SourceError
 from storage import cursors, repository
 from tests.conftest import START, TRIAGE, config_data
+from tests.driver import settle
 from tests.fakes.facebook_api import SAMPLE_PAGE_ID, FakeFacebook
 from tests.fakes.google_api import SAMPLE_LOCATION, FakeGoogle
 from tests.fakes.json_api import sample
@@ -101,9 +101,9 @@ def card(slack: SlackTwin, case_id: int, timeout: float = 5.0) -> dict[str, Any]
     return slack.wait_for(posted, timeout=timeout, what=f"the card of case {case_id}")
 
 
-def settled(slack: SlackTwin, seconds: float = 0.5) -> int:
-    """The number of messages in the triage channel once the outbox has had time to post."""
-    time.sleep(seconds)
+def settled(bot, slack: SlackTwin) -> int:
+    """The number of messages in the triage channel once the bot is idle."""
+    settle(bot)
     return len(slack.messages(TRIAGE))
 
 
@@ -132,7 +132,7 @@ def test_google_poll_pages_through_reviews_and_cards_only_the_negative(
     assert opened["AbFvOqk2"] is None  # five stars: stored, no card
     one_star, two_stars = card(slack, opened["AbFvOqk1"]), card(slack, opened["AbFvOqk3"])
     assert one_star["ts"] != two_stars["ts"]
-    assert settled(slack) == sum(1 for case_id in opened.values() if case_id)
+    assert settled(bot, slack) == sum(1 for case_id in opened.values() if case_id)
 
     cursor = cursor_of(bot, GOOGLE_FEED)
     assert cursor.high_water == "2026-11-23T09:00:00+00:00"  # the newest updateTime
@@ -242,7 +242,7 @@ def test_a_failure_on_a_later_page_stores_what_was_read_but_keeps_the_mark(
 def test_a_restart_rereads_without_posting_twice(start_bot, bot, config, clock, clients, slack):
     first = Pollers(desk=bot.desk, config=config, clock=clock, clients=clients)
     first.poll_once(first.feeds[GOOGLE_FEED])
-    posted = settled(slack)
+    posted = settled(bot, slack)
     assert posted >= 2
     bot.stop()
     restarted = start_bot()
@@ -255,7 +255,7 @@ def test_a_restart_rereads_without_posting_twice(start_bot, bot, config, clock, 
     result = second.poll_once(second.feeds[GOOGLE_FEED])
 
     assert {o.outcome for o in result.ingested.outcomes} == {"unchanged"}
-    assert settled(slack) == posted
+    assert settled(restarted, slack) == posted
 
 
 # ---- Facebook --------------------------------------------------------------------------------
@@ -401,7 +401,7 @@ def test_yelp_webhook_fetches_the_full_review_and_posts_its_card(bot, config, cl
     redelivered = ingest_yelp_webhook(yelp_api.webhook(), desk=bot.desk, config=config,
                                       client=clients.yelp)
     assert redelivered.outcomes[0].outcome == "unchanged"
-    assert settled(slack) == 1 and slack.messages(TRIAGE)[0]["ts"] == posted["ts"]
+    assert settled(bot, slack) == 1 and slack.messages(TRIAGE)[0]["ts"] == posted["ts"]
 
 
 def test_yelp_outage_raises_so_the_webhook_is_redelivered(bot, config, clients, yelp_api):
@@ -431,7 +431,11 @@ def test_register_pollers_adds_a_job_per_feed_that_polls_when_due(bot, config, c
     try:
         slack.wait_for(lambda: cursor_of(bot, GOOGLE_FEED) and cursor_of(bot, FACEBOOK_FEED)
                        and cursor_of(bot, FACEBOOK_RATINGS), timeout=5, what="every feed polled")
-        time.sleep(0.5)  # several ticks: none is due again until the clock moves
+        ticked_from = datetime.now(UTC)
+        slack.wait_for(lambda: all(job.next_run_time.timestamp() > ticked_from.timestamp() + 0.5
+                                   for job in scheduler.get_jobs()),
+                       what="a few more ticks of every feed")
+        # none was due again: the clock has not moved
         assert len(google_api.calls_to("list")) == 2
         clock.advance(timedelta(minutes=15))
         slack.wait_for(lambda: len(google_api.calls_to("list")) == 3, timeout=5,

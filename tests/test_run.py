@@ -78,9 +78,9 @@ def test_run_serves_posts_and_stops_cleanly(tmp_path: Path, slack):
 
 def test_two_bot_processes_on_one_database_send_each_nudge_once(tmp_path: Path, slack):
     config = CONFIG.replace('[[sites]]', '''[windows]
-first_response = "4s"
+first_response = "2s"
 nudge_before = ["50%"]
-repeat_every = "2s"
+repeat_every = "1s"
 
 [rotation]
 members = ["U0MARIA", "U0SAM"]
@@ -111,8 +111,12 @@ members = ["U0MARIA", "U0SAM"]
                 headers={"Authorization": f"Bearer {INTAKE_TOKEN}",
                          "Content-Type": "application/json"}, method="POST")
             urllib.request.urlopen(request, timeout=5).close()
-        # 50 % reminder at 2 s, lapse at 4 s, repeats every 2 s after
-        time.sleep(9)
+        # the 50 % reminder at 1 s, the lapse at 2 s, then a repeat every second
+        def replies() -> int:
+            return sum(len(slack.thread(TRIAGE, card["ts"])) for card in slack.messages(TRIAGE))
+
+        slack.wait_for(lambda: replies() >= 6, timeout=20, interval=0.1,
+                       what="three reminders per case")
     finally:
         logs = []
         for process in processes:

@@ -1,5 +1,6 @@
-"""Reads a case from the database into a CardView and renders its cards: what the outbox calls
-at send time, so a card always shows the case as it is when it goes out."""
+"""Loads a card's view from the database and renders it. The outbox calls this one entry, with
+an id, when a card goes out, so a card always shows its case as it is at that moment; every
+other message is rendered when it is written."""
 
 from __future__ import annotations
 
@@ -14,19 +15,20 @@ from bot.blocks.cards import (
     case_card,
     expanded_card,
     px_card,
+    risk_notice,
 )
 from bot.blocks.kit import Rendered
 from bot.clock import Clock
 from bot.config import Config
 from storage import repository as repo
+from storage.db import Database
 
 
 class CaseNotFound(LookupError):
     pass
 
 
-def load_card_view(session: Session, *, config: Config, case_id: int,
-                   now: datetime | None = None) -> CardView:
+def _load(session: Session, *, config: Config, case_id: int, now: datetime) -> CardView:
     case = repo.get_case(session, case_id=case_id)
     if case is None:
         raise CaseNotFound(case_id)
@@ -70,30 +72,36 @@ def load_card_view(session: Session, *, config: Config, case_id: int,
     )
 
 
-class CardRenderer:
-    """Renders the triage card, the PX card, or the private expanded view of a case."""
+class CardViews:
+    """Renders a case's triage card, PX card, risk notice or private expanded view, and a
+    burst's summary, each from its id."""
 
-    def __init__(self, config: Config, clock: Clock):
+    def __init__(self, db: Database, config: Config, clock: Clock):
+        self.db = db
         self.config = config
         self.clock = clock
 
-    def _view(self, session: Session, case_id: int) -> CardView:
-        return load_card_view(session, config=self.config, case_id=case_id,
-                              now=self.clock.now())
+    def load(self, case_id: int) -> CardView:
+        with self.db.session() as session:
+            return _load(session, config=self.config, case_id=case_id, now=self.clock.now())
 
-    def case_card(self, session: Session, case_id: int) -> Rendered:
-        return case_card(self._view(session, case_id))
+    def case_card(self, case_id: int) -> Rendered:
+        return case_card(self.load(case_id))
 
-    def px_card(self, session: Session, case_id: int) -> Rendered:
-        return px_card(self._view(session, case_id))
+    def px_card(self, case_id: int) -> Rendered:
+        return px_card(self.load(case_id))
 
-    def batch_summary(self, session: Session, batch_id: int) -> Rendered:
-        batch = repo.get_batch(session, batch_id=batch_id)
-        if batch is None:
-            raise CaseNotFound(batch_id)
-        site = self.config.site(batch.site)
-        return batch_summary(source=batch.source, site_name=site.name if site else None,
-                             count=batch.case_count)
+    def risk_notice(self, case_id: int) -> Rendered:
+        return risk_notice(self.load(case_id), triage_channel=self.config.slack.triage_channel)
 
-    def expanded(self, session: Session, case_id: int) -> Rendered:
-        return expanded_card(self._view(session, case_id))
+    def expanded(self, case_id: int) -> Rendered:
+        return expanded_card(self.load(case_id))
+
+    def batch_summary(self, batch_id: int) -> Rendered:
+        with self.db.session() as session:
+            batch = repo.get_batch(session, batch_id=batch_id)
+            if batch is None:
+                raise CaseNotFound(batch_id)
+            source, site_id, count = batch.source, batch.site, batch.case_count
+        site = self.config.site(site_id)
+        return batch_summary(source=source, site_name=site.name if site else None, count=count)
