@@ -240,7 +240,9 @@ def _compile(data: dict[str, Any], *, staff_names: Iterable[str], allowed_names:
         if not isinstance(explain, str) or not explain.strip():
             problems.append(f"{where} needs an explain: one sentence shown to the person.")
             continue
-        patterns = [_phrase_regex(p) for p in _strings(raw.get("phrases"), where, problems)]
+        phrases = sorted(_strings(raw.get("phrases"), where, problems), key=len, reverse=True)
+        # One alternation for all of a rule's phrases: a single pass over the draft.
+        patterns = ["(?:" + "|".join(map(_phrase_regex, phrases)) + ")"] if phrases else []
         patterns += _strings(raw.get("patterns"), where, problems)
         found = compiled(patterns, where, re.IGNORECASE)
         found += compiled(_strings(raw.get("cased_patterns"), where, problems), where, 0)

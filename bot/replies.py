@@ -56,10 +56,15 @@ class Audience(StrEnum):
 # The one table to change when triage renames a label or theme: triage's name -> the name the
 # template headers use. Names not listed are used as they are.
 TRIAGE_TERMS: dict[str, str] = {}
-# How much a matching label counts next to a matching theme (1): a reviewer on site now needs
+# How much a matching label counts next to a matching theme (1 to 4): a reviewer on site now needs
 # the "help right now" reply whatever they complain about.
-LABEL_WEIGHTS: dict[str, int] = {"urgent": 8, "risk": 6, "clinician": 4, "past_experience": 2}
-DEFAULT_LABEL_WEIGHT = 3
+LABEL_WEIGHTS: dict[str, int] = {"urgent": 16, "risk": 12, "clinician": 8, "past_experience": 6}
+DEFAULT_LABEL_WEIGHT = 6
+# Among themes, the tip sheet's most common complaints lead (wait times, billing, appointments,
+# staff courtesy); "nobody told us" mostly comes along with one of them.
+THEME_WEIGHTS: dict[str, int] = {"wait_time": 4, "billing": 4, "appointment_access": 3,
+                                 "staff_courtesy": 3, "discharge": 2}
+DEFAULT_THEME_WEIGHT = 1
 
 
 @dataclass(frozen=True)
@@ -188,7 +193,8 @@ def ranked(case: Any, *, site_id: str | None = None,
     def fit(template: ReplyTemplate) -> int:
         return (sum(LABEL_WEIGHTS.get(label, DEFAULT_LABEL_WEIGHT)
                     for label in labels & set(template.labels))
-                + len(themes & set(template.themes)))
+                + sum(THEME_WEIGHTS.get(theme, DEFAULT_THEME_WEIGHT)
+                      for theme in themes & set(template.themes)))
 
     templates = available(site_id=site_id)
     order = {t.name: number for number, t in enumerate(templates)}

@@ -87,6 +87,8 @@ def test_the_reviewers_public_first_name(author, greeting):
     (("risk", "clinician"), ("wait_time",), "safety_concern"),
     (("clinician",), ("wait_time",), "clinician_concern"),
     ((), ("billing",), "billing"),
+    ((), ("communication", "wait_time"), "wait_time"),
+    ((), ("communication",), "communication"),
     ((), ("parking",), "generic_thanks"),
     (("troll",), (), None),
     ((), (), None),
