@@ -209,7 +209,7 @@ def _compile(data: dict[str, Any], *, staff_names: Iterable[str], allowed_names:
                                 f"expression ({error.msg}).")
         return out
 
-    reader = compiled(_strings(obj_get(data, "reader").get("patterns"), "guard rules: [reader]",
+    reader = compiled(_strings(_table(data, "reader").get("patterns"), "guard rules: [reader]",
                                problems), "guard rules: [reader]", re.IGNORECASE)
     rules: list[Rule] = []
     seen: set[str] = set()
@@ -282,7 +282,7 @@ def _compile(data: dict[str, Any], *, staff_names: Iterable[str], allowed_names:
     )
 
 
-def obj_get(data: dict[str, Any], key: str) -> dict[str, Any]:
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
     value = data.get(key)
     return value if isinstance(value, dict) else {}
 
@@ -292,7 +292,9 @@ def load_rules(rules_file: str | None = None, *, staff_names: tuple[str, ...] = 
                allowed_names: tuple[str, ...] = ()) -> GuardRules:
     """The shipped rules, extended by `rules_file` when given; `staff_names` are always treated
     as staff, and words of `allowed_names` (the organisation's and sites' names) never as names.
-    Raises ConfigError naming every problem in the files."""
+    Read once per process for the same arguments (restart to pick up an edited file; `reviewdesk
+    check-config` always reads it fresh). Raises ConfigError naming every problem in the
+    files."""
     data = _read(SHIPPED_RULES)
     sources = [str(SHIPPED_RULES)]
     if rules_file:
