@@ -239,6 +239,20 @@ class Replies(_Strict):
     signature: str = ""
 
 
+class Guard(_Strict):
+    # A TOML file of extra reply-guard rules (same format as bot/guard_rules.toml): a rule with
+    # a shipped rule's id replaces it, a new id adds one, vocab lists extend.
+    rules_file: str | None = None
+
+    @field_validator("rules_file")
+    @classmethod
+    def _readable(cls, value: str | None) -> str | None:
+        if value is not None and not Path(value).is_file():
+            raise ValueError(f"{value!r} is not a file; give the path of your guard rules "
+                             "(absolute, or relative to where reviewdesk runs)")
+        return value
+
+
 class GoogleLocation(_Strict):
     name: str = Field(pattern=r"^accounts/[^/]+/locations/[^/]+$")  # accounts/1/locations/2
     site: str
@@ -248,6 +262,7 @@ class GoogleSource(_Strict):
     enabled: bool = False
     interval: Duration = timedelta(minutes=15)
     base_url: str = "https://mybusiness.googleapis.com/v4/"
+    post_replies: bool = False  # Respond also posts the reply to Google (updateReply)
     locations: list[GoogleLocation] = []
 
 
@@ -262,11 +277,16 @@ class FacebookSource(_Strict):
     base_url: str = "https://graph.facebook.com/"
     graph_version: str = Field(default="v21.0", pattern=r"^v\d+\.\d+$")
     ratings: bool = True  # page recommendations, where the Graph version still serves them
+    post_replies: bool = False  # Respond comments on the post; Hide hides a comment
     pages: list[FacebookPage] = []
 
 
 class YelpSource(_Strict):
     base_url: str = "https://partner-api.yelp.com/"
+    # Respond posts through Yelp's partner Respond-to-Reviews API (needs partner access and
+    # YELP_CLIENT_ID, YELP_CLIENT_SECRET and a business user's refresh token in the environment).
+    post_replies: bool = False
+    token_url: str = "https://api.yelp.com/oauth2/token"
     businesses: dict[str, str] = {}  # Yelp business id -> site id
 
 
@@ -296,6 +316,7 @@ class Config(_Strict):
     triage: Triage = Triage()
     bursts: Bursts = Bursts()
     replies: Replies = Replies()
+    guard: Guard = Guard()
     sources: Sources = Sources()
     business_hours: BusinessHours = BusinessHours()
     rotation: Rotation = Rotation()

@@ -460,3 +460,35 @@ def test_missing_for_run_rejects_tokens_of_the_wrong_kind():
         "SLACK_BOT_TOKEN must be a bot token starting with xoxb-.",
         "SLACK_APP_TOKEN must be an app-level token starting with xapp-.",
     ]
+
+
+# ---- the reply guard and posting replies back ---------------------------------------------------
+
+
+def test_posting_replies_is_off_until_a_source_turns_it_on():
+    config = parse_config(config_data())
+    sources = config.sources
+    assert not (sources.google.post_replies or sources.facebook.post_replies
+                or sources.yelp.post_replies)
+    assert sources.yelp.token_url == "https://api.yelp.com/oauth2/token"
+    config = parse_config(config_data(sources={"google": {"post_replies": True},
+                                               "yelp": {"post_replies": True}}))
+    assert config.sources.google.post_replies and config.sources.yelp.post_replies
+    assert config.guard.rules_file is None
+
+
+def test_post_replies_must_be_true_or_false():
+    (problem,) = problems_of(config_data(sources={"facebook": {"post_replies": "yes please"}}))
+    assert problem.startswith("sources.facebook.post_replies: write true or false here")
+    assert_plain(problem)
+
+
+def test_a_guard_rules_file_must_exist(tmp_path):
+    rules = tmp_path / "ours.toml"
+    rules.write_text("[vocab]\nstaff_names = []\n", encoding="utf-8")
+    assert parse_config(config_data(guard={"rules_file": str(rules)})).guard.rules_file == \
+        str(rules)
+    (problem,) = problems_of(config_data(guard={"rules_file": str(tmp_path / "missing.toml")}))
+    assert problem.startswith("guard.rules_file: ")
+    assert "is not a file" in problem
+    assert_plain(problem)

@@ -28,6 +28,19 @@ from bot.sources import (
     status_error,
     whole_number,
 )
+from bot.sources.posting import (
+    POST_TIMEOUT,
+    LookupStatus,
+    NoAnswer,
+    NotSent,
+    PostResult,
+    PostStatus,
+    ReplyLookup,
+    answer_json,
+    failed,
+    same_text,
+    send,
+)
 
 SOURCE = "facebook"
 PAGE_SIZE = 25
@@ -245,3 +258,129 @@ class FacebookClient:
         if not response.ok:
             raise graph_error(response)
         return obj(json_of(response))
+
+    # ---- posting: a comment as the page, and hiding a comment -------------------------------
+
+    def post_comment(self, page_id: str, object_id: str, message: str, *,
+                     timeout: tuple[float, float] = POST_TIMEOUT) -> PostResult:
+        """Comment as the page on a post, a comment (a reply in its thread) or a
+        recommendation's story: POST /{object-id}/comments with `message`
+        (developers.facebook.com/docs/graph-api/reference/object/comments, "Publishing"; needs
+        the page token's pages_manage_engagement). Graph answers {"id": "<comment id>"}. A
+        POST is not idempotent: a timeout or a 5xx is an unknown outcome, settled by
+        fetch_reply before posting again."""
+        problem = comment_problem(message)
+        if problem:
+            return failed(SOURCE, problem)
+        return self._post(page_id, f"{object_id}/comments", {"message": message}, timeout,
+                          idempotent=False)
+
+    def hide_comment(self, page_id: str, comment_id: str, *, hidden: bool = True,
+                     timeout: tuple[float, float] = POST_TIMEOUT) -> PostResult:
+        """Hide (or show again) a visitor's comment: POST /{comment-id} with is_hidden
+        (developers.facebook.com/docs/graph-api/reference/comment, "Updating"); Graph answers
+        {"success": true}. Hiding twice does no harm, so a lost answer is simply retryable."""
+        return self._post(page_id, comment_id, {"is_hidden": "true" if hidden else "false"},
+                          timeout, idempotent=True)
+
+    def fetch_reply(self, page_id: str, object_id: str, message: str, *, pages: int = 4,
+                    timeout: tuple[float, float] = POST_TIMEOUT) -> ReplyLookup:
+        """Whether the page has already commented `message` on the object (newest comments
+        first, up to `pages` pages): the check before posting again after an unknown
+        outcome."""
+        token = self._page_tokens.get(page_id)
+        if token is None:
+            return ReplyLookup(LookupStatus.CANNOT_TELL, reason="No access token for this page.")
+        params: dict[str, Any] = {"fields": "id,message,from", "filter": "stream",
+                                  "order": "reverse_chronological", "limit": COMMENTS_PAGE_SIZE}
+        for _ in range(pages):
+            try:
+                response = send(self._session, "GET",
+                                self._base_url + quote(f"{object_id}/comments", safe="/"),
+                                params=params, headers={"Authorization": f"Bearer {token}"},
+                                timeout=timeout)
+            except (NotSent, NoAnswer):
+                return ReplyLookup(LookupStatus.CANNOT_TELL, reason="Facebook did not answer.")
+            if not response.ok:
+                failure = _graph_failure(response, idempotent=True)
+                return ReplyLookup(LookupStatus.CANNOT_TELL, result=failure,
+                                   reason=failure.reason)
+            answer = answer_json(response)
+            for comment in map(obj, items_of(answer, "data")):
+                if (obj(comment.get("from")).get("id") == page_id
+                        and same_text(comment.get("message"), message)):
+                    return ReplyLookup(LookupStatus.FOUND, result=PostResult(
+                        PostStatus.POSTED, SOURCE, reply_id=comment.get("id")))
+            following = next_page_params(answer)
+            if not following:
+                break
+            params = following
+        return ReplyLookup(LookupStatus.ABSENT)
+
+    def _post(self, page_id: str, path: str, form: dict[str, str],
+              timeout: tuple[float, float], *, idempotent: bool) -> PostResult:
+        token = self._page_tokens.get(page_id)
+        if token is None:
+            return failed(SOURCE, f"There is no access token for page {page_id}: set "
+                          f"{page_token_env_name(page_id)} or FACEBOOK_PAGE_TOKEN.")
+        try:
+            response = send(self._session, "POST", self._base_url + quote(path, safe="/"),
+                            data=form, headers={"Authorization": f"Bearer {token}"},
+                            timeout=timeout)
+        except NotSent:
+            return failed(SOURCE, "Facebook could not be reached; nothing was posted.",
+                          retryable=True)
+        except NoAnswer:
+            if idempotent:
+                return failed(SOURCE, "Facebook did not answer in time; trying again is safe.",
+                              retryable=True)
+            return PostResult(PostStatus.UNKNOWN, SOURCE,
+                              reason="Facebook did not answer in time; the comment may be up.")
+        if not response.ok:
+            return _graph_failure(response, idempotent=idempotent)
+        answer = answer_json(response)
+        if "id" in answer:
+            return PostResult(PostStatus.POSTED, SOURCE, reply_id=str(answer["id"]))
+        if answer.get("success") is True:
+            return PostResult(PostStatus.POSTED, SOURCE, reply_id=path)
+        return PostResult(PostStatus.UNKNOWN, SOURCE, http_status=response.status_code,
+                          reason="Facebook's answer did not say whether it worked.")
+
+
+MAX_COMMENT_CHARS = 8000
+# Graph error codes: permissions (10, 200–299), an expired or invalid token (102, 190), the
+# object is gone or cannot take comments (100), the page is blocked from commenting (368),
+# throttling (4, 17, 32, 613), and transient (1, 2).
+_PERMISSION_CODES = frozenset({10, *range(200, 300)})
+_TRANSIENT_CODES = frozenset({1, 2})
+
+
+def comment_problem(message: str) -> str | None:
+    if not message.strip():
+        return "The reply is empty."
+    if len(message) > MAX_COMMENT_CHARS:
+        return (f"Facebook takes comments up to {MAX_COMMENT_CHARS} characters; this one is "
+                f"{len(message)}. Shorten it.")
+    return None
+
+
+def _graph_failure(response: requests.Response, *, idempotent: bool) -> PostResult:
+    error = obj(answer_json(response).get("error"))
+    code = error.get("code") if isinstance(error.get("code"), int) else None
+    text = error.get("message") if isinstance(error.get("message"), str) else None
+    reason = f"Facebook says: {text or f'HTTP {response.status_code}'}"
+    status = response.status_code
+    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+    if code in _AUTH_CODES:
+        reason += " (the page access token has expired or was revoked: renew it)"
+    elif code in _PERMISSION_CODES:
+        reason += " (the page token lacks the permission to do this)"
+    if code in _RATE_LIMIT_CODES or status == 429:
+        return failed(SOURCE, reason, retryable=True, http_status=status, error_code=code,
+                      retry_after=retry_after)
+    transient = code in _TRANSIENT_CODES or error.get("is_transient") is True or status >= 500
+    if transient and not idempotent:
+        return PostResult(PostStatus.UNKNOWN, SOURCE, reason=reason, http_status=status,
+                          error_code=code)
+    return failed(SOURCE, reason, retryable=transient, http_status=status, error_code=code,
+                  retry_after=retry_after)

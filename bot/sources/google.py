@@ -31,7 +31,21 @@ from bot.sources import (
     json_of,
     obj,
     present,
+    retry_after_seconds,
     status_error,
+)
+from bot.sources.posting import (
+    POST_TIMEOUT,
+    LookupStatus,
+    NoAnswer,
+    NotSent,
+    PostResult,
+    PostStatus,
+    ReplyLookup,
+    answer_json,
+    failed,
+    same_text,
+    send,
 )
 
 SOURCE = "google"
@@ -219,3 +233,128 @@ class GoogleClient:
                 except google.auth.exceptions.TransportError:
                     raise SourceError(ErrorKind.NETWORK, code="token endpoint") from None
             return {"Authorization": f"Bearer {self._credentials.token}"}
+
+    # ---- posting a reply (accounts.locations.reviews.updateReply) --------------------------
+
+    def update_reply(self, review_name: str, comment: str, *,
+                     timeout: tuple[float, float] = POST_TIMEOUT) -> PostResult:
+        """Create or replace the owner's reply to a review:
+        PUT {base}accounts/{a}/locations/{l}/reviews/{r}/reply with a ReviewReply
+        {"comment": …} (developers.google.com/my-business/reference/rest/v4/
+        accounts.locations.reviews/updateReply). The answer is the ReviewReply; since 2026 it
+        carries its moderation state (latest-updates, 2026-04-01: ReviewReplyState PENDING,
+        APPROVED, REJECTED) and, when rejected, a PolicyViolation (2026-07-01). ASSUMPTION to
+        confirm against live traffic: the fields are named `reviewReplyState` and
+        `policyViolation` on the ReviewReply; `state` is read too. A PUT is idempotent, so a
+        5xx is simply retryable; a timeout is still an unknown outcome, settled by
+        fetch_reply."""
+        problem = reply_problem(comment)
+        if problem:
+            return failed(SOURCE, problem)
+        url = self._base_url + quote(f"{review_name}/reply", safe="/")
+        try:
+            response = send(self._session, "PUT", url, json={"comment": comment},
+                            headers=self._auth(refresh=False), timeout=timeout)
+            if response.status_code == 401:
+                response = send(self._session, "PUT", url, json={"comment": comment},
+                                headers=self._auth(refresh=True), timeout=timeout)
+        except NotSent:
+            return failed(SOURCE, "Google could not be reached; nothing was posted.",
+                          retryable=True)
+        except NoAnswer:
+            return PostResult(PostStatus.UNKNOWN, SOURCE, reason="Google did not answer in time;"
+                              " the reply may have been saved.")
+        except SourceError as error:  # the token endpoint refused or was unreachable
+            return failed(SOURCE, f"Google sign-in failed ({error.describe()}).",
+                          retryable=error.kind is ErrorKind.NETWORK, error_code=error.code)
+        if not response.ok:
+            return _google_failure(response)
+        return reply_result(answer_json(response), review_name)
+
+    def fetch_reply(self, review_name: str, comment: str | None = None, *,
+                    timeout: tuple[float, float] = POST_TIMEOUT) -> ReplyLookup:
+        """The review's current reply (reviews.get), to settle an unknown outcome or to follow a
+        pending reply through moderation. With `comment`, a reply with other words counts as
+        absent: ours did not land (and updateReply would replace it)."""
+        url = self._base_url + quote(review_name, safe="/")
+        try:
+            response = send(self._session, "GET", url, headers=self._auth(refresh=False),
+                            timeout=timeout)
+            if response.status_code == 401:
+                response = send(self._session, "GET", url, headers=self._auth(refresh=True),
+                                timeout=timeout)
+        except (NotSent, NoAnswer):
+            return ReplyLookup(LookupStatus.CANNOT_TELL, reason="Google did not answer.")
+        except SourceError as error:
+            return ReplyLookup(LookupStatus.CANNOT_TELL,
+                               reason=f"Google sign-in failed ({error.describe()}).")
+        if not response.ok:
+            return ReplyLookup(LookupStatus.CANNOT_TELL, result=_google_failure(response),
+                               reason=_google_message(response))
+        reply = obj(answer_json(response).get("reviewReply"))
+        if not reply or (comment is not None and not same_text(reply.get("comment"), comment)):
+            return ReplyLookup(LookupStatus.ABSENT)
+        return ReplyLookup(LookupStatus.FOUND, result=reply_result(reply, review_name))
+
+
+MAX_REPLY_BYTES = 4096  # ReviewReply.comment: "The maximum length is 4096 bytes"
+_PENDING_STATES = frozenset({"PENDING", "PENDING_MODERATION", "IN_REVIEW"})
+_REJECTED_STATES = frozenset({"REJECTED"})
+
+
+def reply_problem(comment: str) -> str | None:
+    """Why Google would refuse this reply before it is sent, or None."""
+    if not comment.strip():
+        return "The reply is empty."
+    size = len(comment.encode())
+    if size > MAX_REPLY_BYTES:
+        return (f"Google takes replies up to {MAX_REPLY_BYTES} bytes; this one is {size}. "
+                "Shorten it.")
+    return None
+
+
+def _violation_text(violation: Any) -> str | None:
+    """A PolicyViolation in words, whatever its shape (a string or an object)."""
+    if isinstance(violation, str):
+        return violation.replace("_", " ").lower()
+    if isinstance(violation, dict):
+        words = [str(v) for k, v in violation.items()
+                 if isinstance(v, str) and k not in {"name", "uri"}]
+        return "; ".join(words).replace("_", " ").lower() or None
+    if isinstance(violation, list):
+        found = [text for text in map(_violation_text, violation) if text]
+        return "; ".join(found) or None
+    return None
+
+
+def reply_result(reply: dict[str, Any], review_name: str) -> PostResult:
+    """A ReviewReply as a PostResult: live, held for moderation, or rejected with Google's
+    reason."""
+    state = str(reply.get("reviewReplyState") or reply.get("state") or "").upper()
+    reply_id = f"{review_name}/reply"
+    if state in _PENDING_STATES:
+        return PostResult(PostStatus.PENDING, SOURCE, reply_id=reply_id,
+                          reason="Google is reviewing the reply before it appears.")
+    if state in _REJECTED_STATES:
+        why = _violation_text(reply.get("policyViolation"))
+        return PostResult(PostStatus.REJECTED, SOURCE, reply_id=reply_id, error_code=state,
+                          reason=f"Google rejected the reply{': ' + why if why else ''}.")
+    return PostResult(PostStatus.POSTED, SOURCE, reply_id=reply_id)
+
+
+def _google_message(response: requests.Response) -> str:
+    error = obj(answer_json(response).get("error"))
+    message = error.get("message")
+    return message if isinstance(message, str) and message else f"HTTP {response.status_code}"
+
+
+def _google_failure(response: requests.Response) -> PostResult:
+    status = response.status_code
+    error = obj(answer_json(response).get("error"))
+    code = error.get("status") if isinstance(error.get("status"), str) else None
+    message = f"Google says: {_google_message(response)}"
+    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+    if status == 403:
+        message += " (the account signed in cannot reply for this location)"
+    return failed(SOURCE, message, retryable=status == 429 or status >= 500,
+                  http_status=status, error_code=code, retry_after=retry_after)

@@ -3,12 +3,15 @@
 Answers /{page}/feed (posts newest first, each with its first comments inline, newest first,
 `since` applied to a post's latest activity), /{post}/comments and /{page}/ratings in Graph's
 shapes, seeded from the shared samples, with cursor paging whose `next` URLs carry an
-access_token as Graph's do. Modes and failures: ratings deprecated (error code 12, as Graph
-v22+ answers), an expired token (code 190), 429 (code 4) and 5xx (code 2)."""
+access_token as Graph's do; and the page's own writes: POST /{object}/comments (a comment as
+the page) and POST /{comment} with is_hidden. Modes and failures: ratings deprecated (error code
+12, as Graph v22+ answers), an expired token (code 190), a token without the engagement
+permission (code 200), 429 (code 4), 5xx (code 2) and silences."""
 
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -49,6 +52,8 @@ class FakeFacebook(FakeApi):
         self.ratings: list[dict[str, Any]] = []
         self.ratings_deprecated = False
         self.token_expired = False
+        self.can_engage = True  # False: the token lacks pages_manage_engagement
+        self._comment_numbers = itertools.count(1)
 
     # ---- set-up -----------------------------------------------------------------------
 
@@ -83,6 +88,9 @@ class FakeFacebook(FakeApi):
             ("feed", "GET", rf"{version}/(?P<page>[^/_]+)/feed", self._feed),
             ("comments", "GET", rf"{version}/(?P<post>[^/]+_[^/]+)/comments", self._comments),
             ("ratings", "GET", rf"{version}/(?P<page>[^/_]+)/ratings", self._ratings),
+            ("object_comments", "GET", rf"{version}/(?P<post>[^/]+)/comments", self._comments),
+            ("comment_post", "POST", rf"{version}/(?P<object>[^/]+)/comments", self._comment_post),
+            ("comment_update", "POST", rf"{version}/(?P<comment>[^/]+)", self._comment_update),
         ]
 
     def error_body(self, status: int, message: str) -> Any:
@@ -171,3 +179,63 @@ class FakeFacebook(FakeApi):
             return refused
         return self._listing(request, sorted(self.ratings, key=_time, reverse=True),
                              self.page_size)
+
+    # ---- the page's own writes --------------------------------------------------------
+
+    def comment(self, comment_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            return next((c for comments in self.comments.values() for c in comments
+                         if c.get("id") == comment_id), None)
+
+    def _known_object(self, object_id: str) -> bool:
+        return (object_id in self.comments or self.comment(object_id) is not None
+                or any(obj_id == object_id for obj_id in
+                       (r.get("open_graph_story", {}).get("id") for r in self.ratings)))
+
+    def _no_engagement(self) -> Answer:
+        return Answer(403, {"error": {
+            "message": "(#200) The user hasn't authorized the application to perform this "
+                       "action", "type": "OAuthException", "code": 200,
+            "fbtrace_id": "FakeTrace"}})
+
+    def _comment_post(self, request: Request, match: re.Match[str]) -> Answer:
+        refused = self._refused(request, None)
+        if refused:
+            return refused
+        if not self.can_engage:
+            return self._no_engagement()
+        object_id = match["object"]
+        if not self._known_object(object_id):
+            return Answer(400, {"error": {
+                "message": f"Unsupported post request. Object with ID '{object_id}' does not "
+                           "exist, cannot be loaded due to missing permissions, or does not "
+                           "support this operation.", "type": "GraphMethodException",
+                "code": 100, "error_subcode": 33, "fbtrace_id": "FakeTrace"}})
+        message = request.form.get("message", "")
+        if not message.strip():
+            return Answer(400, self.error_body(400, "(#100) The parameter message is required"))
+        comment_id = f"{object_id.split('_')[-1]}_{900000 + next(self._comment_numbers)}"
+        created = datetime(2026, 11, 22, 18, 0).isoformat() + "+0000"
+        with self._lock:
+            self.comments.setdefault(object_id, []).append({
+                "id": comment_id, "message": message, "created_time": created,
+                "from": {"id": self.page_id, "name": "Example Health"}})
+        return Answer(200, {"id": comment_id})
+
+    def _comment_update(self, request: Request, match: re.Match[str]) -> Answer:
+        refused = self._refused(request, None)
+        if refused:
+            return refused
+        if not self.can_engage:
+            return self._no_engagement()
+        comment = self.comment(match["comment"])
+        if comment is None:
+            return Answer(400, self.error_body(
+                400, f"Unsupported post request. Object with ID '{match['comment']}' does not "
+                     "exist"))
+        hidden = request.form.get("is_hidden")
+        if hidden not in ("true", "false"):
+            return Answer(400, self.error_body(400, "(#100) is_hidden must be a boolean"))
+        with self._lock:
+            comment["is_hidden"] = hidden == "true"
+        return Answer(200, {"success": True})

@@ -2,9 +2,11 @@
 tests.
 
 `FakeGoogle` answers in Google's shapes, seeded from the shared samples: reviews.list (newest
-update first, paged by pageSize/pageToken/nextPageToken), reviews.get, and the token endpoint
-google-auth refreshes against. Failures can be injected: expired access tokens (401), 429 with
-Retry-After, 5xx. Standard library only."""
+update first, paged by pageSize/pageToken/nextPageToken), reviews.get, reviews.updateReply (PUT
+…/reviews/{r}/reply, with Google's moderation: a reply may come back PENDING or REJECTED with a
+policy violation, and `moderate()` decides later), and the token endpoint google-auth refreshes
+against. Failures can be injected: expired access tokens (401), locations the account may not
+reply for (403), 429 with Retry-After, 5xx, and silences. Standard library only."""
 
 from __future__ import annotations
 
@@ -44,6 +46,10 @@ class FakeGoogle(FakeApi):
         self.refresh_token = refresh_token
         self.max_page_size = max_page_size
         self.reviews: dict[str, list[dict[str, Any]]] = {}
+        # What updateReply answers for new replies: "APPROVED", "PENDING" or "REJECTED".
+        self.moderation = "APPROVED"
+        self.policy_violation: Any = None  # given with REJECTED
+        self.forbidden_locations: set[str] = set()  # the account may not reply there
         self._tokens: set[str] = set()
         self._token_numbers = itertools.count(1)
 
@@ -61,6 +67,22 @@ class FakeGoogle(FakeApi):
             reviews = self.reviews.setdefault(location, [])
             reviews[:] = [r for r in reviews if r["reviewId"] != review["reviewId"]]
             reviews.append(review)
+
+    def review(self, review_name: str) -> dict[str, Any] | None:
+        location = review_name.split("/reviews/")[0]
+        with self._lock:
+            return next((r for r in self.reviews.get(location, [])
+                         if r.get("name") == review_name), None)
+
+    def moderate(self, review_name: str, state: str, violation: Any = None) -> None:
+        """Google's moderation finishing: the reply's state becomes `state`."""
+        with self._lock:
+            reply = (self.review(review_name) or {}).get("reviewReply")
+            if reply is None:
+                raise KeyError(f"{review_name} has no reply to moderate")
+            reply["reviewReplyState"] = state
+            if violation is not None:
+                reply["policyViolation"] = violation
 
     def expire_tokens(self) -> None:
         """Every access token issued so far now answers 401, as after its hour is up."""
@@ -88,6 +110,8 @@ class FakeGoogle(FakeApi):
             ("token", "POST", r"/token", self._token),
             ("list", "GET", rf"/v4/(?P<location>{location})/reviews", self._list),
             ("get", "GET", rf"/v4/(?P<name>(?P<location>{location})/reviews/[^/]+)", self._get),
+            ("reply", "PUT",
+             rf"/v4/(?P<name>(?P<location>{location})/reviews/[^/]+)/reply", self._reply),
         ]
 
     def error_body(self, status: int, message: str) -> Any:
@@ -144,3 +168,24 @@ class FakeGoogle(FakeApi):
             if review.get("name") == match["name"]:
                 return Answer(200, review)
         return Answer(404, self.error_body(404, "Requested entity was not found."))
+
+    def _reply(self, request: Request, match: re.Match[str]) -> Answer:
+        refused = self._unauthenticated(request)
+        if refused:
+            return refused
+        if match["location"] in self.forbidden_locations:
+            return Answer(403, self.error_body(403, "The caller does not have permission"))
+        review = self.review(match["name"])
+        if review is None:
+            return Answer(404, self.error_body(404, "Requested entity was not found."))
+        body = request.json if isinstance(request.json, dict) else {}
+        comment = body.get("comment")
+        if not isinstance(comment, str) or not comment.strip() or len(comment.encode()) > 4096:
+            return Answer(400, self.error_body(400, "Request contains an invalid argument."))
+        reply: dict[str, Any] = {"comment": comment, "updateTime": "2026-11-22T18:00:00Z",
+                                 "reviewReplyState": self.moderation}
+        if self.moderation == "REJECTED" and self.policy_violation is not None:
+            reply["policyViolation"] = self.policy_violation
+        with self._lock:
+            review["reviewReply"] = reply
+        return Answer(200, dict(reply))

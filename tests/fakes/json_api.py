@@ -1,6 +1,6 @@
 """`FakeApi`: the JSON-over-HTTP scaffold the fake Google, Facebook and Yelp APIs share (a
-server on 127.0.0.1 with routes, recorded calls and injected failures), and helpers for
-them. Standard library only."""
+server on 127.0.0.1 with routes, recorded calls, injected failures and injected silences), and
+helpers for them. Standard library only."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ class Request:
     headers: dict[str, str]
     form: dict[str, str]
     route: str = ""
+    json: Any = None  # the parsed body, when it was sent as JSON
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,13 @@ class _Failure:
     retry_after: int | None
     remaining: int
     skip: int  # requests to let through first
+
+
+@dataclass
+class _Hang:
+    route: str
+    remaining: int
+    handle_first: bool  # the request takes effect; only its answer is lost
 
 
 Handler = Callable[[Request, re.Match[str]], Answer]
@@ -80,6 +88,8 @@ class FakeApi:
     def __init__(self) -> None:
         self.calls: list[Request] = []
         self._failures: list[_Failure] = []
+        self._hangs: list[_Hang] = []
+        self._released = threading.Event()
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -106,18 +116,27 @@ class FakeApi:
             def do_POST(self) -> None:
                 self._serve("POST")
 
+            def do_PUT(self) -> None:
+                self._serve("PUT")
+
+            def do_DELETE(self) -> None:
+                self._serve("DELETE")
+
             def _serve(self, method: str) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 answer = fake._handle(method, self.path, dict(self.headers.items()), body)
                 payload = json.dumps(answer.body).encode()
-                self.send_response(answer.status)
-                self.send_header("Content-Type", "application/json; charset=UTF-8")
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(answer.status)
+                    self.send_header("Content-Type", "application/json; charset=UTF-8")
+                    self.send_header("Content-Length", str(len(payload)))
+                    for name, value in answer.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:
+                    pass  # the client gave up waiting (a hang): nobody reads the answer
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -131,6 +150,7 @@ class FakeApi:
         return self
 
     def stop(self) -> None:
+        self._released.set()
         if self._server is None:
             return
         self._server.shutdown()
@@ -162,6 +182,18 @@ class FakeApi:
         with self._lock:
             self._failures.append(_Failure(route, status, retry_after, times, after))
 
+    def hang(self, route: str, *, times: int = 1, handle_first: bool = True) -> None:
+        """The next `times` requests to `route` get no answer until release() or stop(), so the
+        client times out. With `handle_first` each still takes effect (a reply is saved and
+        only the answer is lost): the unknown outcome a client must look up."""
+        with self._lock:
+            self._released.clear()
+            self._hangs.append(_Hang(route, times, handle_first))
+
+    def release(self) -> None:
+        """Let every hung request answer (to a client that has stopped listening)."""
+        self._released.set()
+
     def calls_to(self, route: str) -> list[Request]:
         with self._lock:
             return [call for call in self.calls if call.route == route]
@@ -182,19 +214,46 @@ class FakeApi:
                                   headers)
         return None
 
+    def _take_hang(self, route: str) -> _Hang | None:
+        with self._lock:
+            for hang in self._hangs:
+                if hang.route in ("*", route):
+                    hang.remaining -= 1
+                    if hang.remaining <= 0:
+                        self._hangs.remove(hang)
+                    return hang
+        return None
+
     def _handle(self, method: str, raw_path: str, headers: dict[str, str],
                 body: bytes) -> Answer:
         parts = urlsplit(raw_path)
-        form = dict(parse_qsl(body.decode())) if body else {}
-        request = Request(method, parts.path, dict(parse_qsl(parts.query)), headers, form)
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+        parsed: Any = None
+        form: dict[str, str] = {}
+        if body and "json" in content_type:
+            try:
+                parsed = json.loads(body)
+            except ValueError:
+                parsed = None
+        elif body:
+            form = dict(parse_qsl(body.decode()))
+        request = Request(method, parts.path, dict(parse_qsl(parts.query)), headers, form,
+                          json=parsed)
         for name, verb, pattern, handler in self.routes():
             match = re.fullmatch(pattern, parts.path)
             if match is None or verb != method:
                 continue
             request.route = name
+            hang = self._take_hang(name)
             with self._lock:
                 self.calls.append(request)
-                return self._take_failure(name) or handler(request, match)
+                answer = None
+                if hang is None or hang.handle_first:
+                    answer = self._take_failure(name) or handler(request, match)
+            if hang is not None:
+                self._released.wait(timeout=30)
+                return answer or Answer(504, self.error_body(504, "hung"))
+            return answer
         return Answer(404, self.error_body(404, f"no route for {method} {parts.path}"))
 
 
