@@ -16,6 +16,8 @@ class Status(StrEnum):
 
 CLOSED = frozenset({Status.HIDDEN, Status.IGNORED, Status.RESOLVED})
 
+SYSTEM = "system"  # the actor of what the bot does by itself (opening a case, an edit)
+
 
 class Action(StrEnum):
     OPENED = "opened"

@@ -43,11 +43,10 @@ from storage import repository as repo
 from storage.db import Database, retry_on_conflict
 from storage.models import Case, CaseWindow
 
-__all__ = ["ActionResult", "Desk", "IngestOutcome", "InvalidInput"]
+__all__ = ["Desk", "IngestOutcome", "InvalidInput"]
 
 logger = logging.getLogger(__name__)
 
-SYSTEM = "system"
 SNOOZE_FOR = timedelta(hours=1)
 
 
@@ -92,9 +91,13 @@ def validate_escalation(config: Config, site_id: str | None, urgency: str | None
 
 
 @dataclass(frozen=True)
-class ActionResult:
+class CaseFacts:
+    """What a listener may need to know about a case before it opens a modal."""
+
     case_id: int
-    duplicate: bool = False
+    status: str
+    site_id: str | None
+    claimant_id: str | None
 
 
 @dataclass(frozen=True)
@@ -146,22 +149,20 @@ class Desk:
         apply: Callable[[Session, Case, dict[str, CaseWindow], datetime], _Change],
         *,
         request_key: str | None = None,
-    ) -> ActionResult:
+    ) -> None:
         try:
             # Someone changing the case between our read and our write makes us read it again
             # and re-check the rules: the second of two simultaneous claims gets a refusal.
-            return retry_on_conflict(
-                lambda: self._act_once(case_id, actor, action, apply, request_key)
-            )
+            retry_on_conflict(lambda: self._act_once(case_id, actor, action, apply, request_key))
         except IntegrityError:
             # The same request (a double-click or a retry) committed in the meantime.
-            return ActionResult(case_id, duplicate=True)
+            return
 
-    def _act_once(self, case_id, actor, action, apply, request_key) -> ActionResult:
+    def _act_once(self, case_id, actor, action, apply, request_key) -> None:
         now = self.clock.now()
         with self.db.session() as session:
             if request_key and repo.request_seen(session, request_key=request_key):
-                return ActionResult(case_id, duplicate=True)
+                return
             case = repo.get_case(session, case_id=case_id)
             if case is None:
                 raise Refusal("not_found", case_id, {})
@@ -170,7 +171,7 @@ class Desk:
             except Refusal:
                 # A double-click whose twin committed after our first look: not a refusal.
                 if request_key and repo.request_seen(session, request_key=request_key):
-                    return ActionResult(case_id, duplicate=True)
+                    return
                 raise
             windows = repo.windows_of(session, case_id=case_id)
             change = apply(session, case, windows, now)
@@ -191,9 +192,8 @@ class Desk:
         logger.info("case %s %s by %s", case_id, action, actor)
         self.nudges.changed()
         self.outbox.wake()
-        return ActionResult(case_id)
 
-    def claim(self, case_id: int, actor: str, *, request_key: str | None = None) -> ActionResult:
+    def claim(self, case_id: int, actor: str, *, request_key: str | None = None) -> None:
         def apply(session, case, windows, now):
             case.claimant_id, case.claimed_at = actor, now
             return _Change({}, str(line("history_claimed", user=actor)))
@@ -221,7 +221,7 @@ class Desk:
     def record_reply(
         self, case_id: int, actor: str, *, text: str, template: str | None,
         request_key: str | None = None,
-    ) -> ActionResult:
+    ) -> None:
         text = validate_reply(text)
         found = replies.find(template)
 
@@ -243,7 +243,7 @@ class Desk:
     def escalate(
         self, case_id: int, actor: str, *, site_id: str | None, urgency: str | None,
         note: str | None, request_key: str | None = None,
-    ) -> ActionResult:
+    ) -> None:
         site = validate_escalation(self.config, site_id, urgency)
         note = validate_note(note)
 
@@ -299,17 +299,17 @@ class Desk:
         return self._act(case_id, actor, Action.RESOLVE, apply, request_key=request_key)
 
     def hide(self, case_id: int, actor: str, *, reason: str | None, note: str | None,
-             request_key: str | None = None) -> ActionResult:
+             request_key: str | None = None) -> None:
         return self._close_with_reason(case_id, actor, Action.HIDE, Status.HIDDEN,
                                        HIDE_REASONS, reason, note, request_key)
 
     def ignore(self, case_id: int, actor: str, *, reason: str | None, note: str | None,
-               request_key: str | None = None) -> ActionResult:
+               request_key: str | None = None) -> None:
         return self._close_with_reason(case_id, actor, Action.IGNORE, Status.IGNORED,
                                        IGNORE_REASONS, reason, note, request_key)
 
     def _close_with_reason(self, case_id, actor, action, status, reasons, reason, note,
-                           request_key) -> ActionResult:
+                           request_key) -> None:
         reason = validate_reason(reason, reasons)
         note = validate_note(note)
         template = "history_hidden" if status == Status.HIDDEN else "history_ignored"
@@ -337,7 +337,7 @@ class Desk:
         return self._act(case_id, actor, Action.REOPEN, apply, request_key=request_key)
 
     def snooze(self, case_id: int, actor: str, *, window_kind: str,
-               request_key: str | None = None) -> ActionResult:
+               request_key: str | None = None) -> None:
         """Hold a window's reminders for an hour (its deadline stays)."""
         def apply(session, case, windows, now):
             window = windows.get(window_kind)
@@ -352,7 +352,7 @@ class Desk:
         return self._act(case_id, actor, Action.SNOOZE, apply, request_key=request_key)
 
     def on_it(self, case_id: int, actor: str, *, window_kind: str,
-              request_key: str | None = None) -> ActionResult:
+              request_key: str | None = None) -> None:
         """"I'm on it" on a nudge: the clicker takes the case (or its PX follow-up)."""
         if window_kind == WindowKind.PX_FOLLOWUP:
             return self.px_take_over(case_id, actor, request_key=request_key)
@@ -379,14 +379,15 @@ class Desk:
             review = repo.get_review(session, review_id=case.review_id) if case else None
             return TriageResult.from_dict(review.triage if review and review.triage else {})
 
-    def check_allowed(self, case_id: int, action: Action, actor: str) -> Case:
+    def check_allowed(self, case_id: int, action: Action, actor: str) -> CaseFacts:
         """Refuse early (before a modal opens) what the submission would refuse anyway."""
         with self.db.session() as session:
             case = repo.get_case(session, case_id=case_id)
             if case is None:
                 raise Refusal("not_found", case_id, {})
             check(case, action, actor)
-            return case
+            return CaseFacts(case_id=case_id, status=case.status, site_id=case.site,
+                             claimant_id=case.claimant_id)
 
     def draft(self, template: str, *, author: str | None, site_id: str | None) -> str:
         if replies.find(template) is None:

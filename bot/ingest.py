@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.cases import Action, Status, WindowKind
+from bot.cases import SYSTEM, Action, Status, WindowKind
 from bot.clock import Clock
 from bot.config import Config
 from bot.nudges import Nudges
@@ -27,7 +27,6 @@ from storage.models import CardBatch, Case, CaseWindow, Review
 
 logger = logging.getLogger(__name__)
 
-SYSTEM = "system"
 CHANGE_FIELDS = ("site", "author", "rating", "text", "url", "created_at", "recommendation")
 URGENT_LABELS = frozenset({"urgent", "risk"})
 

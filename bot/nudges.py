@@ -9,8 +9,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.blocks.cards import format_left
 from bot.cases import CLOSED, WindowKind
@@ -19,6 +18,8 @@ from bot.config import Config
 from bot.slack_out import Outbox
 from bot.text import line
 from bot.windows import nudge_times
+from storage import nudges as store
+from storage import repository as repo
 from storage.db import Database
 from storage.models import Case, CaseWindow, Nudge
 
@@ -48,9 +49,8 @@ class Nudges:
         """Plan the nudges of new windows; cancel those of met or stopped windows; bring back
         those of windows a reopen restarted."""
         session.flush()
-        windows = session.exec(select(CaseWindow).where(CaseWindow.case_id == case_id)).all()
-        for window in windows:
-            planned = session.exec(select(Nudge).where(Nudge.window_id == window.id)).all()
+        for window in repo.windows_of(session, case_id=case_id).values():
+            planned = store.planned_for(session, window_id=window.id)
             if window.met_at or window.stopped_at:
                 for nudge in planned:
                     if nudge.status == "pending":
@@ -81,30 +81,19 @@ class Nudges:
         """Hold this window's reminders (not its deadline) until `until`."""
         window.snoozed_until = until
         session.add(window)
-        session.execute(
-            update(Nudge)
-            .where(col(Nudge.window_id) == window.id, col(Nudge.status) == "pending",
-                   col(Nudge.due_at) < until)
-            .values(due_at=until)
-        )
+        store.hold_until(session, window_id=window.id, until=until)
 
     # ---- sending ---------------------------------------------------------------------------
 
     def next_due(self) -> datetime | None:
         with self.db.session() as session:
-            return session.exec(
-                select(Nudge.due_at).where(Nudge.status == "pending")
-                .order_by(col(Nudge.due_at)).limit(1)
-            ).first()
+            return store.next_due(session)
 
     def run_due(self, limit: int = 200) -> int:
         """Send every nudge whose time has come; returns how many went out."""
         now = self.clock.now()
         with self.db.session() as session:
-            due = session.exec(
-                select(Nudge.id).where(Nudge.status == "pending", col(Nudge.due_at) <= now)
-                .order_by(col(Nudge.due_at), col(Nudge.id)).limit(limit)
-            ).all()
+            due = store.due_ids(session, now=now, limit=limit)
         sent = sum(self._send(nudge_id, now) for nudge_id in due)
         if sent:
             self.outbox.wake()
@@ -112,23 +101,18 @@ class Nudges:
 
     def _send(self, nudge_id: int, now: datetime) -> bool:
         with self.db.session() as session:
-            nudge = session.get(Nudge, nudge_id)
+            nudge = store.get(session, nudge_id=nudge_id)
             if nudge is None or nudge.status != "pending":
                 return False
-            window = session.get(CaseWindow, nudge.window_id)
-            case = session.get(Case, nudge.case_id)
+            window = repo.get_window(session, window_id=nudge.window_id)
+            case = repo.get_case(session, case_id=nudge.case_id)
             assert window is not None and case is not None
-            superseded = _is_lead(nudge.key) and session.exec(
-                select(Nudge.id).where(Nudge.window_id == window.id, Nudge.status == "pending",
-                                       col(Nudge.due_at) <= now, Nudge.id != nudge.id)
-            ).first() is not None
+            superseded = _is_lead(nudge.key) and store.another_due(
+                session, window_id=window.id, now=now, besides=nudge.id)
             handled = window.met_at or window.stopped_at or case.status in CLOSED
             status = "cancelled" if handled else "skipped" if superseded else "sent"
-            taken = session.execute(
-                update(Nudge)
-                .where(col(Nudge.id) == nudge.id, col(Nudge.status) == "pending")
-                .values(status=status, sent_at=now, late=now - nudge.due_at > LATE_AFTER)
-            ).rowcount == 1
+            taken = store.take(session, nudge_id=nudge.id, status=status, now=now,
+                               late=now - nudge.due_at > LATE_AFTER)
             if not taken:  # another copy of the bot sent it first
                 session.rollback()
                 return False

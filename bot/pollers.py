@@ -22,6 +22,7 @@ from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
 
+from bot.backoff import Backoff
 from bot.clock import Clock
 from bot.config import Config, ConfigError, format_duration
 from bot.desk import Desk, IngestOutcome
@@ -154,12 +155,10 @@ class PollResult:
     off: bool = False  # the feed is switched off (Facebook ratings after error code 12)
 
 
-def backoff(failures: int, *, retry_after: float | None, max_backoff: timedelta) -> timedelta:
-    """30s, 1m, 2m, 4m… up to max_backoff, but never sooner than the source's Retry-After."""
-    delay = min(FIRST_BACKOFF * 2 ** min(failures - 1, 20), max_backoff)
-    if retry_after:
-        delay = max(delay, timedelta(seconds=retry_after))
-    return delay
+def source_backoff(max_backoff: timedelta) -> Backoff:
+    """30s, 1m, 2m, 4m… up to max_backoff (a poll's time is its cursor's: no jitter needed)."""
+    return Backoff(first=FIRST_BACKOFF.total_seconds(), cap=max_backoff.total_seconds(),
+                   jitter=0.0)
 
 
 def _reaches(stamps: Iterable[datetime | None], mark: datetime | None) -> bool:
@@ -344,8 +343,8 @@ class Pollers:
         failures += 1
         source_error = error if isinstance(error, SourceError) else None
         reason = source_error.describe() if source_error else _unexpected(error)
-        delay = backoff(failures, retry_after=source_error.retry_after if source_error else None,
-                        max_backoff=self.config.sources.max_backoff)
+        delay = timedelta(seconds=source_backoff(self.config.sources.max_backoff).delay(
+            failures, retry_after=source_error.retry_after if source_error else None))
         with self.desk.db.session() as session:
             cursors.record_failure(session, key=feed.key, failures=failures, error=reason,
                                    polled_at=now, next_poll_at=now + delay)

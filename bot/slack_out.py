@@ -8,7 +8,6 @@ never doubled."""
 from __future__ import annotations
 
 import logging
-import random
 import socket
 import threading
 import uuid
@@ -18,14 +17,17 @@ from enum import StrEnum
 from typing import Any
 from urllib.error import URLError
 
+from markupsafe import Markup
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.backoff import Backoff
 from bot.blocks.kit import Rendered
 from bot.blocks.threads import thread_line
 from bot.card_views import CardViews, CaseNotFound
 from bot.clock import Clock
+from bot.text import line
 from storage import repository as repo
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -34,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 METADATA_EVENT = "reviewdesk_message"
 LOOKUP_PAGES = 5
-MAX_BACKOFF = timedelta(minutes=5)
+RETRY_BACKOFF = Backoff(first=1.0, cap=timedelta(minutes=5).total_seconds())
 
 # Errors that say our message itself is wrong: sending it again cannot succeed.
 _OUR_MISTAKES = frozenset({
@@ -70,12 +72,6 @@ class Outcome(StrEnum):
     WAITING = "waiting"  # not sent now; later messages of the same case must wait too
     SKIPPED = "skipped"  # another worker holds it
     PAUSED = "paused"  # rate limited: stop the pass
-
-
-@dataclass
-class PassReport:
-    sent: int = 0
-    waiting: int = 0
 
 
 @dataclass(frozen=True)
@@ -233,13 +229,12 @@ class Outbox:
             self._wake.wait(self.poll_interval)
             self._wake.clear()
 
-    def deliver_due(self, limit: int = 200) -> PassReport:
+    def deliver_due(self, limit: int = 200) -> None:
         """One pass over the pending messages, oldest first, keeping each case's order."""
-        report = PassReport()
         with self._pass_lock:
             now = self.clock.now()
             if self._paused_until and now < self._paused_until:
-                return report
+                return
             with self.db.session() as session:
                 pending = [
                     (m.id, m.ordering_key, m.next_attempt_at, m.lease_until)
@@ -254,13 +249,10 @@ class Outbox:
                     continue
                 outcome = self._deliver(message_id)
                 if outcome == Outcome.SENT:
-                    report.sent += 1
                     continue
                 blocked.add(key)
-                report.waiting += 1
                 if outcome == Outcome.PAUSED:
                     break
-        return report
 
     def _deliver(self, message_id: int) -> Outcome:
         now = self.clock.now()
@@ -271,7 +263,7 @@ class Outbox:
                 session.rollback()
                 return Outcome.SKIPPED
             session.commit()
-            message = session.get(OutboxMessage, message_id)
+            message = repo.get_outbox(session, message_id=message_id)
             assert message is not None
             was_uncertain = message.uncertain
             try:
@@ -363,7 +355,7 @@ class Outbox:
         if burst_thread:
             # A card inside a burst's thread has no thread of its own: its history goes
             # into the burst's thread, named by case number.
-            ts, text = burst_thread, f"*Case #{case_id}:* {text}"
+            ts, text = burst_thread, str(line("burst_history", case_id=case_id, text=Markup(text)))
         rendered = thread_line(text, nudge=message.payload.get("nudge"))
         kwargs = {"channel": channel, "thread_ts": ts, "text": rendered.text,
                   "metadata": metadata, "unfurl_links": False, "unfurl_media": False}
@@ -456,7 +448,7 @@ class Outbox:
         channel = response.get("channel") or call.kwargs.get("channel")
         ts = response.get("ts")
         with self.db.session() as session:
-            row = session.get(OutboxMessage, message.id)
+            row = repo.get_outbox(session, message_id=message.id)
             assert row is not None
             row.status = "sent"
             row.sent_at = self.clock.now()
@@ -500,11 +492,10 @@ class Outbox:
         self, message_id: int, error: str, *, uncertain: bool, delay: float | None = None
     ) -> Outcome:
         with self.db.session() as session:
-            row = session.get(OutboxMessage, message_id)
+            row = repo.get_outbox(session, message_id=message_id)
             assert row is not None
             if delay is None:
-                base = min(2 ** max(row.attempts - 1, 0), MAX_BACKOFF.total_seconds())
-                delay = base * random.uniform(0.8, 1.2)
+                delay = RETRY_BACKOFF.delay(row.attempts)
             row.next_attempt_at = self.clock.now() + timedelta(seconds=delay)
             row.lease_until = None
             row.uncertain = uncertain
@@ -519,7 +510,7 @@ class Outbox:
 
     def _finish(self, message_id: int, *, status: str, error: str) -> Outcome:
         with self.db.session() as session:
-            row = session.get(OutboxMessage, message_id)
+            row = repo.get_outbox(session, message_id=message_id)
             assert row is not None
             row.status = status
             row.lease_until = None

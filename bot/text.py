@@ -114,5 +114,10 @@ def plain_line(name: str, **context: Any) -> str:
     return str(macro(**context)).strip()
 
 
+def word(name: str) -> str:
+    """A short plain-text label (a button, a modal title): `WORDS` in messages/plain.j2."""
+    return _plain_env().get_template("messages/plain.j2").module.WORDS[name]
+
+
 def render_plain(template: str, **context: Any) -> str:
     return _plain_env().get_template(template).render(**context).strip()

@@ -57,13 +57,13 @@ def register(app: App, desk: Desk) -> None:
     def open_escalate(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         click = payloads.click(body)
-        case = desk.check_allowed(click.case_id, Action.ESCALATE, click.user_id)
+        facts = desk.check_allowed(click.case_id, Action.ESCALATE, click.user_id)
         client.views_open(
             trigger_id=click.trigger_id,
             view=escalate_modal(
                 context_value=ModalContext(click.case_id, click.channel_id),
                 sites=list(desk.config.sites),
-                site_id=case.site,
+                site_id=facts.site_id,
             ),
         )
 

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy import text
 
 from bot.config import Config
 from bot.desk import Desk
@@ -120,8 +119,7 @@ def blueprint(desk: Desk, intake_token: str | None, mode: Callable[[], str], *,
     @routes.get("/healthz")
     def healthz():
         try:
-            with desk.db.session() as session:
-                session.execute(text("SELECT 1"))
+            desk.db.ping()
             outbox = desk.outbox.counts()
         except Exception as error:  # health must answer, whatever broke
             logger.warning("health check: database unavailable (%s)", type(error).__name__)

@@ -126,5 +126,10 @@ class Database:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
+    def ping(self) -> None:
+        """Raise when the database cannot answer (the health check)."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
     def dispose(self) -> None:
         self.engine.dispose()

@@ -35,6 +35,10 @@ def get_review(session: Session, *, review_id: int) -> Review | None:
     return session.get(Review, review_id)
 
 
+def get_window(session: Session, *, window_id: int) -> CaseWindow | None:
+    return session.get(CaseWindow, window_id)
+
+
 def windows_of(session: Session, *, case_id: int) -> dict[str, CaseWindow]:
     rows = session.exec(select(CaseWindow).where(CaseWindow.case_id == case_id)).all()
     return {window.kind: window for window in rows}
@@ -145,6 +149,10 @@ def pending_outbox(session: Session, *, limit: int) -> Sequence[OutboxMessage]:
         .order_by(col(OutboxMessage.id))
         .limit(limit)
     ).all()
+
+
+def get_outbox(session: Session, *, message_id: int) -> OutboxMessage | None:
+    return session.get(OutboxMessage, message_id)
 
 
 def outbox_heads(session: Session) -> list[tuple[datetime, datetime | None]]:

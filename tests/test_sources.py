@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from bot.config import Config, ConfigError, parse_config
-from bot.pollers import backoff, clients_from_env
+from bot.pollers import clients_from_env, source_backoff
 from bot.reviews import validate_batch
 from bot.sources import ErrorKind, SourceError, facebook, google, podium, retry_after_seconds, yelp
 from bot.sources.formats import FORMATS, to_canonical
@@ -346,7 +346,7 @@ def test_retry_after_reads_seconds_and_dates():
 
 def test_backoff_doubles_up_to_the_maximum_but_honours_retry_after():
     limit = timedelta(minutes=10)
-    delays = [backoff(n, retry_after=None, max_backoff=limit) for n in range(1, 8)]
-    assert [d.total_seconds() for d in delays] == [30, 60, 120, 240, 480, 600, 600]
-    assert backoff(1, retry_after=900, max_backoff=limit) == timedelta(seconds=900)
-    assert backoff(400, retry_after=None, max_backoff=limit) == limit
+    policy = source_backoff(limit)
+    assert [policy.delay(n) for n in range(1, 8)] == [30, 60, 120, 240, 480, 600, 600]
+    assert policy.delay(1, retry_after=900) == 900
+    assert policy.delay(400) == 600

@@ -27,7 +27,7 @@ from bot.cases import (
     closed_reason_label,
 )
 from bot.ids import ActionId, BlockId
-from bot.text import cut_mrkdwn, line, plain_line, quote, stars
+from bot.text import cut_mrkdwn, line, plain_line, quote, stars, word
 from bot.triage import TriageResult
 
 DUE_SOON = timedelta(hours=1)
@@ -205,29 +205,29 @@ def case_card(view: CardView) -> Rendered:
                 section(f"{summary}\n{_closed_line(view)}"),
                 actions(
                     BlockId.CASE_ACTIONS,
-                    button("Show", ActionId.SHOW, value),
-                    button("Reopen", ActionId.REOPEN, value),
+                    button(word("show"), ActionId.SHOW, value),
+                    button(word("reopen"), ActionId.REOPEN, value),
                 ),
             ],
         )
 
     buttons = [
-        button("Release", ActionId.RELEASE, value)
+        button(word("release"), ActionId.RELEASE, value)
         if view.claimant_id
-        else button("Claim", ActionId.CLAIM, value, style="primary"),
-        button("Edit reply" if view.responded_by else "Respond", ActionId.RESPOND, value),
+        else button(word("claim"), ActionId.CLAIM, value, style="primary"),
+        button(word("edit_reply" if view.responded_by else "respond"), ActionId.RESPOND, value),
     ]
     if not view.escalated_by:
-        buttons.append(button("Escalate to Patient Experience", ActionId.ESCALATE, value))
+        buttons.append(button(word("escalate"), ActionId.ESCALATE, value))
     buttons += [
-        button("Hide", ActionId.HIDE, value, style="danger"),
-        button("Ignore", ActionId.IGNORE, value),
+        button(word("hide"), ActionId.HIDE, value, style="danger"),
+        button(word("ignore"), ActionId.IGNORE, value),
     ]
     if view.url:
-        buttons.append(button("View review", ActionId.OPEN_REVIEW, value, url=view.url))
+        buttons.append(button(word("view_review"), ActionId.OPEN_REVIEW, value, url=view.url))
 
     blocks = [
-        header(f"{view.source_name} · {stars(view.rating)}"),
+        header(plain_line("card_header", source=view.source_name, stars=stars(view.rating))),
         context(str(line("card_byline", site_name=view.site_name, author=view.author,
                          posted_at=view.posted_at))),
         section(_review_quote(view, REVIEW_QUOTE_MAX)),
@@ -252,14 +252,15 @@ def case_card(view: CardView) -> Rendered:
 def expanded_card(view: CardView) -> Rendered:
     """What "Show" reveals of a collapsed card, privately to the person who asked."""
     return message(
-        f"{view.source_name} review for {view.site_name}",
+        plain_line("review_for", source=view.source_name, site_name=view.site_name),
         blocks=[
-            header(f"{view.source_name} · {stars(view.rating)}"),
+            header(plain_line("card_header", source=view.source_name, stars=stars(view.rating))),
             context(str(line("card_byline", site_name=view.site_name, author=view.author,
                              posted_at=view.posted_at))),
             section(_review_quote(view, REVIEW_QUOTE_MAX)),
             context(_closed_line(view), *_status_lines(view)),
-            actions(BlockId.CASE_ACTIONS, button("Reopen", ActionId.REOPEN, str(view.case_id))),
+            actions(BlockId.CASE_ACTIONS,
+                    button(word("reopen"), ActionId.REOPEN, str(view.case_id))),
         ],
     )
 
@@ -275,7 +276,7 @@ def risk_notice(view: CardView, *, triage_channel: str) -> Rendered:
     labels = _triage_lines(view)
     if labels:
         blocks.append(context(labels[0]))
-    return message(f"Risk language in a {view.source_name} review for {view.site_name}",
+    return message(plain_line("risk_case", source=view.source_name, site_name=view.site_name),
                    blocks=blocks)
 
 
@@ -283,8 +284,7 @@ def batch_summary(*, source: str, site_name: str | None, count: int) -> Rendered
     name = source_name(source)
     text = str(line("batch_summary", count=count, source=name, site_name=site_name))
     return message(
-        f"{count} negative reviews imported from {name}"
-        + (f" — {site_name}" if site_name else ""),
+        plain_line("batch_case", count=count, source=name, site_name=site_name),
         blocks=[section(text)],
     )
 
@@ -294,7 +294,7 @@ def px_card(view: CardView) -> Rendered:
     value = str(view.case_id)
     urgency = URGENCIES.get(view.px_urgency or "", view.px_urgency or "Routine")
     blocks = [
-        header(f"Patient Experience follow-up · {view.px_site_name or view.site_name}"),
+        header(plain_line("px_card_header", site_name=view.px_site_name or view.site_name)),
         section(str(line("px_escalated_by", user=view.escalated_by, at=view.escalated_at,
                          urgency=urgency))),
         section(
@@ -326,14 +326,14 @@ def px_card(view: CardView) -> Rendered:
         blocks.append(context(*status))
 
     if view.status in CLOSED:
-        buttons = [button("Reopen", ActionId.REOPEN, value)]
+        buttons = [button(word("reopen"), ActionId.REOPEN, value)]
     else:
         buttons = []
         if not view.px_claimant_id:
-            buttons.append(button("Claim", ActionId.PX_CLAIM, value, style="primary"))
+            buttons.append(button(word("claim"), ActionId.PX_CLAIM, value, style="primary"))
         if not view.px_contacted_by:
-            buttons.append(button("Mark contacted", ActionId.PX_CONTACTED, value))
-        buttons.append(button("Resolve", ActionId.PX_RESOLVE, value))
+            buttons.append(button(word("mark_contacted"), ActionId.PX_CONTACTED, value))
+        buttons.append(button(word("resolve"), ActionId.PX_RESOLVE, value))
     blocks.append(actions(BlockId.PX_ACTIONS, *buttons))
     return message(
         plain_line("px_case", site_name=view.px_site_name or view.site_name, urgency=urgency),

@@ -5,12 +5,12 @@ from __future__ import annotations
 from bot.blocks.kit import Rendered, actions, button, message, section
 from bot.cases import Offer, Refusal
 from bot.ids import ActionId
-from bot.text import line
+from bot.text import line, word
 
 _OFFER_BUTTONS = {
-    Offer.TAKE_OVER: ("Take over", ActionId.TAKE_OVER),
-    Offer.PX_TAKE_OVER: ("Take over", ActionId.PX_TAKE_OVER),
-    Offer.REOPEN: ("Reopen", ActionId.REOPEN),
+    Offer.TAKE_OVER: ("take_over", ActionId.TAKE_OVER),
+    Offer.PX_TAKE_OVER: ("take_over", ActionId.PX_TAKE_OVER),
+    Offer.REOPEN: ("reopen", ActionId.REOPEN),
 }
 
 
@@ -19,7 +19,8 @@ def refusal(refused: Refusal) -> Rendered:
     blocks = [section(text)]
     if refused.offer and refused.case_id is not None:
         label, action_id = _OFFER_BUTTONS[refused.offer]
-        blocks.append(actions("refusal_offer", button(label, action_id, str(refused.case_id))))
+        blocks.append(actions("refusal_offer",
+                              button(word(label), action_id, str(refused.case_id))))
     return message(text, blocks)
 
 

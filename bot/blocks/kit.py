@@ -14,7 +14,7 @@ from typing import Any
 import blockkit as bk
 from blockkit.core import Component
 
-from bot.text import cut_mrkdwn
+from bot.text import cut_mrkdwn, word
 
 TEXT_MAX = 3000  # any text object
 HEADER_MAX = 150
@@ -176,13 +176,13 @@ def modal(
     blocks: Sequence[Component],
     private_metadata: str,
     submit: str | None = None,
-    close: str = "Cancel",
+    close: str | None = None,
 ) -> dict[str, Any]:
     view = bk.Modal(
         title=plain(title, MODAL_TITLE_MAX),
         blocks=list(blocks[:SURFACE_BLOCKS_MAX]),
         submit=plain(submit, MODAL_TITLE_MAX) if submit else None,
-        close=plain(close, MODAL_TITLE_MAX),
+        close=plain(close or word("cancel"), MODAL_TITLE_MAX),
         private_metadata=private_metadata or None,
         callback_id=callback_id,
     )

@@ -9,12 +9,7 @@ from bot.cases import HIDE_REASONS, IGNORE_REASONS, MAX_NOTE_CHARS, MAX_REPLY_CH
 from bot.config import Site
 from bot.ids import ActionId, BlockId, CallbackId, InputId, ModalContext
 from bot.replies import ReplyTemplate
-from bot.text import quote
-
-RULES_REMINDER = (
-    ":shield: Never confirm or deny that the reviewer is a patient, never discuss care or give "
-    "medical advice, and move the conversation offline."
-)
+from bot.text import line, quote, word
 
 
 def reply_block_id(template_name: str | None) -> str:
@@ -35,25 +30,24 @@ def respond_modal(
     picker = static_select(
         ActionId.REPLY_TEMPLATE,
         [(t.title, t.name) for t in templates],
-        placeholder="Start from a template",
+        placeholder=word("template_placeholder"),
         initial_value=selected,
     )
     blocks = [
-        section(quote(review_text, 600) if review_text.strip() else "_No review text._"),
-        context(RULES_REMINDER),
-        section("*Template*", block_id=BlockId.TEMPLATE, accessory=picker),
+        section(quote(review_text, 600) if review_text.strip() else str(line("no_review_text"))),
+        context(str(line("rules_reminder"))),
+        section(str(line("template_heading")), block_id=BlockId.TEMPLATE, accessory=picker),
         input_block(
             reply_block_id(selected),
-            "Public reply",
+            word("public_reply"),
             text_input(InputId.REPLY, initial_value=draft, max_length=MAX_REPLY_CHARS),
-            hint="Recording the reply meets the first-response window. "
-            "Edit it freely before you submit.",
+            hint=word("public_reply_hint"),
         ),
     ]
     return modal(
         callback_id=CallbackId.RESPOND,
-        title="Edit reply" if editing else "Respond to review",
-        submit="Record reply",
+        title=word("edit_reply_title" if editing else "respond_title"),
+        submit=word("record_reply"),
         blocks=blocks,
         private_metadata=context_value.dump(),
     )
@@ -64,37 +58,36 @@ def escalate_modal(
 ) -> dict[str, Any]:
     return modal(
         callback_id=CallbackId.ESCALATE,
-        title="Escalate to PX",
-        submit="Escalate",
+        title=word("escalate_title"),
+        submit=word("escalate_submit"),
         private_metadata=context_value.dump(),
         blocks=[
-            context("Patient Experience gets a card in the site's PX channel and a follow-up "
-                    "window starts."),
+            context(str(line("escalate_explanation"))),
             input_block(
                 BlockId.SITE,
-                "Site",
+                word("site"),
                 static_select(
                     InputId.SITE,
                     [(site.name, site.id) for site in sites],
-                    placeholder="Which site?",
+                    placeholder=word("site_placeholder"),
                     initial_value=site_id,
                 ),
             ),
             input_block(
                 BlockId.URGENCY,
-                "Urgency",
+                word("urgency"),
                 static_select(
                     InputId.URGENCY,
                     [(label, value) for value, label in URGENCIES.items()],
-                    placeholder="How soon?",
+                    placeholder=word("urgency_placeholder"),
                     initial_value="routine",
                 ),
             ),
             input_block(
                 BlockId.NOTE,
-                "Note for Patient Experience",
+                word("px_note"),
                 text_input(InputId.NOTE, max_length=MAX_NOTE_CHARS,
-                           placeholder="What PX should know before reaching out"),
+                           placeholder=word("px_note_placeholder")),
                 optional=True,
             ),
         ],
@@ -120,17 +113,17 @@ def _reason_modal(
             context(explanation),
             input_block(
                 BlockId.REASON,
-                "Reason",
+                word("reason"),
                 static_select(
                     InputId.REASON,
                     [(label, value) for value, label in reasons.items()],
-                    placeholder="Choose a reason",
+                    placeholder=word("reason_placeholder"),
                     initial_value=suggested,
                 ),
             ),
             input_block(
                 BlockId.NOTE,
-                "Note",
+                word("note"),
                 text_input(InputId.NOTE, max_length=MAX_NOTE_CHARS),
                 optional=True,
             ),
@@ -141,10 +134,9 @@ def _reason_modal(
 def hide_modal(*, context_value: ModalContext, suggested: str | None = None) -> dict[str, Any]:
     return _reason_modal(
         callback_id=CallbackId.HIDE,
-        title="Hide review",
-        submit="Hide",
-        explanation="The card collapses to one line and its window stops. "
-        "Hide the post on the site as well.",
+        title=word("hide_title"),
+        submit=word("hide"),
+        explanation=str(line("hide_explanation")),
         reasons=HIDE_REASONS,
         context_value=context_value,
         suggested=suggested,
@@ -154,10 +146,9 @@ def hide_modal(*, context_value: ModalContext, suggested: str | None = None) -> 
 def ignore_modal(*, context_value: ModalContext, suggested: str | None = None) -> dict[str, Any]:
     return _reason_modal(
         callback_id=CallbackId.IGNORE,
-        title="Ignore review",
-        submit="Ignore",
-        explanation="The card collapses to one line and its window stops. "
-        "Anyone can reopen it.",
+        title=word("ignore_title"),
+        submit=word("ignore"),
+        explanation=str(line("ignore_explanation")),
         reasons=IGNORE_REASONS,
         context_value=context_value,
         suggested=suggested,

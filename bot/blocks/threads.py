@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.blocks.kit import Rendered, actions, button, message, section
 from bot.ids import ActionId, BlockId
+from bot.text import word
 
 
 def thread_line(text: str, *, nudge: str | None = None) -> Rendered:
@@ -14,6 +15,6 @@ def thread_line(text: str, *, nudge: str | None = None) -> Rendered:
     return message(text, [
         section(text),
         actions(BlockId.NUDGE,
-                button("Snooze 1 h", ActionId.NUDGE_SNOOZE, nudge),
-                button("I'm on it", ActionId.NUDGE_ON_IT, nudge, style="primary")),
+                button(word("snooze"), ActionId.NUDGE_SNOOZE, nudge),
+                button(word("on_it"), ActionId.NUDGE_ON_IT, nudge, style="primary")),
     ])
