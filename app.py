@@ -21,7 +21,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config, Settings
 from bot.desk import Desk
 from bot.nudges import Nudges
-from bot.oncall import OnCall
+from bot.oncall.command import OnCall
 from bot.pollers import SourceClients, register_pollers
 from bot.scheduler import Scheduler
 from bot.slack_out import Outbox

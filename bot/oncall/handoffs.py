@@ -1,0 +1,44 @@
+"""What a hand-off sends, inside the transaction that records it: the announcement (with the
+open cases) in the rotation's channel and by DM, as outbox rows so each goes out once, after
+restarts and Slack outages alike."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bot.blocks.oncall import handoff_message
+from bot.cases import WindowKind
+from bot.config import Config
+from bot.oncall.values import Handoff, HandoffCase
+from bot.slack_out import Outbox
+from storage import rotation as store
+
+HANDOFF_CASES = 15  # open cases listed in a hand-off message; the rest are counted
+ORDERING_KEY = "oncall"
+
+
+def open_cases(session: Session, config: Config) -> tuple[list[HandoffCase], int]:
+    """The open cases a hand-off lists (earliest deadline first), and how many are open."""
+    cases = []
+    for case, review, due_at, window in store.open_cases_by_deadline(session,
+                                                                      limit=HANDOFF_CASES):
+        holder = case.px_claimant_id if window == WindowKind.PX_FOLLOWUP else case.claimant_id
+        site = config.site(case.site)
+        cases.append(HandoffCase(
+            case_id=case.id, source=review.source, rating=review.rating,
+            site_name=site.name if site else case.site, claimant=holder, window=window,
+            due_at=due_at,
+        ))
+    return cases, store.count_open_cases(session)
+
+
+def announce(session: Session, outbox: Outbox, config: Config, handoff: Handoff) -> None:
+    """The hand-off message in the rotation's channel (default: the triage channel), and the
+    same, worded for them, by DM to the new on-call person."""
+    channel = config.rotation.channel or config.slack.triage_channel
+    announcement = handoff_message(handoff)
+    outbox.message(session, channel=channel, text=announcement.text,
+                   blocks=announcement.blocks, ordering_key=ORDERING_KEY)
+    direct = handoff_message(handoff, direct=True)
+    outbox.dm(session, user=handoff.on_call, text=direct.text, blocks=direct.blocks,
+              ordering_key=ORDERING_KEY)
