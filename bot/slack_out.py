@@ -42,6 +42,13 @@ _OUR_MISTAKES = frozenset({
     "invalid_metadata_format", "invalid_metadata_schema", "metadata_too_large",
     "message_not_found", "cant_update_message", "thread_not_found",
 })
+# Slack's answers that say the on-call user group cannot be updated until someone changes a
+# setting in Slack or in reviewdesk.toml: the sync is not tried again until the next change of
+# person (usergroups.users.update; missing_scope: the app lacks usergroups:write).
+_GROUP_REFUSALS = frozenset({
+    "no_such_subteam", "permission_denied", "invalid_users", "invalid_user", "no_users_provided",
+    "failed_for_some_users", "plan_upgrade_required", "missing_scope", "not_allowed_token_type",
+})
 
 
 class Kind(StrEnum):
@@ -55,6 +62,7 @@ class Kind(StrEnum):
     UPDATE_BATCH = "update_batch"
     CASE_DM = "case_dm"  # a direct message about a case, with a link to its card
     DM = "dm"  # a direct message to a person
+    USERGROUP_SYNC = "usergroup_sync"  # set a Slack user group's members (the on-call group)
 
 
 _POSTS = frozenset(
@@ -100,6 +108,10 @@ class _Orphan(Exception):
 
 def _case_key(case_id: int) -> str:
     return f"case:{case_id}"
+
+
+def _usergroup_key(usergroup: str) -> str:
+    return f"usergroup:{usergroup}"
 
 
 class Outbox:
@@ -191,6 +203,18 @@ class Outbox:
         """A direct message to `user` (the DM is opened when it is sent)."""
         self._add(session, Kind.DM, payload={"text": text, "blocks": blocks, "user": user},
                   ordering_key=ordering_key)
+
+    def usergroup_sync(self, session: Session, *, usergroup: str, users: list[str]) -> None:
+        """Make `users` the members of the Slack user group `usergroup`; a newer sync of the
+        same group supersedes this one while it waits."""
+        self._add(session, Kind.USERGROUP_SYNC, payload={"usergroup": usergroup, "users": users},
+                  ordering_key=_usergroup_key(usergroup))
+
+    def requested_usergroup(self, session: Session, *, usergroup: str) -> list[str] | None:
+        """The members last asked for the user group (sent, waiting or refused), if any."""
+        row = repo.latest_outbox(session, ordering_key=_usergroup_key(usergroup),
+                                 kind=Kind.USERGROUP_SYNC)
+        return None if row is None else list(row.payload["users"])
 
     def message(
         self, session: Session, *, channel: str, text: str, blocks: list | None = None,
@@ -315,6 +339,13 @@ class Outbox:
             return _Call("chat.postMessage", kwargs, (message.channel, None))
         if kind in {Kind.POST_BATCH, Kind.UPDATE_BATCH}:
             return self._prepare_batch(session, message, metadata)
+        if kind == Kind.USERGROUP_SYNC:
+            if repo.later_pending(session, message=message):
+                raise _Drop("a newer sync of the same user group follows")
+            payload = message.payload
+            return _Call("usergroups.users.update",
+                         {"usergroup": payload["usergroup"], "users": ",".join(payload["users"])},
+                         None)
 
         case_id = message.case_id
         assert case_id is not None
@@ -480,7 +511,8 @@ class Outbox:
                            call.method, retry_after)
             self._retry_later(message.id, "ratelimited", uncertain=False, delay=retry_after)
             return Outcome.PAUSED
-        if status < 500 and code in _OUR_MISTAKES:
+        refused = message.kind == Kind.USERGROUP_SYNC and code in _GROUP_REFUSALS
+        if status < 500 and (code in _OUR_MISTAKES or refused):
             logger.error("outbox %s (%s, case %s) rejected by Slack: %s",
                          message.id, message.kind, message.case_id, code)
             return self._finish(message.id, status="failed", error=code)

@@ -94,6 +94,17 @@ def overrides_between(session: Session, *, starts: datetime,
     ).all()
 
 
+def next_override_change(session: Session, *, after: datetime) -> datetime | None:
+    """The first moment after `after` at which an override starts or ends, if any."""
+    starts = session.exec(
+        select(func.min(RotationOverride.starts_at)).where(col(RotationOverride.starts_at) > after)
+    ).one()
+    ends = session.exec(
+        select(func.min(RotationOverride.ends_at)).where(col(RotationOverride.ends_at) > after)
+    ).one()
+    return min((moment for moment in (starts, ends) if moment is not None), default=None)
+
+
 def add_override(session: Session, *, user_id: str, starts_at: datetime, ends_at: datetime,
                  created_by: str, created_at: datetime) -> RotationOverride:
     override = RotationOverride(user_id=user_id, starts_at=starts_at, ends_at=ends_at,

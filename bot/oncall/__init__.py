@@ -5,7 +5,7 @@ values.py   the typed values shared with bot/blocks/oncall.py (imports nothing f
 schedule.py when hand-offs fall and whose turn it is: pure arithmetic
 parse.py    reading people and moments as typed in `/reviewdesk oncall`
 service.py  the rotation kept in the database: seeding, questions, changes, hand-offs
-handoffs.py what a hand-off sends (its messages), as outbox rows
+handoffs.py what a hand-off sends (its messages, the on-call user group), as outbox rows
 command.py  `OnCall`: the service plus the `/reviewdesk oncall …` dispatcher
 
 This file imports nothing, on purpose: importing bot.oncall.values must not load the service.

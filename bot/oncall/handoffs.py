@@ -1,8 +1,10 @@
 """What a hand-off sends, inside the transaction that records it: the announcement (with the
-open cases) in the rotation's channel and by DM, as outbox rows so each goes out once, after
-restarts and Slack outages alike."""
+open cases) in the rotation's channel and by DM, and the on-call user group set to the new
+person, all as outbox rows so each goes out once, after restarts and Slack outages alike."""
 
 from __future__ import annotations
+
+import logging
 
 from sqlmodel import Session
 
@@ -12,6 +14,8 @@ from bot.config import Config
 from bot.oncall.values import Handoff, HandoffCase
 from bot.slack_out import Outbox
 from storage import rotation as store
+
+logger = logging.getLogger(__name__)
 
 HANDOFF_CASES = 15  # open cases listed in a hand-off message; the rest are counted
 ORDERING_KEY = "oncall"
@@ -42,3 +46,16 @@ def announce(session: Session, outbox: Outbox, config: Config, handoff: Handoff)
     direct = handoff_message(handoff, direct=True)
     outbox.dm(session, user=handoff.on_call, text=direct.text, blocks=direct.blocks,
               ordering_key=ORDERING_KEY)
+
+
+def keep_group_in_step(session: Session, outbox: Outbox, usergroup: str | None,
+                       on_call: str | None) -> None:
+    """Like Grafana OnCall's Slack user group: when [rotation] usergroup is set and its members
+    were last asked to be someone else, ask Slack to make it `on_call` (usergroups.users.update,
+    through the outbox). Nobody on call leaves the group as it is: Slack cannot empty one."""
+    if usergroup is None or on_call is None:
+        return
+    if outbox.requested_usergroup(session, usergroup=usergroup) == [on_call]:
+        return
+    outbox.usergroup_sync(session, usergroup=usergroup, users=[on_call])
+    logger.info("on-call user group %s: asking Slack to make it %s", usergroup, on_call)

@@ -1,5 +1,5 @@
 """The on-call rotation kept in the database: seeding from the configuration, who is on call
-when, changes (overrides, swaps, removals) and weekly hand-offs.
+when, changes (overrides, swaps, removals), weekly hand-offs and the on-call user group.
 
 The database is the source of truth. Members are ordered rows; each announced hand-off is a row
 naming whose turn it was, and the turn moves on by one member per hand-off time after the latest
@@ -85,7 +85,8 @@ class RotationService:
     def seed(self, config: Config | None = None) -> None:
         """Bring the configured members into the database: all of them into an empty rotation,
         later only new names, at the end. The database order and removals are kept; what
-        differs from the configuration is logged. Records the first hand-off on a fresh start."""
+        differs from the configuration is logged. Records the first hand-off on a fresh start,
+        and brings the on-call user group in step."""
         wanted = list(dict.fromkeys((config or self.config).rotation.members))
 
         def apply(session: Session) -> None:
@@ -102,8 +103,10 @@ class RotationService:
                 _log_differences(list(rows.values()), wanted)
             session.flush()
             self._record_first_handoff(session, self.clock.now())
+            self._keep_group_in_step(session, self.clock.now())
 
         self._write(apply)
+        self.outbox.wake()
 
     def _record_first_handoff(self, session: Session, now: datetime) -> None:
         if store.latest_handoff(session) is not None:
@@ -175,7 +178,14 @@ class RotationService:
         never rewrites whose turn it was."""
         self.check_admin(actor)
         self.announce_due_handoffs()
-        self._write(apply)
+
+        def change(session: Session) -> None:
+            apply(session)
+            session.flush()
+            self._keep_group_in_step(session, self.clock.now())
+
+        self._write(change)
+        self.outbox.wake()
 
     def override(self, actor: str, user: str, starts_at: datetime,
                  ends_at: datetime) -> Override:
@@ -191,9 +201,11 @@ class RotationService:
             row = store.add_override(session, user_id=user, starts_at=max(starts_at, now),
                                      ends_at=ends_at, created_by=actor, created_at=now)
             session.flush()
+            self._keep_group_in_step(session, now)
             return _override(row)
 
         override = self._write(apply)
+        self.outbox.wake()
         audit.info("rotation override %s: %s on call %s to %s, by %s", override.id, user,
                    override.starts_at.isoformat(), ends_at.isoformat(), actor)
         return override
@@ -313,10 +325,35 @@ class RotationService:
                 on_call=on_call, base=base, override_ends=override.ends_at if override else None,
                 handoff_at=handoff_at, until=next_handoff(handoff_at, self.rotation),
                 cases=cases, total=total))
+            self._keep_group_in_step(session, now, on_call=snapshot.on_call_at(now))
             session.commit()
         logger.info("hand-off %s announced: %s on call (turn of %s)", handoff_at.isoformat(),
                     on_call, base)
         return 1
+
+    # ---- the on-call user group --------------------------------------------------------------
+
+    def _keep_group_in_step(self, session: Session, now: datetime, *,
+                            on_call: str | None = None) -> None:
+        """Ask for the on-call user group to be whoever is on call now, if it was not."""
+        if self.rotation.usergroup is not None and on_call is None:
+            on_call = _snapshot(session, self.rotation, now, now, now).on_call_at(now)
+        handoffs.keep_group_in_step(session, self.outbox, self.rotation.usergroup, on_call)
+
+    def sync_usergroup(self) -> None:
+        """Bring the on-call user group in step now (the scheduler runs this when an override
+        starts or ends; hand-offs and changes do it themselves)."""
+        if self.rotation.usergroup is None:
+            return
+        self._write(lambda session: self._keep_group_in_step(session, self.clock.now()))
+        self.outbox.wake()
+
+    def next_usergroup_change(self) -> datetime | None:
+        """When an override next starts or ends (None without a user group to keep)."""
+        if self.rotation.usergroup is None:
+            return None
+        with self.db.session() as session:
+            return store.next_override_change(session, after=self.clock.now())
 
 
 def _active_member(session: Session, user: str) -> RotationMember:
