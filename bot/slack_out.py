@@ -178,11 +178,11 @@ class Outbox:
         self._add(session, Kind.UPDATE_PX_CARD, case_id=case_id)
 
     def thread_reply(self, session: Session, *, case_id: int, text: str, px: bool = False,
-                     nudge: str | None = None) -> None:
+                     nudge: str | None = None, broadcast: bool = False) -> None:
         """A line in the card's thread; `nudge` ("<case id>:<window kind>") adds a reminder's
-        Snooze and I'm on it buttons."""
+        Snooze and I'm on it buttons; `broadcast` shows it in the channel too."""
         self._add(session, Kind.THREAD_REPLY, case_id=case_id,
-                  payload={"text": text, "px": px, "nudge": nudge})
+                  payload={"text": text, "px": px, "nudge": nudge, "broadcast": broadcast})
 
     def case_dm(self, session: Session, *, case_id: int, user: str, text: str,
                 px: bool = False) -> None:
@@ -392,6 +392,8 @@ class Outbox:
                   "metadata": metadata, "unfurl_links": False, "unfurl_media": False}
         if rendered.blocks:
             kwargs["blocks"] = rendered.blocks
+        if message.payload.get("broadcast"):
+            kwargs["reply_broadcast"] = True
         return _Call("chat.postMessage", kwargs, (channel, ts))
 
     def _burst_thread(self, session: Session, batch_id: int | None) -> str | None:
