@@ -21,7 +21,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config, Settings
 from bot.desk import Desk
 from bot.nudges import Nudges
-from bot.oncall import OnCall
+from bot.oncall.command import OnCall
 from bot.pollers import SourceClients, register_pollers
 from bot.scheduler import Scheduler
 from bot.slack_out import Outbox
@@ -150,6 +150,8 @@ def create_app(
     scheduler = Scheduler(clock)
     scheduler.add_timed("nudges", nudges.run_due, nudges.next_due)
     scheduler.add_timed("handoffs", oncall.announce_due_handoffs, oncall.next_wakeup)
+    if config.rotation.usergroup:  # overrides start and end between hand-offs
+        scheduler.add_timed("usergroup", oncall.sync_usergroup, oncall.next_usergroup_change)
     nudges.on_change = lambda: scheduler.replan("nudges")
     desk = Desk(db, config, clock, outbox, nudges)
     if clients is not None:  # `run` polls the sources; `import` and tests poll nothing

@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from app import create_app, web_client
 from bot.config import Config, ConfigError, Settings, load_config
 from bot.importer import UnreadableFile, import_items, parse_mapping, read_items
+from bot.oncall.checks import rotation_warnings
 from bot.pollers import clients_from_env
 from storage.db import Database, migrate
 
@@ -124,8 +125,10 @@ def import_file(settings: Settings, path: Path, *, mapping: str | None = None,
 
 
 def check_config(settings: Settings) -> int:
-    """Validate the environment, the config file, the Slack token and the channels."""
+    """Validate the environment, the config file, the Slack token and the channels; warn
+    (without failing) about who reminders will reach."""
     problems: list[str] = []
+    warnings: list[str] = []
     try:
         config = load_config(settings.config_path)
         print(f"✓ {settings.config_path} is valid ({len(config.sites)} sites)")
@@ -138,6 +141,7 @@ def check_config(settings: Settings) -> int:
             clients_from_env(config)
         except ConfigError as error:
             problems += error.problems
+    client = None  # set once Slack accepts the token: then people and groups are looked up
     if settings.slack_bot_token and not problems:
         refused = _check_slack_token(settings)
         if refused:
@@ -145,6 +149,11 @@ def check_config(settings: Settings) -> int:
         elif config is not None:
             print("✓ Slack accepted the bot token")
             problems += _check_channels(settings, config)
+            client = web_client(settings)
+    if config is not None:
+        warnings += rotation_warnings(config, client)
+    for warning in warnings:
+        print(f"⚠ {warning}")
     for problem in problems:
         print(f"✗ {problem}")
     if not problems:

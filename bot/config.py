@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -79,15 +79,23 @@ Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
+HERE = "@here"  # the fallback that mentions the case's channel
 
 
-def _check_channel(value: Any) -> str | None:
-    if value is not None and (not isinstance(value, str) or not _CHANNEL_ID.match(value)):
-        raise ValueError(
-            f"{value!r} is not a Slack channel id; copy it from the channel's details "
-            "(it starts with C, like C0123ABCD)"
-        )
-    return value
+def _optional_id(pattern: re.Pattern[str], what: str, where: str, example: str):
+    """A check of an optional Slack id: `what` it is, `where` to copy it from."""
+
+    def check(value: Any) -> str | None:
+        if value is not None and (not isinstance(value, str) or not pattern.match(value)):
+            raise ValueError(f"{value!r} is not a Slack {what}; copy it from {where} "
+                             f"(it starts with {example[0]}, like {example})")
+        return value
+
+    return check
+
+
+_check_channel = _optional_id(_CHANNEL_ID, "channel id", "the channel's details", "C0123ABCD")
 
 
 def _check_user(value: Any) -> str:
@@ -99,8 +107,25 @@ def _check_user(value: Any) -> str:
     return value
 
 
+_check_usergroup = _optional_id(_USERGROUP_ID, "user group id", "the group's page in Slack",
+                               "S0123ABCD")
+
+
+def _check_fallback(value: Any) -> str:
+    if isinstance(value, str) and value.strip().lower() in {"@here", "here", "<!here>"}:
+        return HERE
+    if isinstance(value, str) and _USERGROUP_ID.match(value.strip()):
+        return value.strip()
+    raise ValueError(
+        f"{value!r} is neither \"@here\" nor a Slack user group id (it starts with S, "
+        "like S0123ABCD)"
+    )
+
+
 ChannelId = Annotated[str, BeforeValidator(_check_channel)]
 UserId = Annotated[str, BeforeValidator(_check_user)]
+UsergroupId = Annotated[str, BeforeValidator(_check_usergroup)]
+Fallback = Annotated[str, BeforeValidator(_check_fallback)]
 
 
 class _Strict(BaseModel):
@@ -113,8 +138,16 @@ class SlackChannels(_Strict):
 
 
 _LEAD = re.compile(r"^(\d{1,2})%$")
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# How reviewdesk.toml names the days of the week (Monday first, as date.weekday() counts) and
+# writes a time of day; everything that reads these settings uses these two.
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK_TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+def clock_time(text: str) -> time:
+    """A time of day as the settings write it ("HH:MM", already validated)."""
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
 
 
 def _check_lead(value: str) -> str:
@@ -139,7 +172,7 @@ def _check_zone(value: str) -> str:
 
 LeadTime = Annotated[str, BeforeValidator(_check_lead)]
 TimeZoneName = Annotated[str, BeforeValidator(_check_zone)]
-Weekday = Annotated[str, Field(pattern="^(mon|tue|wed|thu|fri|sat|sun)$")]
+Weekday = Annotated[str, Field(pattern=f"^({'|'.join(WEEKDAYS)})$")]
 
 
 class WindowLengths(_Strict):
@@ -208,6 +241,11 @@ class Rotation(_Strict):
     handoff_weekday: Weekday = "mon"
     handoff_time: str = Field(default="09:00", pattern=_CLOCK_TIME)
     channel: ChannelId | None = None  # where hand-offs are announced; default: triage channel
+    # Told when a case has no claimant and there is nobody on call and no lead: "@here" in the
+    # case's channel, or a Slack user group ("S0123ABCD") mentioned there.
+    fallback: Fallback = HERE
+    # A Slack user group kept to whoever is on call, so people can mention them by one name.
+    usergroup: UsergroupId | None = None
 
 
 class Triage(_Strict):

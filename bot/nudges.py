@@ -15,6 +15,7 @@ from bot.blocks.cards import format_left
 from bot.cases import CLOSED, WindowKind
 from bot.clock import Clock
 from bot.config import Config
+from bot.reminders import Recipient, who_to_tell
 from bot.slack_out import Outbox
 from bot.text import line
 from bot.windows import nudge_times
@@ -124,42 +125,46 @@ class Nudges:
                         window.kind, " late" if now - nudge.due_at > LATE_AFTER else "")
         return status == "sent"
 
-    def _recipient(self, case: Case, window: CaseWindow, now: datetime) -> str | None:
-        if window.kind == WindowKind.PX_FOLLOWUP:
-            return case.px_claimant_id or self.on_call(now)
-        return case.claimant_id or self.on_call(now)
+    def _recipient(self, case: Case, window: CaseWindow, now: datetime) -> Recipient:
+        rotation = self.config.rotation
+        return who_to_tell(claimant=case.claimant_id, window_kind=window.kind,
+                           px_claimant=case.px_claimant_id, on_call=self.on_call(now),
+                           lead=rotation.lead, fallback=rotation.fallback)
 
     def _announce(self, session: Session, case: Case, window: CaseWindow, nudge: Nudge,
                   now: datetime) -> None:
-        recipient = self._recipient(case, window, now)
-        nudge.recipient = recipient
+        who = self._recipient(case, window, now)
+        nudge.recipient = who.key
         session.add(nudge)
         late = now - nudge.due_at > LATE_AFTER
         px = window.kind == WindowKind.PX_FOLLOWUP
         value = f"{case.id}:{window.kind}"
         if _is_lead(nudge.key):
             text = line("nudge_lead", kind=window.kind, due_at=window.due_at,
-                        left=format_left(window.due_at - now), user=recipient, late=late)
+                        left=format_left(window.due_at - now), who=who, late=late)
         elif nudge.key == LAPSE:
-            text = line("nudge_lapsed", kind=window.kind, due_at=window.due_at, user=recipient,
+            text = line("nudge_lapsed", kind=window.kind, due_at=window.due_at, who=who,
                         late=late)
-            if recipient:
-                self.outbox.case_dm(session, case_id=case.id, user=recipient, px=px,
+            if who.user:  # a person; a group or @here is alerted by the mention in the channel
+                self.outbox.case_dm(session, case_id=case.id, user=who.user, px=px,
                                     text=str(line("nudge_lapsed_dm", kind=window.kind,
-                                                  case_id=case.id, due_at=window.due_at)))
+                                                  case_id=case.id, due_at=window.due_at,
+                                                  why=who.why)))
         else:
             count = int(nudge.key.split("-")[1])
             lead = self.config.rotation.lead
-            text = line("nudge_repeat", kind=window.kind, due_at=window.due_at, user=recipient,
-                        count=count, lead=lead
-                        if lead and count >= self.config.windows.lead_after_repeats else None)
+            named = lead and lead != who.user and count >= self.config.windows.lead_after_repeats
+            text = line("nudge_repeat", kind=window.kind, due_at=window.due_at, who=who,
+                        count=count, lead=lead if named else None)
         if not _is_lead(nudge.key):
             number = 1 if nudge.key == LAPSE else int(nudge.key.split("-")[1]) + 1
             every = self.config.windows.repeat_every
             # After downtime, repeats resume at their pace rather than all at once.
             session.add(Nudge(window_id=window.id, case_id=case.id, key=f"repeat-{number}",
                               due_at=max(window.due_at + number * every, now + every)))
-        self.outbox.thread_reply(session, case_id=case.id, text=str(text), px=px, nudge=value)
+        # @here in a thread reply may reach only the thread's followers: show it in the channel.
+        self.outbox.thread_reply(session, case_id=case.id, text=str(text), px=px, nudge=value,
+                                 broadcast=who.user is None and who.group is None)
         if px:
             self.outbox.update_px_card(session, case_id=case.id)
         else:

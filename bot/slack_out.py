@@ -44,6 +44,13 @@ _OUR_MISTAKES = frozenset({
     "invalid_metadata_format", "invalid_metadata_schema", "metadata_too_large",
     "message_not_found", "cant_update_message", "thread_not_found",
 })
+# Slack's answers that say the on-call user group cannot be updated until someone changes a
+# setting in Slack or in reviewdesk.toml: the sync is not tried again until the next change of
+# person (usergroups.users.update; missing_scope: the app lacks usergroups:write).
+_GROUP_REFUSALS = frozenset({
+    "no_such_subteam", "permission_denied", "invalid_users", "invalid_user", "no_users_provided",
+    "failed_for_some_users", "plan_upgrade_required", "missing_scope", "not_allowed_token_type",
+})
 
 
 class Kind(StrEnum):
@@ -58,6 +65,7 @@ class Kind(StrEnum):
     RISK_NOTICE = "risk_notice"  # a copy of a risk case for the risk channel
     CASE_DM = "case_dm"  # a direct message about a case, with a link to its card
     DM = "dm"  # a direct message to a person
+    USERGROUP_SYNC = "usergroup_sync"  # set a Slack user group's members (the on-call group)
 
 
 _POSTS = frozenset(
@@ -97,6 +105,10 @@ class _Orphan(Exception):
 
 def _case_key(case_id: int) -> str:
     return f"case:{case_id}"
+
+
+def _usergroup_key(usergroup: str) -> str:
+    return f"usergroup:{usergroup}"
 
 
 class Outbox:
@@ -166,11 +178,11 @@ class Outbox:
         self._add(session, Kind.UPDATE_PX_CARD, case_id=case_id)
 
     def thread_reply(self, session: Session, *, case_id: int, text: str, px: bool = False,
-                     nudge: str | None = None) -> None:
+                     nudge: str | None = None, broadcast: bool = False) -> None:
         """A line in the card's thread; `nudge` ("<case id>:<window kind>") adds a reminder's
-        Snooze and I'm on it buttons."""
+        Snooze and I'm on it buttons; `broadcast` shows it in the channel too."""
         self._add(session, Kind.THREAD_REPLY, case_id=case_id,
-                  payload={"text": text, "px": px, "nudge": nudge})
+                  payload={"text": text, "px": px, "nudge": nudge, "broadcast": broadcast})
 
     def case_dm(self, session: Session, *, case_id: int, user: str, text: str,
                 px: bool = False) -> None:
@@ -191,6 +203,18 @@ class Outbox:
         """A direct message to `user` (the DM is opened when it is sent)."""
         self._add(session, Kind.DM, payload={"text": text, "blocks": blocks, "user": user},
                   ordering_key=ordering_key)
+
+    def usergroup_sync(self, session: Session, *, usergroup: str, users: list[str]) -> None:
+        """Make `users` the members of the Slack user group `usergroup`; a newer sync of the
+        same group supersedes this one while it waits."""
+        self._add(session, Kind.USERGROUP_SYNC, payload={"usergroup": usergroup, "users": users},
+                  ordering_key=_usergroup_key(usergroup))
+
+    def requested_usergroup(self, session: Session, *, usergroup: str) -> list[str] | None:
+        """The members last asked for the user group (sent, waiting or refused), if any."""
+        row = repo.latest_outbox(session, ordering_key=_usergroup_key(usergroup),
+                                 kind=Kind.USERGROUP_SYNC)
+        return None if row is None else list(row.payload["users"])
 
     def message(
         self, session: Session, *, channel: str, text: str, blocks: list | None = None,
@@ -311,6 +335,13 @@ class Outbox:
             return _Call("chat.postMessage", kwargs, (message.channel, None))
         if kind in {Kind.POST_BATCH, Kind.UPDATE_BATCH}:
             return self._prepare_batch(session, message, metadata)
+        if kind == Kind.USERGROUP_SYNC:
+            if repo.later_pending(session, message=message):
+                raise _Drop("a newer sync of the same user group follows")
+            payload = message.payload
+            return _Call("usergroups.users.update",
+                         {"usergroup": payload["usergroup"], "users": ",".join(payload["users"])},
+                         None)
 
         case_id = message.case_id
         assert case_id is not None
@@ -361,6 +392,8 @@ class Outbox:
                   "metadata": metadata, "unfurl_links": False, "unfurl_media": False}
         if rendered.blocks:
             kwargs["blocks"] = rendered.blocks
+        if message.payload.get("broadcast"):
+            kwargs["reply_broadcast"] = True
         return _Call("chat.postMessage", kwargs, (channel, ts))
 
     def _burst_thread(self, session: Session, batch_id: int | None) -> str | None:
@@ -480,7 +513,8 @@ class Outbox:
                            call.method, retry_after)
             self._retry_later(message.id, "ratelimited", uncertain=False, delay=retry_after)
             return Outcome.PAUSED
-        if status < 500 and code in _OUR_MISTAKES:
+        refused = message.kind == Kind.USERGROUP_SYNC and code in _GROUP_REFUSALS
+        if status < 500 and (code in _OUR_MISTAKES or refused):
             logger.error("outbox %s (%s, case %s) rejected by Slack: %s",
                          message.id, message.kind, message.case_id, code)
             return self._finish(message.id, status="failed", error=code)

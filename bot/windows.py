@@ -4,15 +4,14 @@ Pure functions of their arguments; the database keeps what they compute."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
 
-from bot.config import BusinessHours, parse_duration
+from bot.config import WEEKDAYS, BusinessHours, clock_time, parse_duration
 
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MAX_DAYS = 3660  # a window longer than ten years of working days is a configuration mistake
 
 
@@ -22,15 +21,10 @@ def _holiday_calendar(country: str, subdivision: str | None):
 
 
 def _working_day(day: date, hours: BusinessHours) -> bool:
-    if _WEEKDAYS[day.weekday()] not in hours.days:
+    if WEEKDAYS[day.weekday()] not in hours.days:
         return False
     return not (hours.holidays and day in _holiday_calendar(hours.holidays,
                                                             hours.holidays_subdivision))
-
-
-def _clock(text: str) -> time:
-    hour, minute = text.split(":")
-    return time(int(hour), int(minute))
 
 
 def _working_spans(start: datetime, hours: BusinessHours):
@@ -40,8 +34,8 @@ def _working_spans(start: datetime, hours: BusinessHours):
     day = local_start.date()
     for _ in range(_MAX_DAYS):
         if _working_day(day, hours):
-            opens = datetime.combine(day, _clock(hours.start), zone)
-            closes = datetime.combine(day, _clock(hours.end), zone)
+            opens = datetime.combine(day, clock_time(hours.start), zone)
+            closes = datetime.combine(day, clock_time(hours.end), zone)
             opens = max(opens, local_start)
             if opens < closes:
                 yield opens, closes

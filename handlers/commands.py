@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.lists import help_message, open_cases_message
 from bot.desk import Desk
-from bot.oncall import OnCall
+from bot.oncall.command import OnCall
 from handlers.errors import listen, tell
 
 

@@ -195,6 +195,16 @@ def later_pending(session: Session, *, message: OutboxMessage) -> bool:
     ).first() is not None
 
 
+def latest_outbox(session: Session, *, ordering_key: str, kind: str) -> OutboxMessage | None:
+    """The newest message of `kind` under `ordering_key`, whatever became of it."""
+    return session.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.ordering_key == ordering_key, OutboxMessage.kind == kind)
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(1)
+    ).first()
+
+
 def has_pending(session: Session, *, case_id: int, kind: str) -> bool:
     return session.exec(
         select(OutboxMessage.id).where(

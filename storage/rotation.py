@@ -94,6 +94,17 @@ def overrides_between(session: Session, *, starts: datetime,
     ).all()
 
 
+def next_override_change(session: Session, *, after: datetime) -> datetime | None:
+    """The first moment after `after` at which an override starts or ends, if any."""
+    starts = session.exec(
+        select(func.min(RotationOverride.starts_at)).where(col(RotationOverride.starts_at) > after)
+    ).one()
+    ends = session.exec(
+        select(func.min(RotationOverride.ends_at)).where(col(RotationOverride.ends_at) > after)
+    ).one()
+    return min((moment for moment in (starts, ends) if moment is not None), default=None)
+
+
 def add_override(session: Session, *, user_id: str, starts_at: datetime, ends_at: datetime,
                  created_by: str, created_at: datetime) -> RotationOverride:
     override = RotationOverride(user_id=user_id, starts_at=starts_at, ends_at=ends_at,
@@ -107,17 +118,25 @@ def add_override(session: Session, *, user_id: str, starts_at: datetime, ends_at
 
 def open_cases_by_deadline(
     session: Session, *, limit: int
-) -> Sequence[tuple[Case, Review, datetime | None]]:
-    """Open cases with the due time of their earliest open window, soonest first; cases with no
-    open window come last, oldest first."""
+) -> Sequence[tuple[Case, Review, datetime | None, str | None]]:
+    """Open cases with the due time and kind of their earliest open window, soonest first;
+    cases with no open window come last, oldest first."""
+    is_open = (col(CaseWindow.met_at).is_(None), col(CaseWindow.stopped_at).is_(None))
     next_due = (
         select(CaseWindow.case_id, func.min(CaseWindow.due_at).label("due_at"))
-        .where(col(CaseWindow.met_at).is_(None), col(CaseWindow.stopped_at).is_(None))
+        .where(*is_open)
         .group_by(col(CaseWindow.case_id))
         .subquery()
     )
+    kind = (
+        select(CaseWindow.kind)
+        .where(CaseWindow.case_id == Case.id, CaseWindow.due_at == next_due.c.due_at, *is_open)
+        .order_by(col(CaseWindow.id))
+        .limit(1)
+        .scalar_subquery()
+    )
     return session.exec(
-        select(Case, Review, next_due.c.due_at)
+        select(Case, Review, next_due.c.due_at, kind)
         .join(Review, col(Review.id) == Case.review_id)
         .outerjoin(next_due, next_due.c.case_id == Case.id)
         .where(Case.status == "open")

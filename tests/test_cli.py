@@ -295,11 +295,44 @@ def test_check_config_passes_when_every_channel_is_in_place(tmp_path, slack):
         "✓ slack.triage_channel: #review-triage",
         "✓ the PX channel of site 'north': #px-north",
         "✓ the PX channel of site 'south': #px-south",
+        "⚠ The rotation has no members: reminders for cases nobody has claimed will go to "
+        "@here in the case's channel. Name people in [rotation] members, or add them with "
+        "/reviewdesk oncall add @name.",
         "Everything needed to run is in place.",
     ]
     assert len(slack.calls_to("auth.test")) == 1
     asked = [call.params["channel"] for call in slack.calls_to("conversations.info")]
     assert asked == ["C0TRIAGE", "C0PXNORTH", PX_SOUTH]
+
+
+def test_check_config_warns_about_people_and_groups_slack_does_not_know(tmp_path, slack):
+    slack.add_usergroup("S0ONCALL", "reviewdesk-oncall", ["U0SAM"])
+    data = config_data(rotation={"members": ["U0SAM", "U0NOBODY"], "admins": ["U0SAM"],
+                                 "lead": "U0GONE", "usergroup": "S0ONCALL",
+                                 "fallback": "S0NOPE"})
+    result = check_config(tmp_path, slack, data)
+    assert result.returncode == 0, result.stdout  # warnings never fail the check
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("⚠")]
+    assert warnings == [
+        "⚠ rotation.members names U0NOBODY, whom Slack does not know: nobody would get their "
+        "reminders. Copy the member id from their profile.",
+        "⚠ rotation.lead names U0GONE, whom Slack does not know: nobody would get their "
+        "reminders. Copy the member id from their profile.",
+        "⚠ rotation.fallback is S0NOPE, a user group Slack does not know; copy the id from the "
+        "group's page in Slack.",
+    ]
+    assert result.stdout.splitlines()[-1] == "Everything needed to run is in place."
+    assert sorted(call.params["user"] for call in slack.calls_to("users.info")) == [
+        "U0GONE", "U0NOBODY", "U0SAM"]
+
+
+def test_check_config_names_the_lead_when_the_rotation_is_empty(tmp_path, slack):
+    result = check_config(tmp_path, slack, config_data(rotation={"lead": "U0PAT"}),
+                          token="xoxb-wrong-token")
+    assert result.returncode == 1  # the token, not the warning
+    assert ("⚠ The rotation has no members: reminders for cases nobody has claimed will go to "
+            "the rotation's lead, U0PAT.") in result.stdout
+    assert slack.calls_to("users.info") == []  # Slack refused the token: nobody looked up
 
 
 def test_check_config_asks_to_invite_the_bot_to_a_channel_it_is_not_in(tmp_path, slack):

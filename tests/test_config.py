@@ -322,6 +322,39 @@ def test_other_wrong_values_are_explained_without_jargon(change, setting):
     assert_plain(problem)
 
 
+# ---- who is told when nobody else is -----------------------------------------------------------
+
+
+def test_the_shipped_example_falls_back_to_here_and_keeps_no_user_group():
+    rotation = load_config(EXAMPLE_TOML).rotation
+    assert rotation.members == [] and rotation.lead is None
+    assert rotation.fallback == "@here"
+    assert rotation.usergroup is None
+
+
+@pytest.mark.parametrize(("written", "read"), [
+    ("@here", "@here"), ("here", "@here"), ("<!here>", "@here"), (" S0123ABCD ", "S0123ABCD"),
+])
+def test_the_fallback_is_here_or_a_user_group(written, read):
+    config = parse_config(config_data(rotation={"fallback": written, "usergroup": "S0ONCALL"}))
+    assert config.rotation.fallback == read
+    assert config.rotation.usergroup == "S0ONCALL"
+    assert parse_config(config_data()).rotation.fallback == "@here"  # never empty
+
+
+@pytest.mark.parametrize(("rotation", "setting", "words"), [
+    ({"fallback": "@channel"}, "rotation.fallback", 'neither "@here" nor a Slack user group id'),
+    ({"fallback": ""}, "rotation.fallback", 'neither "@here" nor a Slack user group id'),
+    ({"usergroup": "@reviewdesk-oncall"}, "rotation.usergroup", "not a Slack user group id"),
+    ({"usergroup": "U0123ABCD"}, "rotation.usergroup", "it starts with S"),
+])
+def test_a_wrong_fallback_or_user_group_is_named(rotation, setting, words):
+    (problem,) = problems_of(config_data(rotation=rotation))
+    assert problem.startswith(f"{setting}: ")
+    assert words in problem
+    assert_plain(problem)
+
+
 # ---- load_config --------------------------------------------------------------------------------
 
 

@@ -13,16 +13,10 @@ import pytest
 from sqlmodel import select
 
 from bot.config import Rotation, parse_config
-from bot.oncall import (
-    BadInput,
-    NotAllowed,
-    OnCall,
-    handoff_times,
-    next_handoff,
-    parse_moment,
-    parse_user,
-    previous_handoff,
-)
+from bot.oncall.command import OnCall
+from bot.oncall.parse import parse_moment, parse_user
+from bot.oncall.schedule import handoff_times, next_handoff, previous_handoff
+from bot.oncall.values import BadInput, NotAllowed
 from bot.slack_out import Outbox
 from storage.db import Database
 from storage.models import (

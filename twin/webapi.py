@@ -341,6 +341,7 @@ class SlackTwin:
         self.calls: list[Call] = []
         self.channels: dict[str, dict[str, Any]] = {}
         self.users: dict[str, dict[str, Any]] = {}
+        self.usergroups: dict[str, dict[str, Any]] = {}
         self._messages: dict[str, list[dict[str, Any]]] = {}
         self._ephemerals: list[dict[str, Any]] = []
         self._views: dict[str, dict[str, Any]] = {}
@@ -370,6 +371,9 @@ class SlackTwin:
             "conversations.join": self._conversations_join,
             "conversations.open": self._conversations_open,
             "users.info": self._users_info,
+            "usergroups.list": self._usergroups_list,
+            "usergroups.users.list": self._usergroups_users_list,
+            "usergroups.users.update": self._usergroups_users_update,
             "views.open": self._views_open,
             "views.push": self._views_push,
             "views.update": self._views_update,
@@ -466,6 +470,42 @@ class SlackTwin:
         with self._lock:
             self.users[user_id] = user
         return user
+
+    def add_usergroup(
+        self, usergroup_id: str, handle: str, users: Iterable[str] = (), *,
+        name: str | None = None, editable: bool = True, disabled: bool = False,
+    ) -> dict[str, Any]:
+        """Create (or replace) a user group (Slack calls it a subteam; ids start with S).
+        ``editable=False`` is a workspace whose settings keep the bot from changing its
+        members (``usergroups.users.update`` answers ``permission_denied``)."""
+        group = {
+            "id": usergroup_id,
+            "team_id": self.team_id,
+            "is_usergroup": True,
+            "is_subteam": True,
+            "name": name or handle.replace("-", " ").title(),
+            "description": "",
+            "handle": handle,
+            "is_external": False,
+            "date_create": 1_700_000_000,
+            "date_update": 1_700_000_000,
+            "date_delete": 1_700_000_500 if disabled else 0,
+            "auto_type": None,
+            "created_by": "USLACKBOT",
+            "updated_by": "USLACKBOT",
+            "deleted_by": None,
+            "prefs": {"channels": [], "groups": []},
+            "users": list(users),
+            "editable": editable,
+        }
+        with self._lock:
+            self.usergroups[usergroup_id] = group
+        return group
+
+    def usergroup_members(self, usergroup_id: str) -> list[str]:
+        """The user group's members as they are now."""
+        with self._lock:
+            return list(self.usergroups[usergroup_id]["users"])
 
     # ---- failure injection ----------------------------------------------------------------
 
@@ -978,6 +1018,63 @@ class SlackTwin:
                 },
             },
         }
+
+    # ---- usergroups.* ---------------------------------------------------------------------
+    # Shapes and errors as docs.slack.dev/reference/methods/usergroups.list,
+    # usergroups.users.list and usergroups.users.update give them (a group is a "subteam").
+
+    def _usergroup(self, params: dict[str, Any], missing: str = "invalid_arguments"
+                   ) -> dict[str, Any]:
+        if not params.get("usergroup"):
+            raise _ApiError(missing)
+        group = self.usergroups.get(params["usergroup"])
+        if group is None:
+            raise _ApiError("no_such_subteam")
+        return group
+
+    @staticmethod
+    def _public_usergroup(group: dict[str, Any], *, users: bool, count: bool) -> dict[str, Any]:
+        shown = {k: copy.deepcopy(v) for k, v in group.items() if k not in ("users", "editable")}
+        if users:
+            shown["users"] = list(group["users"])
+        if count:
+            shown["user_count"] = len(group["users"])
+        return shown
+
+    def _usergroups_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        groups = [g for g in self.usergroups.values()
+                  if _truthy(params.get("include_disabled")) or not g["date_delete"]]
+        return {"ok": True, "usergroups": [
+            self._public_usergroup(g, users=_truthy(params.get("include_users")),
+                                   count=_truthy(params.get("include_count")))
+            for g in groups
+        ]}
+
+    def _usergroups_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        group = self._usergroup(params)
+        if group["date_delete"] and not _truthy(params.get("include_disabled")):
+            raise _ApiError("no_such_subteam")
+        return {"ok": True, "users": list(group["users"])}
+
+    def _usergroups_users_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Replace the group's members. Slack cannot empty a group (``no_users_provided``),
+        refuses ids it does not know (``invalid_users``) and, when the workspace keeps apps
+        from managing user groups, answers ``permission_denied``."""
+        group = self._usergroup(params, missing="missing_argument")
+        raw = params.get("users")
+        users = raw if isinstance(raw, list) else str(raw or "").split(",")
+        users = [str(user).strip() for user in users if str(user).strip()]
+        if not users:
+            raise _ApiError("no_users_provided")
+        if any(user not in self.users for user in users):
+            raise _ApiError("invalid_users")
+        if not group["editable"]:
+            raise _ApiError("permission_denied")
+        group["users"] = list(dict.fromkeys(users))
+        group["date_update"] = int(time.time())
+        group["updated_by"] = self.bot_user_id
+        return {"ok": True, "usergroup": self._public_usergroup(
+            group, users=True, count=_truthy(params.get("include_count")))}
 
     # ---- views.* --------------------------------------------------------------------------
 

@@ -1,40 +1,21 @@
-"""Messages about the on-call rotation: `/reviewdesk oncall` answers and hand-off announcements."""
+"""Messages about the on-call rotation: `/reviewdesk oncall` answers and hand-off announcements,
+built from the rotation's typed values (bot/oncall/values.py); the words are in lines.j2."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from blockkit.core import Component
 
 from bot.blocks.kit import Rendered, context, divider, message, section, sections
 from bot.case_lists import source_name
+from bot.config import Rotation
+from bot.oncall.values import Handoff, Override, RotationStatus
 from bot.text import line, stars
 
-if TYPE_CHECKING:
-    from bot.config import Rotation
-    from bot.oncall import RotationStatus
-    from storage.models import RotationOverride
-
 OVERRIDES_LISTED = 10
-_WEEKDAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
-                  "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
-
-
-@dataclass(frozen=True)
-class HandoffCase:
-    """One open case as a hand-off lists it."""
-
-    case_id: int | None
-    source: str
-    rating: int | None
-    site_name: str | None
-    claimant: str | None
-    window: str | None
-    due_at: datetime | None
 
 
 def local_time(moment: datetime, timezone: str) -> str:
@@ -72,13 +53,13 @@ def _status_blocks(status: RotationStatus) -> list[Component]:
 
     blocks.append(context(str(line(
         "oncall_footer", order=status.order, admins=list(rotation.admins), lead=rotation.lead,
-        timezone=zone, weekday=_WEEKDAY_NAMES[rotation.handoff_weekday],
+        timezone=zone, weekday=rotation.handoff_weekday,
         handoff_time=rotation.handoff_time,
     ))))
     return blocks
 
 
-def _override_line(override: RotationOverride, zone: str) -> str:
+def _override_line(override: Override, zone: str) -> str:
     return str(line("oncall_override", user=override.user_id,
                     starts_local=local_time(override.starts_at, zone),
                     ends_local=local_time(override.ends_at, zone),
@@ -110,30 +91,28 @@ def refusal_message(text: str) -> Rendered:
 def help_message(rotation: Rotation) -> Rendered:
     text = str(line("oncall_help", timezone=rotation.timezone,
                     handoff_time=rotation.handoff_time))
-    return message("reviewdesk on-call help", [section(text)])
+    return message(str(line("oncall_help_fallback")), [section(text)])
 
 
-def handoff_message(*, on_call: str, base: str | None, override: RotationOverride | None,
-                    handoff_at: datetime, until: datetime, cases: Sequence[HandoffCase],
-                    total: int, direct: bool = False) -> Rendered:
+def handoff_message(handoff: Handoff, *, direct: bool = False) -> Rendered:
     """The hand-off announcement: who is on call now, and the open cases with deadlines.
     `direct` words it for the new on-call person's DM."""
-    headline = str(line("oncall_handoff", user=on_call, base=base, until=until,
-                        override_ends=override.ends_at if override else None, direct=direct))
+    headline = str(line("oncall_handoff", user=handoff.on_call, base=handoff.base,
+                        until=handoff.until, override_ends=handoff.override_ends, direct=direct))
     blocks = [section(headline)]
-    if not cases:
+    if not handoff.cases:
         blocks.append(section(str(line("oncall_no_open_cases"))))
     else:
-        lines = [str(line("oncall_cases_heading", total=total))]
+        lines = [str(line("oncall_cases_heading", total=handoff.total))]
         lines += [
             str(line("oncall_case", case_id=case.case_id,
                      source=source_name(case.source),
                      stars=stars(case.rating), site_name=case.site_name, window=case.window,
                      due_at=case.due_at, overdue=case.due_at is not None
-                     and case.due_at <= handoff_at, claimant=case.claimant))
-            for case in cases
+                     and case.due_at <= handoff.handoff_at, claimant=case.claimant))
+            for case in handoff.cases
         ]
-        if total > len(cases):
-            lines.append(str(line("oncall_more_cases", count=total - len(cases))))
+        if handoff.total > len(handoff.cases):
+            lines.append(str(line("oncall_more_cases", count=handoff.total - len(handoff.cases))))
         blocks += sections(lines)
     return message(headline, blocks)

@@ -1,0 +1,61 @@
+"""What a hand-off sends, inside the transaction that records it: the announcement (with the
+open cases) in the rotation's channel and by DM, and the on-call user group set to the new
+person, all as outbox rows so each goes out once, after restarts and Slack outages alike."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlmodel import Session
+
+from bot.blocks.oncall import handoff_message
+from bot.cases import WindowKind
+from bot.config import Config
+from bot.oncall.values import Handoff, HandoffCase
+from bot.slack_out import Outbox
+from storage import rotation as store
+
+logger = logging.getLogger(__name__)
+
+HANDOFF_CASES = 15  # open cases listed in a hand-off message; the rest are counted
+ORDERING_KEY = "oncall"
+
+
+def open_cases(session: Session, config: Config) -> tuple[list[HandoffCase], int]:
+    """The open cases a hand-off lists (earliest deadline first), and how many are open."""
+    cases = []
+    for case, review, due_at, window in store.open_cases_by_deadline(session,
+                                                                      limit=HANDOFF_CASES):
+        holder = case.px_claimant_id if window == WindowKind.PX_FOLLOWUP else case.claimant_id
+        site = config.site(case.site)
+        cases.append(HandoffCase(
+            case_id=case.id, source=review.source, rating=review.rating,
+            site_name=site.name if site else case.site, claimant=holder, window=window,
+            due_at=due_at,
+        ))
+    return cases, store.count_open_cases(session)
+
+
+def announce(session: Session, outbox: Outbox, config: Config, handoff: Handoff) -> None:
+    """The hand-off message in the rotation's channel (default: the triage channel), and the
+    same, worded for them, by DM to the new on-call person."""
+    channel = config.rotation.channel or config.slack.triage_channel
+    announcement = handoff_message(handoff)
+    outbox.message(session, channel=channel, text=announcement.text,
+                   blocks=announcement.blocks, ordering_key=ORDERING_KEY)
+    direct = handoff_message(handoff, direct=True)
+    outbox.dm(session, user=handoff.on_call, text=direct.text, blocks=direct.blocks,
+              ordering_key=ORDERING_KEY)
+
+
+def keep_group_in_step(session: Session, outbox: Outbox, usergroup: str | None,
+                       on_call: str | None) -> None:
+    """Like Grafana OnCall's Slack user group: when [rotation] usergroup is set and its members
+    were last asked to be someone else, ask Slack to make it `on_call` (usergroups.users.update,
+    through the outbox). Nobody on call leaves the group as it is: Slack cannot empty one."""
+    if usergroup is None or on_call is None:
+        return
+    if outbox.requested_usergroup(session, usergroup=usergroup) == [on_call]:
+        return
+    outbox.usergroup_sync(session, usergroup=usergroup, users=[on_call])
+    logger.info("on-call user group %s: asking Slack to make it %s", usergroup, on_call)

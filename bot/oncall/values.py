@@ -1,0 +1,107 @@
+"""The on-call rotation's typed values, shared by the rotation's modules and the Block Kit
+builders (bot/blocks/oncall.py): plain frozen dataclasses, never database rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
+
+from bot.config import Rotation
+from bot.text import line
+
+
+@dataclass(frozen=True)
+class Member:
+    """A place in the on-call order; someone removed keeps theirs, inactive."""
+
+    user_id: str
+    position: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class Override:
+    """Someone covers a period, whatever the order says."""
+
+    id: int | None
+    user_id: str
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+
+
+class Shift(NamedTuple):
+    """A stretch of time with one person on call; `override` is set when they are covering."""
+
+    starts_at: datetime
+    ends_at: datetime
+    user_id: str | None
+    override: Override | None = None
+
+
+@dataclass(frozen=True)
+class RotationStatus:
+    """Everything `/reviewdesk oncall` shows."""
+
+    now: datetime
+    on_call: str | None
+    covering: Override | None  # the override in force now, if any
+    base: str | None  # whose turn in the order it is now
+    next_at: datetime
+    next_on_call: str | None
+    shifts: list[Shift]
+    overrides: list[Override]  # in force now or later, soonest first
+    order: list[str]
+    rotation: Rotation
+
+
+@dataclass(frozen=True)
+class HandoffCase:
+    """One open case as a hand-off lists it."""
+
+    case_id: int | None
+    source: str
+    rating: int | None
+    site_name: str | None
+    claimant: str | None
+    window: str | None
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A hand-off announcement: who is on call from `handoff_at` until `until`, and the open
+    cases (the first few, earliest deadline first, and how many there are in all)."""
+
+    on_call: str
+    base: str | None  # whose turn in the order it is; differs from on_call when covered
+    override_ends: datetime | None
+    handoff_at: datetime
+    until: datetime
+    cases: list[HandoffCase]
+    total: int
+
+
+# ---- refusals ----------------------------------------------------------------------------------
+
+
+class OnCallRefusal(Exception):
+    """A rotation change that cannot be made; `message` is the sentence to show (mrkdwn)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(OnCallRefusal):
+    """Someone outside the rotation's admins tried to change it."""
+
+
+class BadInput(OnCallRefusal):
+    """A command or time that could not be read."""
+
+
+def refusal(kind: type[OnCallRefusal], reason: str, **facts) -> OnCallRefusal:
+    """The refusal `kind`, worded by templates/messages/lines.j2's `oncall_refusal`."""
+    return kind(str(line("oncall_refusal", reason=reason, facts=facts)))
