@@ -279,7 +279,7 @@ class Triage(_Strict):
 class Bursts(_Strict):
     # More new negative reviews than this from one source and site within `window` become
     # one summary card, with the cases in its thread.
-    max_cards: int = Field(default=10, ge=1)
+    max_cards: int = Field(default=10, ge=2)  # the summary card counts within it
     window: Duration = timedelta(minutes=1)
 
 

@@ -180,7 +180,8 @@ class Ingestor:
         batch = repo.active_batch(session, source=source, site=site_id, since=since)
         if batch is None:
             recent = repo.count_recent_cases(session, source=source, site=site_id, since=since)
-            if recent < self.config.bursts.max_cards:
+            # The summary counts within the cap: max_cards - 1 cards of their own, then it.
+            if recent < self.config.bursts.max_cards - 1:
                 return None
             batch = CardBatch(source=source, site=site_id,
                               channel=self.config.slack.triage_channel, opened_at=now,
