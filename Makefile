@@ -23,7 +23,7 @@ lint: $(STAMP)
 
 # Retrain the complaint model from data/ (about a minute); writes bot/triage/models/.
 train-triage: $(STAMP)
-	$(VENV)/bin/python -m bot.triage.train
+	$(VENV)/bin/reviewdesk triage train
 
 bench-triage: $(STAMP)
 	$(VENV)/bin/python bench/triage_bench.py

@@ -25,7 +25,7 @@ from bot.oncall.command import OnCall
 from bot.pollers import SourceClients, register_pollers
 from bot.scheduler import Scheduler
 from bot.slack_out import Outbox
-from handlers import actions, commands, errors, intake, views
+from handlers import actions, commands, errors, intake, looks, views
 from server import HttpServer, InFlight, ListenerExecutor, SocketModeConnection
 from storage.db import Database
 
@@ -172,6 +172,7 @@ def create_app(
     errors.register(bolt)
     views.register(bolt, desk)
     actions.register(bolt, desk)
+    looks.register(bolt, desk)
     commands.register(bolt, desk, oncall)
 
     mode = "socket" if settings.socket_mode else "http"

@@ -4,6 +4,7 @@ traceback, and exits non-zero when something needs fixing."""
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -184,6 +185,38 @@ def _check_channels(settings: Settings, config: Config) -> list[str]:
     return problems
 
 
+def triage_command(settings: Settings, action: str, out: Path | None) -> int:
+    """`reviewdesk triage train [FILE]` retrains the complaint model;
+    `reviewdesk triage export-feedback [FILE]` writes the "Needs a look" decisions as JSON lines
+    (labelled data for the next round)."""
+    if action == "train":
+        from bot.triage.train import MODEL_PATH, train
+
+        try:
+            report = train(out or MODEL_PATH)
+        except RuntimeError as error:
+            return _fail(str(error))
+        for report_line in report.lines():
+            print(report_line)
+        return 0
+    try:
+        config = load_config(settings.config_path)
+    except ConfigError as error:
+        return _fail(*error.problems)
+    db, failure = _open_database(settings)
+    if db is None:
+        return _fail(failure)
+    rows = create_app(settings, config, db=db).desk.looks.export()
+    lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    if out is None:
+        sys.stdout.write(lines)
+    else:
+        out.write_text(lines, encoding="utf-8")
+        print(f"{len(rows)} decisions written to {out}.")
+    db.dispose()
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reviewdesk", description="A Slack case desk for negative reviews."
@@ -199,6 +232,11 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("--dry-run", action="store_true",
                           help="report what would be stored and opened; store nothing")
     sub.add_parser("check-config", help="check the environment, reviewdesk.toml and Slack")
+    triage = sub.add_parser("triage", help="retrain the complaint model, or export the "
+                            "decisions people made on \"Needs a look\"")
+    triage.add_argument("action", choices=["train", "export-feedback"])
+    triage.add_argument("file", type=Path, nargs="?",
+                        help="where to write (train: the model file; export: JSON lines)")
     return parser
 
 
@@ -216,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         return run(settings)
     if args.command == "import":
         return import_file(settings, args.file, mapping=args.map, dry_run=args.dry_run)
+    if args.command == "triage":
+        return triage_command(settings, args.action, args.file)
     return check_config(settings)
 
 

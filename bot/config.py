@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -360,7 +360,14 @@ class Site(_Strict):
 class Config(_Strict):
     """The desk's rules, as written in reviewdesk.toml."""
 
+    def today(self, moment: datetime) -> str:
+        """The organisation's date at `moment`, as YYYY-MM-DD."""
+        return moment.astimezone(ZoneInfo(self.timezone)).date().isoformat()
+
+
     organization: str = "our hospital"
+    # The organisation's time zone: what "today" means for the daily "Needs a look" list.
+    timezone: TimeZoneName = "UTC"
     slack: SlackChannels
     windows: Windows = Windows()
     triage: Triage = Triage()

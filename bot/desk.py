@@ -33,6 +33,7 @@ from bot.cases import (
 from bot.clock import Clock
 from bot.config import Config, Site
 from bot.ingest import Ingestor, IngestOutcome
+from bot.needs_a_look import NeedsALook
 from bot.nudges import Nudges
 from bot.reviews import CanonicalReview
 from bot.slack_out import Outbox
@@ -129,6 +130,7 @@ class Desk:
         self.views = outbox.views
         self.nudges = nudges
         self.ingestor = Ingestor(db, config, clock, outbox, nudges)
+        self.looks = NeedsALook(db, clock, outbox, self.ingestor, nudges)
 
     # ---- reviews in ---------------------------------------------------------------------
 
