@@ -428,7 +428,7 @@ def start_local(
         db = Database.from_url(database_url)
         migrate(db.engine)
         service = create_app(local, setup.config, db=db, clock=clock,
-                             outbox_poll_interval=outbox_poll_interval)
+                             outbox_poll_interval=outbox_poll_interval, slack_mode="local")
     except Exception:
         twin.stop()
         raise
@@ -460,6 +460,8 @@ def _say(line: str) -> None:
 
 def run_local(settings: Settings, *, reset: bool, out: Callable[[str], None] = _say) -> int:
     """`reviewdesk run` without Slack tokens: the local workspace until SIGTERM or Ctrl-C."""
+    if not (os.environ.get("LOG_LEVEL") or "").strip():
+        logging.getLogger().setLevel(logging.WARNING)  # the lines below say what matters
     database_url = local_database_url(settings)
     stopping = threading.Event()  # a signal during start-up stops right after it
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
