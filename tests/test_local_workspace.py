@@ -16,13 +16,14 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from urllib.error import HTTPError
 
 import pytest
 from slack_sdk import WebClient
 
-from bot.clock import ManualClock
+from bot.clock import AdjustableClock, ManualClock
 from bot.config import Settings, load_config
 from local import EXAMPLE_CONFIG, LocalWorkspace, start_local
 from tests.conftest import START
@@ -35,8 +36,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason="needs Debian's chromium (.ci/run installs it)")
 
 MARIA, SAM, LEE, PAT = "U0MARIA", "U0SAM", "U0LEE", "U0PAT"
 TRIAGE, PX_NORTH = "C0000TRIAGE", "C0000PXNORTH"
@@ -45,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("needs Debian's chromium (.ci/run installs it)")
     with playwright_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -473,3 +474,37 @@ def test_reviewdesk_run_without_slack_is_the_local_workspace(tmp_path):
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0, process.stderr.read()
+
+
+def test_a_long_channel_opens_on_its_newest_messages_and_loads_older_ones(local, page):
+    client = WebClient(token=local.twin.bot_token, base_url=local.twin.base_url)
+    for number in range(1, 91):
+        client.chat_postMessage(channel=TRIAGE, text=f"Message number {number}.")
+    open_as(page, local, MARIA)
+    expect(page.locator("#messages > .msg").last).to_have_text(re.compile("Message number 90"))
+    expect(page.locator("#messages > .msg")).to_have_count(80)
+    older = page.locator("[data-older]")
+    expect(older).to_have_text("10 older messages: show them")
+    page.locator("#messages").evaluate("box => { box.scrollTop = 0; }")  # scrolling up loads
+    expect(page.locator("#messages > .msg")).to_have_count(90)
+    expect(page.locator("#messages > .msg").first).to_have_text(re.compile("Message number 1\\."))
+    expect(older).to_have_count(0)
+
+
+# ---- the adjustable clock ----------------------------------------------------------------------
+
+
+def test_the_local_clock_only_moves_forward_and_says_so():
+    base = ManualClock(START)
+    clock = AdjustableClock(base)
+    jumps: list[str] = []
+    clock.on_jump(lambda: jumps.append(clock.now().isoformat()))
+    assert clock.now() == START
+    assert clock.advance(timedelta(hours=1)) == START + timedelta(hours=1)
+    base.advance(timedelta(minutes=5))  # real time goes on under the offset
+    assert clock.now() == START + timedelta(hours=1, minutes=5)
+    assert clock.advance_to(START) == START + timedelta(hours=1, minutes=5)  # never back
+    with pytest.raises(ValueError):
+        clock.advance(timedelta(seconds=-1))
+    assert clock.offset == timedelta(hours=1)
+    assert len(jumps) == 2

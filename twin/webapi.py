@@ -1267,11 +1267,20 @@ class SlackTwin:
         feed = getattr(self, "_feed", None)
         return feed.version if feed is not None else 0
 
-    def wait_for_change(self, since: int, timeout: float) -> int:
-        """Block until the counter passes ``since`` or ``timeout`` seconds pass; return it."""
+    def wait_for_change(self, since: int, timeout: float,
+                        give_up: Callable[[], bool] = lambda: False) -> int:
+        """Block until the counter passes ``since``, ``give_up()`` says so (checked whenever
+        `wake_waiters` is called) or ``timeout`` seconds pass; return the counter."""
         with self._lock:
-            self._feed.condition.wait_for(lambda: self._feed.version > since, timeout)
+            self._feed.condition.wait_for(
+                lambda: self._feed.version > since or give_up(), timeout
+            )
             return self._feed.version
+
+    def wake_waiters(self) -> None:
+        """Make every `wait_for_change` look at its ``give_up`` again."""
+        with self._lock:
+            self._feed.condition.notify_all()
 
     def _for_page(self, message: dict[str, Any]) -> dict[str, Any]:
         """A message as the page shows it: no metadata, with the time it was posted."""
@@ -1291,16 +1300,26 @@ class SlackTwin:
         channel: str | None = None,
         thread_ts: str | None = None,
         since: int | None = None,
+        *,
+        limit: int | None = None,
+        before: str | None = None,
     ) -> dict[str, Any]:
         """What ``viewer`` sees: the top-level messages of ``channel`` (only those changed
-        after version ``since`` when given, and the ts of those deleted), the thread under
-        ``thread_ts``, the viewer's ephemerals, open modal and App Home, and per channel its
-        message count and the version of its last change."""
+        after version ``since`` when given, and the ts of those deleted; else the newest
+        ``limit`` of those before ``before``, and how many older ones there are), the thread
+        under ``thread_ts``, the viewer's ephemerals, open modal and App Home, and per channel
+        its message count and the version of its last change."""
         with self._lock:
             feed = self._feed
             result: dict[str, Any] = {"version": feed.version}
             if channel is not None and channel in self._messages:
                 top = [m for m in self._messages[channel] if _is_top_level(m)]
+                if since is None:
+                    if before is not None:
+                        top = [m for m in top if Decimal(m["ts"]) < Decimal(before)]
+                    older = max(len(top) - limit, 0) if limit is not None else 0
+                    top = top[older:]
+                    result["older"] = older
                 if since is not None:
                     top = [m for m in top
                            if feed.message_versions.get((channel, m["ts"]), 0) > since]

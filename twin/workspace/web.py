@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify, request, send_from_directory
 from twin.workspace.workspace import Workspace, WorkspaceError
 
 STATIC = Path(__file__).resolve().parent / "static"
-LONG_POLL_SECONDS = 20.0
+LONG_POLL_SECONDS = 15.0
 MAX_WAITING_POLLS = 4
 """Long-polls held at once; each holds one of the server's threads, so more pages than this
 are told to ask again in a second instead of waiting."""
@@ -78,13 +78,25 @@ def blueprint(workspace: Workspace) -> Blueprint:
         return jsonify(workspace.state(args.get("viewer"), args.get("channel"),
                                        args.get("thread")))
 
+    @routes.get("/workspace/api/history")
+    def history():
+        args = request.args
+        return jsonify(workspace.history(args.get("viewer"), args.get("channel"),
+                                         args.get("before")))
+
     @routes.get("/workspace/api/changes")
     def changes():
         args = request.args
         since = since_arg()
         workspace.person(args.get("viewer"))  # a 400 now rather than after the wait
         retry = 0.0
-        if polls.acquire(blocking=False):
+        waiting = polls.acquire(blocking=False)
+        if not waiting:
+            # Every place is held, most likely by pages that are gone: end their waits (a page
+            # still open simply asks again) and take the place one of them leaves.
+            workspace.release_waiters()
+            waiting = polls.acquire(timeout=2.0)
+        if waiting:
             try:
                 workspace.wait(since, LONG_POLL_SECONDS)
             finally:

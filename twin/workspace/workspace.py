@@ -8,6 +8,7 @@ protocol, and the people and channels come from whoever starts the workspace."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -32,6 +33,15 @@ from twin.webapi import APP_ID, TEAM_NAME, SlackTwin
 ACK_TIMEOUT_SECONDS = 10.0
 """How long the workspace waits for the app's answer (Slack gives up after 3 s; a loaded test
 machine is slower, and the page says how long the answer took)."""
+
+
+FIRST_MESSAGES = 80
+"""A channel opens on its newest messages, as in Slack; older ones come as the person scrolls."""
+OLDER_MESSAGES = 100
+
+
+def _is_ts(value: Any) -> bool:
+    return isinstance(value, str) and bool(re.fullmatch(r"\d{1,12}\.\d{1,6}", value))
 
 
 class WorkspaceError(ValueError):
@@ -95,6 +105,7 @@ class Workspace:
     samples: list[str] = field(default_factory=list)  # what was loaded, said on the page
     post: Callable[..., tuple[int, dict[str, str], bytes]] = post_signed
     _closing: bool = False
+    _released: int = 0
 
     def __post_init__(self) -> None:
         # Messages are stamped with the app's clock (set later, when the app exists).
@@ -155,12 +166,17 @@ class Workspace:
         }
 
     def state(self, viewer: Any, channel: Any = None, thread: Any = None,
-              since: int | None = None) -> dict[str, Any]:
+              since: int | None = None, *, limit: int | None = FIRST_MESSAGES,
+              before: str | None = None) -> dict[str, Any]:
+        """What ``viewer`` sees now (the newest ``limit`` messages of ``channel``), or what
+        changed after version ``since``."""
         person = self.person(viewer)
         channel_id = self._channel_ref(channel, person) if channel else None
+        if before is not None and not _is_ts(before):
+            raise WorkspaceError("before", "must be a message ts such as 1700000000.000100")
         snapshot = self.twin.workspace_snapshot(
             person.id, channel_id, thread if isinstance(thread, str) and thread else None,
-            since,
+            since, limit=limit, before=before,
         )
         snapshot["clock"] = self.clock_state()
         snapshot["dm_channel"] = self.dm_channel(person.id)
@@ -168,15 +184,35 @@ class Workspace:
             snapshot["directory"] = self.directory()
         return snapshot
 
+    def history(self, viewer: Any, channel: Any, before: Any,
+                limit: int = OLDER_MESSAGES) -> dict[str, Any]:
+        """Older messages of ``channel``, for a person scrolling up."""
+        person = self.person(viewer)
+        channel_id = self._channel_ref(channel, person)
+        if not _is_ts(before):
+            raise WorkspaceError("before", "must be a message ts such as 1700000000.000100")
+        snapshot = self.twin.workspace_snapshot(person.id, channel_id, limit=limit,
+                                                before=before)
+        return {"messages": snapshot.get("messages", []), "older": snapshot.get("older", 0)}
+
     def wait(self, since: int, timeout: float) -> int:
-        if self._closing:
-            return self.twin.version
-        return self.twin.wait_for_change(since, timeout)
+        """Wait for a change after version ``since`` (a long-poll); `release_waiters` or
+        `close` ends every wait at once."""
+        released = self._released
+        return self.twin.wait_for_change(
+            since, timeout, lambda: self._closing or self._released != released
+        )
+
+    def release_waiters(self) -> None:
+        """Answer every waiting long-poll now: a page that was closed or navigated away
+        leaves its poll waiting, and the next page must not wait for a free place."""
+        self._released += 1
+        self.twin.wake_waiters()
 
     def close(self) -> None:
         """Let every waiting long-poll answer now (the server is stopping)."""
         self._closing = True
-        self.twin.touch()
+        self.twin.wake_waiters()
 
     # ---- sending what people do ------------------------------------------------------------
 

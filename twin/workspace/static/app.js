@@ -31,6 +31,8 @@
     clockAt: 0,
     generation: 0,
     abort: null,
+    older: 0,          // messages of the channel older than those loaded (fetched on scroll up)
+    fetchingOlder: null,
   };
 
   // ---- helpers -----------------------------------------------------------------------------
@@ -212,6 +214,28 @@
     }
   }
 
+  function sortedMessages() {
+    return [...S.messages.values()].sort((a, b) => Number(a.ts) - Number(b.ts));
+  }
+
+  function olderButton() {
+    return S.older
+      ? `<button type="button" class="older" data-older>${S.older} older ${S.older === 1 ? "message" : "messages"}: show them</button>` : "";
+  }
+
+  function watchOlder() {
+    const box = $("#messages");
+    const button = $("[data-older]", box);
+    if (!button || !("IntersectionObserver" in window)) return;
+    const watch = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) {
+        watch.disconnect();
+        showOlder().catch((error) => notice(error.message));
+      }
+    }, { root: box });
+    setTimeout(() => watch.observe(button), 200);  // not while the page is first drawn
+  }
+
   function renderMessages() {
     const box = $("#messages");
     const channel = currentChannel();
@@ -219,11 +243,46 @@
       renderHome();
       return;
     }
-    const sorted = [...S.messages.values()].sort((a, b) => Number(a.ts) - Number(b.ts));
-    const items = sorted.map((m) => messageHtml(m, channel, false));
-    box.innerHTML = items.length ? items.join("") : `<div class="empty">No messages in #${esc(channelName(channel))} yet.</div>`;
+    const items = sortedMessages().map((m) => messageHtml(m, channel, false));
+    box.innerHTML = items.length ? olderButton() + items.join("")
+      : `<div class="empty">No messages in #${esc(channelName(channel))} yet.</div>`;
     placeEphemerals();
     box.scrollTop = box.scrollHeight;
+    watchOlder();
+  }
+
+  // The next page of older messages, drawn above the others without moving what is in view.
+  function showOlder() {
+    if (S.fetchingOlder) return S.fetchingOlder;
+    const oldest = sortedMessages()[0];
+    const channel = currentChannel();
+    if (!S.older || !oldest || !channel) return Promise.resolve();
+    const generation = S.generation;
+    const params = new URLSearchParams({ viewer: S.viewer, channel, before: oldest.ts });
+    S.fetchingOlder = api(`/workspace/api/history?${params}`).then((data) => {
+      if (generation !== S.generation) return;
+      const box = $("#messages");
+      const fromBottom = box.scrollHeight - box.scrollTop;
+      for (const message of data.messages) S.messages.set(message.ts, message);
+      S.older = data.older;
+      const button = $("[data-older]", box);
+      const html = olderButton() + data.messages.map((m) => messageHtml(m, channel, false)).join("");
+      if (button) button.remove();
+      box.insertAdjacentHTML("afterbegin", html);
+      box.scrollTop = box.scrollHeight - fromBottom;
+      watchOlder();
+    }).finally(() => { S.fetchingOlder = null; });
+    return S.fetchingOlder;
+  }
+
+  // Load and draw enough of the history that the message `ts` is on the page.
+  async function reveal(ts) {
+    while (!S.messages.has(ts) && S.older) {
+      const before = S.older;
+      await showOlder();
+      if (S.older === before) break;
+    }
+    return document.getElementById(domId("m", ts));
   }
 
   function renderHome() {
@@ -369,9 +428,15 @@
       S.clock = data.clock;
       S.clockAt = Date.now() / 1000;
     }
-    if (full) S.messages = new Map();
+    if (full) {
+      S.messages = new Map();
+      S.older = data.older || 0;
+    }
+    const oldest = full || !S.older ? null : sortedMessages()[0];
     const changed = [];
     for (const message of data.messages || []) {
+      // A change to a message older than those loaded shows when the person scrolls up.
+      if (oldest && Number(message.ts) < Number(oldest.ts)) continue;
       S.messages.set(message.ts, message);
       changed.push(message);
     }
@@ -592,12 +657,11 @@
     S.thread = thread || null;
     saveLocation();
     if (view.kind === "app") {
-      api("/workspace/api/app", { viewer: S.viewer, tab: view.tab })
+      return api("/workspace/api/app", { viewer: S.viewer, tab: view.tab })
         .then((answer) => { S.dm = answer.dm_channel; return load(); })
         .catch((error) => notice(error.message));
-      return;
     }
-    load().catch((error) => notice(error.message));
+    return load().catch((error) => notice(error.message));
   }
 
   document.addEventListener("click", (event) => {
@@ -611,17 +675,17 @@
       event.preventDefault();
       const channel = link.dataset.channel;
       if (S.directory.channels.some((c) => c.id === channel)) {
-        navigate({ kind: "channel", id: channel });
-        if (link.dataset.ts) {
-          const focus = () => {
-            const node = document.getElementById(domId("m", link.dataset.ts));
-            if (node) { node.scrollIntoView({ block: "center" }); node.classList.add("flash"); }
-          };
-          setTimeout(focus, 300);
-        }
+        navigate({ kind: "channel", id: channel }).then(async () => {
+          const node = link.dataset.ts ? await reveal(link.dataset.ts) : null;
+          if (node) { node.scrollIntoView({ block: "center" }); node.classList.add("flash"); }
+        });
       } else {
         notice(`#${channelName(channel)} is not a channel of this workspace`);
       }
+      return;
+    }
+    if (target.closest("[data-older]")) {
+      showOlder().catch((error) => notice(error.message));
       return;
     }
     const thread = target.closest("[data-thread]");
