@@ -22,6 +22,7 @@ from urllib.error import HTTPError
 
 import pytest
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.clock import AdjustableClock, ManualClock
 from bot.config import Settings, load_config
@@ -508,3 +509,15 @@ def test_the_local_clock_only_moves_forward_and_says_so():
         clock.advance(timedelta(seconds=-1))
     assert clock.offset == timedelta(hours=1)
     assert len(jumps) == 2
+
+
+@pytest.mark.slack_rejects
+def test_what_slack_would_refuse_is_said_on_the_page(local, page):
+    open_as(page, local, MARIA)
+    client = WebClient(token=local.twin.bot_token, base_url=local.twin.base_url)
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel=TRIAGE, text="x", blocks=[{"type": "actions", "elements": [
+            {"type": "button", "action_id": "a", "style": "purple",
+             "text": {"type": "plain_text", "text": "Purple"}}]}])
+    expect(page.locator("#notice")).to_contain_text("Slack would refuse or show broken")
+    expect(page.locator("#notice")).to_contain_text("chat.postMessage")

@@ -28,7 +28,14 @@ from twin.interactions import (
     slash_command_form,
     view_submission_payload,
 )
-from twin.webapi import APP_ID, TEAM_NAME, SlackTwin
+from twin.rules import view_submission_response_errors
+from twin.webapi import (
+    APP_ID,
+    TEAM_NAME,
+    SlackTwin,
+    add_problem_listener,
+    remove_problem_listener,
+)
 
 ACK_TIMEOUT_SECONDS = 10.0
 """How long the workspace waits for the app's answer (Slack gives up after 3 s; a loaded test
@@ -38,6 +45,7 @@ machine is slower, and the page says how long the answer took)."""
 FIRST_MESSAGES = 80
 """A channel opens on its newest messages, as in Slack; older ones come as the person scrolls."""
 OLDER_MESSAGES = 100
+PROBLEMS_KEPT = 20
 
 
 def _is_ts(value: Any) -> bool:
@@ -112,6 +120,18 @@ class Workspace:
         self.twin.watch_changes(
             lambda: self.clock.now().timestamp() if self.clock is not None else time.time()
         )
+        self.problems: list[dict[str, Any]] = []
+        self._problem_count = 0
+        add_problem_listener(self._heard_problems)
+
+    def _heard_problems(self, twin: SlackTwin, method: str, problems: list[str]) -> None:
+        """What Slack would have refused (or shown broken) is said on the page, not lost."""
+        if twin is not self.twin:
+            return
+        self._problem_count += 1
+        self.problems = [*self.problems, {"n": self._problem_count, "method": method,
+                                          "problems": problems}][-PROBLEMS_KEPT:]
+        self.twin.touch()
 
     # ---- reading -----------------------------------------------------------------------
 
@@ -179,6 +199,7 @@ class Workspace:
             since, limit=limit, before=before,
         )
         snapshot["clock"] = self.clock_state()
+        snapshot["problems"] = self.problems
         snapshot["dm_channel"] = self.dm_channel(person.id)
         if since is None:
             snapshot["directory"] = self.directory()
@@ -212,6 +233,7 @@ class Workspace:
     def close(self) -> None:
         """Let every waiting long-poll answer now (the server is stopping)."""
         self._closing = True
+        remove_problem_listener(self._heard_problems)
         self.twin.wake_waiters()
 
     # ---- sending what people do ------------------------------------------------------------
@@ -326,17 +348,14 @@ class Workspace:
         except json.JSONDecodeError:
             return {**result, "outcome": "failed",
                     "error": "The app answered the submission with something other than JSON."}
+        refused = view_submission_response_errors(view, response)
+        if refused:  # Slack would show the person a generic error and keep the modal open
+            self.twin.record_problems("view_submission", refused)
+            return {**result, "outcome": "failed",
+                    "error": "Slack would refuse the app's answer: " + "; ".join(refused)}
         action = response.get("response_action") if isinstance(response, dict) else None
         if action == "errors":
-            errors = response.get("errors") if isinstance(response.get("errors"), dict) else {}
-            inputs = {b.get("block_id") for b in view.get("blocks") or []
-                      if b.get("type") == "input"}
-            strays = sorted(k for k in errors if k not in inputs)
-            outcome = {**result, "outcome": "errors", "errors": errors}
-            if strays:
-                outcome["error"] = ("Slack would refuse these errors: no input block has the "
-                                    f"block_id {', '.join(map(repr, strays))}.")
-            return outcome
+            return {**result, "outcome": "errors", "errors": response.get("errors") or {}}
         if action == "update":
             problems = self.twin.replace_view(view["id"], response.get("view"))
             return {**result, "outcome": "updated", **_problems(problems)}

@@ -33,6 +33,7 @@
     abort: null,
     older: 0,          // messages of the channel older than those loaded (fetched on scroll up)
     fetchingOlder: null,
+    problemsSeen: 0,
   };
 
   // ---- helpers -----------------------------------------------------------------------------
@@ -424,6 +425,12 @@
     if (data.directory) S.directory = data.directory;
     if (data.dm_channel) S.dm = data.dm_channel;
     if (data.channels) S.channels = data.channels;
+    for (const problem of data.problems || []) {
+      if (problem.n > S.problemsSeen) {
+        S.problemsSeen = problem.n;
+        if (!full) notice(`Slack would refuse or show broken what the app sent (${problem.method}): ${problem.problems.join("; ")}`);
+      }
+    }
     if (data.clock !== undefined) {
       S.clock = data.clock;
       S.clockAt = Date.now() / 1000;
