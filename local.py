@@ -126,7 +126,8 @@ def local_setup(config: Config) -> LocalSetup:
             role = "Rotation admin" if user_id in rotation["admins"] else "On-call rotation"
             add(user_id, _user_name(user_id), role)
         for user_id in rotation["admins"]:
-            add(user_id, _user_name(user_id), "Rotation admin")
+            if user_id not in rotation["members"]:
+                add(user_id, _user_name(user_id), "Rotation admin")
     if len(added) > 1:
         notes.append("People for this run only (your configuration names none for these "
                       "parts): " + "; ".join(added) + ".")
@@ -442,7 +443,12 @@ def start_local(
         service.outbox.wake()
 
     clock.on_jump(after_jump)
-    bound = service.start(host="127.0.0.1", port=settings.port if port is None else port)
+    try:
+        bound = service.start(host="127.0.0.1", port=settings.port if port is None else port)
+    except OSError:
+        service.stop()
+        twin.stop()
+        raise
     workspace.events_url = f"http://127.0.0.1:{bound}/slack/events"
     running = LocalWorkspace(service, twin, workspace, clock, setup, f"http://127.0.0.1:{bound}/",
                              intake_token, settings.intake_token is None, database_url)

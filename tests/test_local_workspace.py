@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tomllib
 import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
@@ -25,8 +26,16 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.clock import AdjustableClock, ManualClock
-from bot.config import Settings, load_config
-from local import EXAMPLE_CONFIG, LocalWorkspace, start_local
+from bot.config import Settings, load_config, parse_config
+from local import (
+    EXAMPLE_CONFIG,
+    LocalWorkspace,
+    local_database_url,
+    local_setup,
+    reset_database,
+    start_local,
+    state_file,
+)
 from tests.conftest import START
 from tests.driver import review
 
@@ -346,8 +355,10 @@ def test_the_sample_desk_on_first_start(browser, tmp_path):
         expect(messages).to_contain_text("Pat Q.")  # a comment in a Facebook feed
         people = page.locator("#person option")
         expect(people).to_have_count(5)
+        expect(page.locator(".cannot-show")).to_have_count(0)  # every card is shown whole
         page.get_by_role("button", name="review-risk").click()
         expect(page.locator("#messages")).to_contain_text("Risk language in a review")
+        expect(page.locator(".cannot-show")).to_have_count(0)
         context.close()
     finally:
         running.stop()
@@ -521,3 +532,64 @@ def test_what_slack_would_refuse_is_said_on_the_page(local, page):
              "text": {"type": "plain_text", "text": "Purple"}}]}])
     expect(page.locator("#notice")).to_contain_text("Slack would refuse or show broken")
     expect(page.locator("#notice")).to_contain_text("chat.postMessage")
+
+
+def test_every_emoji_the_bot_writes_has_a_picture_on_the_page():
+    blocks_js = (ROOT / "twin/workspace/static/blocks.js").read_text(encoding="utf-8")
+    table = blocks_js[blocks_js.index("const EMOJI = {"):blocks_js.index("};")]
+    known = set(re.findall(r'"?([a-z0-9_+\-]+)"?: "', table))
+    written = set()
+    for path in [*(ROOT / "templates").rglob("*.j2"), *(ROOT / "bot").rglob("*.py")]:
+        written |= set(re.findall(r"(?<![\w:]):([a-z][a-z0-9_+\-]*):(?![\w:])",
+                                  path.read_text(encoding="utf-8")))
+    assert written, "no emoji found: the pattern is wrong"
+    assert written - known == set()
+
+
+def test_the_weekly_hand_off_comes_when_the_clock_reaches_it(local, page):
+    open_as(page, local, SAM)
+    expect(page.locator("#clock-next")).to_contain_text("the on-call hand-off")
+    page.get_by_role("button", name="Next deadline").click()
+    expect(page.locator("#messages")).to_contain_text("Hand-off: @Sam is on call")
+    page.get_by_role("button", name="reviewdesk").click()
+    page.get_by_role("tab", name="Messages").click()
+    expect(page.locator("#messages")).to_contain_text("You are on call")
+
+
+# ---- the configuration and the database, as the local workspace uses them ----------------------
+
+
+def test_demo_people_only_where_the_configuration_names_none():
+    example = local_setup(load_config(EXAMPLE_CONFIG))
+    roles = {person.id: person.role for person in example.people}
+    assert roles == {MARIA: "Social team", SAM: "Social team", PAT: "PX · North campus",
+                     "U0ROBIN": "PX · South clinic", LEE: "On call · rotation admin"}
+    assert example.config.rotation.members == [LEE, SAM]
+    assert example.config.slack.risk_channel == "C0LOCALRISK"
+    assert any("for this run only" in note for note in example.notes)
+
+    data = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    data["rotation"].update(members=["U0AAA111", "U0BBB222"], admins=["U0AAA111"])
+    data["slack"]["risk_channel"] = "C0REALRISK"
+    data["sites"][0]["px_contacts"] = ["U0CCC333"]
+    own = local_setup(parse_config(data))
+    roles = {person.id: person.role for person in own.people}
+    assert roles["U0AAA111"] == "Rotation admin" and roles["U0BBB222"] == "On-call rotation"
+    assert roles["U0CCC333"] == "PX · North campus" and roles[PAT] == "PX · South clinic"
+    assert LEE not in roles and own.config.rotation.members == ["U0AAA111", "U0BBB222"]
+    assert own.config.slack.risk_channel == "C0REALRISK"
+    assert [c.name for c in own.channels] == ["review-triage", "px-north", "px-south",
+                                             "review-risk"]
+
+
+def test_reset_clears_only_the_local_sqlite_file(tmp_path):
+    database = tmp_path / "local.db"
+    url = f"sqlite:///{database}"
+    for path in (database, tmp_path / "local.db-wal", state_file(url)):
+        path.write_text("x")
+    assert reset_database(url) is None
+    assert list(tmp_path.iterdir()) == []
+    refused = reset_database("postgresql://postgres@127.0.0.1:5432/test")
+    assert refused is not None and "DATABASE_URL" in refused
+    assert local_database_url(Settings(), {}) == "sqlite:///reviewdesk-local.db"
+    assert local_database_url(Settings(database_url=url), {"DATABASE_URL": url}) == url
