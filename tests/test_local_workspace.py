@@ -443,11 +443,23 @@ def _run(tmp_path: Path, port: int, *args: str) -> subprocess.Popen:
     """`reviewdesk run` as a fresh clone runs it: no .env, no Slack tokens."""
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("SLACK_", "INTAKE_", "DATABASE_URL", "REVIEWDESK_"))}
-    env.update(PORT=str(port), LOG_LEVEL="WARNING")
+    env.update(PORT=str(port), LOG_LEVEL="WARNING", PYTHONFAULTHANDLER="1")
     script = Path(sys.executable).parent / "reviewdesk"
     command = [str(script)] if script.exists() else [sys.executable, str(ROOT / "cli.py")]
     return subprocess.Popen([*command, "run", *args], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM, as systemd or Ctrl-C would; a process that does not stop shows its threads."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        code = process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
+        process.wait(timeout=10)
+        pytest.fail("reviewdesk run did not stop on SIGTERM:\n" + process.stderr.read())
+    assert code == 0, process.stderr.read()
 
 
 def test_reviewdesk_run_without_slack_is_the_local_workspace(tmp_path):
@@ -472,8 +484,7 @@ def test_reviewdesk_run_without_slack_is_the_local_workspace(tmp_path):
         with urllib.request.urlopen(request, timeout=10) as answer:
             assert json.loads(answer.read())["created"] == 1
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0, process.stderr.read()
+        _stop(process)
     assert (tmp_path / "reviewdesk-local.db").exists()
     assert not (tmp_path / "reviewdesk.toml").exists()  # the user's files are left alone
 
@@ -484,8 +495,7 @@ def test_reviewdesk_run_without_slack_is_the_local_workspace(tmp_path):
             output.append(process.stdout.readline())
         assert any("Sample reviews loaded" in line for line in output)  # empty again
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0, process.stderr.read()
+        _stop(process)
 
 
 def test_a_long_channel_opens_on_its_newest_messages_and_loads_older_ones(local, page):
