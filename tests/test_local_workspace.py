@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import tomllib
 import urllib.request
 from collections.abc import Iterator
@@ -38,6 +39,7 @@ from local import (
 )
 from tests.conftest import START
 from tests.driver import review
+from twin.workspace.web import MAX_WAITING_POLLS
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -603,3 +605,26 @@ def test_reset_clears_only_the_local_sqlite_file(tmp_path):
     assert refused is not None and "DATABASE_URL" in refused
     assert local_database_url(Settings(), {}) == "sqlite:///reviewdesk-local.db"
     assert local_database_url(Settings(database_url=url), {"DATABASE_URL": url}) == url
+
+
+def test_polls_of_pages_gone_do_not_hold_the_next_page_back(local):
+    """Four long-polls wait (pages closed without a word); a fifth page's poll releases them
+    instead of being told to come back later, and then waits for a change itself."""
+    version = local.twin.version
+    path = f"/workspace/api/changes?viewer={MARIA}&channel={TRIAGE}&since={version}"
+    gone: list[dict] = []
+    waiting = [threading.Thread(target=lambda: gone.append(call(local, path)[1]))
+               for _ in range(MAX_WAITING_POLLS)]
+    for thread in waiting:
+        thread.start()
+    local.twin.wait_for(lambda: local.workspace.waiting == MAX_WAITING_POLLS)
+    fifth: list[tuple[int, dict]] = []
+    newcomer = threading.Thread(target=lambda: fifth.append(call(local, path)))
+    newcomer.start()
+    local.twin.wait_for(lambda: len(gone) == MAX_WAITING_POLLS)
+    assert all(answer["version"] == version for answer in gone)  # released, nothing changed
+    local.twin.wait_for(lambda: local.workspace.waiting == 1)
+    post_review(local)
+    newcomer.join(timeout=10)
+    (status, answer), = fifth
+    assert status == 200 and answer["retry_after"] == 0 and answer["version"] > version

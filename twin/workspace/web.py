@@ -8,6 +8,7 @@ counter moves (or after `LONG_POLL_SECONDS` with nothing new)."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ LONG_POLL_SECONDS = 15.0
 MAX_WAITING_POLLS = 4
 """Long-polls held at once; each holds one of the server's threads, so more pages than this
 are told to ask again in a second instead of waiting."""
+RELEASE_EVERY_SECONDS = 5.0
 
 _LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
@@ -28,6 +30,7 @@ def blueprint(workspace: Workspace) -> Blueprint:
     routes = Blueprint("workspace", __name__, static_folder=str(STATIC),
                        static_url_path="/workspace/static")
     polls = threading.BoundedSemaphore(MAX_WAITING_POLLS)
+    released = [0.0]  # when waiting polls were last released
 
     def problem(status: int, message: str) -> tuple[Response, int]:
         return jsonify({"error": message}), status
@@ -91,9 +94,11 @@ def blueprint(workspace: Workspace) -> Blueprint:
         workspace.person(args.get("viewer"))  # a 400 now rather than after the wait
         retry = 0.0
         waiting = polls.acquire(blocking=False)
-        if not waiting:
+        if not waiting and time.monotonic() - released[0] > RELEASE_EVERY_SECONDS:
             # Every place is held, most likely by pages that are gone: end their waits (a page
-            # still open simply asks again) and take the place one of them leaves.
+            # still open simply asks again) and take the place one of them leaves. Not more
+            # often than this, or many open pages would keep releasing each other.
+            released[0] = time.monotonic()
             workspace.release_waiters()
             waiting = polls.acquire(timeout=2.0)
         if waiting:

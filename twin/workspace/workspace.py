@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -112,8 +113,10 @@ class Workspace:
     notes: list[str] = field(default_factory=list)
     samples: list[str] = field(default_factory=list)  # what was loaded, said on the page
     post: Callable[..., tuple[int, dict[str, str], bytes]] = post_signed
+    waiting: int = 0  # long-polls waiting now
     _closing: bool = False
     _released: int = 0
+    _waiting_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         # Messages are stamped with the app's clock (set later, when the app exists).
@@ -220,9 +223,15 @@ class Workspace:
         """Wait for a change after version ``since`` (a long-poll); `release_waiters` or
         `close` ends every wait at once."""
         released = self._released
-        return self.twin.wait_for_change(
-            since, timeout, lambda: self._closing or self._released != released
-        )
+        with self._waiting_lock:
+            self.waiting += 1
+        try:
+            return self.twin.wait_for_change(
+                since, timeout, lambda: self._closing or self._released != released
+            )
+        finally:
+            with self._waiting_lock:
+                self.waiting -= 1
 
     def release_waiters(self) -> None:
         """Answer every waiting long-poll now: a page that was closed or navigated away

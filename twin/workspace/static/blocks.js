@@ -184,7 +184,8 @@
   // Bold, italic, strike and code inside one line whose tokens are already placeholders.
   function inline(line, ctx) {
     const tokens = [];
-    let text = line.replace(/<([^<>\n]+)>/g, (whole, inner) => {
+    // \u0001-\u0004 mark placeholders below; text never needs them.
+    let text = line.replace(/[\u0001-\u0004]/g, "").replace(/<([^<>\n]+)>/g, (whole, inner) => {
       tokens.push(token(inner, ctx));
       return `\u0001${tokens.length - 1}\u0002`;
     });
