@@ -628,3 +628,17 @@ def test_polls_of_pages_gone_do_not_hold_the_next_page_back(local):
     newcomer.join(timeout=10)
     (status, answer), = fifth
     assert status == 200 and answer["retry_after"] == 0 and answer["version"] > version
+
+
+def test_a_reply_also_sent_to_the_channel_shows_in_both(local, page):
+    open_as(page, local, MARIA)
+    client = WebClient(token=local.twin.bot_token, base_url=local.twin.base_url)
+    parent = client.chat_postMessage(channel=TRIAGE, text="The case card")
+    client.chat_postMessage(channel=TRIAGE, thread_ts=parent["ts"], reply_broadcast=True,
+                            text="<!here> nobody holds this case")
+    shown = page.locator("#messages > .msg", has_text="nobody holds this case")
+    expect(shown.get_by_role("button", name="replied to a thread")).to_be_visible()
+    expect(shown.locator(".mention.special")).to_have_text("@here")
+    shown.get_by_role("button", name="replied to a thread").click()
+    expect(page.locator("#thread")).to_contain_text("The case card")
+    expect(page.locator("#thread")).to_contain_text("nobody holds this case")

@@ -1233,12 +1233,13 @@ class SlackTwin:
     ) -> Callable[[dict[str, Any]], dict[str, Any]]:
         def run(params: dict[str, Any]) -> dict[str, Any]:
             answer = implementation(params)  # an _ApiError changed nothing: nothing to count
-            self._record_change(name, answer)
+            self._record_change(name, answer, params)
             return answer
 
         return run
 
-    def _record_change(self, name: str, answer: dict[str, Any]) -> None:
+    def _record_change(self, name: str, answer: dict[str, Any],
+                       params: dict[str, Any]) -> None:
         feed = self._feed
         feed.version += 1
         if name in ("chat.postMessage", "chat.update", "chat.delete"):
@@ -1250,6 +1251,8 @@ class SlackTwin:
                 parent = answer["message"].get("thread_ts")
                 if parent and parent != ts:  # the parent's reply count changed too
                     feed.message_versions[(channel, parent)] = feed.version
+                    if _truthy(params.get("reply_broadcast")):  # shown in the channel too
+                        feed.broadcasts.add((channel, ts))
         elif name == "chat.postEphemeral":
             feed.posted_at[answer["message_ts"]] = feed.clock()
         feed.condition.notify_all()
@@ -1313,7 +1316,8 @@ class SlackTwin:
             feed = self._feed
             result: dict[str, Any] = {"version": feed.version}
             if channel is not None and channel in self._messages:
-                top = [m for m in self._messages[channel] if _is_top_level(m)]
+                top = [m for m in self._messages[channel]
+                       if _is_top_level(m) or (channel, m["ts"]) in feed.broadcasts]
                 if since is None:
                     if before is not None:
                         top = [m for m in top if Decimal(m["ts"]) < Decimal(before)]
@@ -1328,7 +1332,12 @@ class SlackTwin:
                         ts for (where, ts), changed in feed.message_versions.items()
                         if where == channel and changed > since and ts not in present
                     ]
-                result["messages"] = [self._for_page(m) for m in top]
+                result["messages"] = [
+                    # a thread reply among them is one shown in the channel too
+                    {**self._for_page(m), "broadcast": True} if not _is_top_level(m)
+                    else self._for_page(m)
+                    for m in top
+                ]
             if channel is not None and thread_ts is not None:
                 parent = self._find_message(channel, thread_ts)
                 result["thread"] = None if parent is None else {
@@ -1446,6 +1455,7 @@ class SlackTwin:
                 "messages": self._messages,
                 "home_views": self._home_views,
                 "posted_at": feed.posted_at if feed else {},
+                "broadcasts": sorted(feed.broadcasts) if feed else [],
             })
 
     def import_workspace(self, data: dict[str, Any]) -> None:
@@ -1459,6 +1469,7 @@ class SlackTwin:
             feed = getattr(self, "_feed", None)
             if feed is not None:
                 feed.posted_at.update(data.get("posted_at") or {})
+                feed.broadcasts |= {(c, ts) for c, ts in data.get("broadcasts") or []}
                 feed.version += 1
             counts = [
                 (int(Decimal(m["ts"]) * 1_000_000) - _FIRST_TS_MICROS) // 100
@@ -1489,6 +1500,7 @@ class _Feed:
     posted_at: dict[str, float] = field(default_factory=dict)
     closed_views: set[str] = field(default_factory=set)
     dismissed: set[str] = field(default_factory=set)
+    broadcasts: set[tuple[str, str]] = field(default_factory=set)  # (channel, ts)
 
 
 # --------------------------------------------------------------------------------------------

@@ -135,9 +135,11 @@
       ? `<button type="button" class="thread-link" data-thread="${esc(message.ts)}">${message.reply_count} ${message.reply_count === 1 ? "reply" : "replies"}</button>`
       : "";
     const edited = message.edited ? '<span class="edited">(edited)</span>' : "";
+    const broadcast = message.broadcast && !inThread
+      ? `<button type="button" class="link replied" data-thread="${esc(message.thread_ts)}">replied to a thread</button>` : "";
     return `<div class="msg" id="${domId(inThread ? "r" : "m", message.ts)}" data-ts="${esc(message.ts)}" data-surface="message" data-channel="${esc(channel)}">
       <div class="avatar${fromApp ? " app" : ""}" aria-hidden="true">${esc(author.slice(0, 2))}</div>
-      <div class="msg-body"><div class="msg-meta"><b class="author">${esc(author)}</b>${fromApp ? '<span class="app-badge">APP</span>' : ""}<span class="time" title="${message.posted_at ? esc(dayOf(message.posted_at)) : ""}">${esc(timeOf(message.posted_at))}</span>${edited}</div>
+      <div class="msg-body"><div class="msg-meta"><b class="author">${esc(author)}</b>${fromApp ? '<span class="app-badge">APP</span>' : ""}<span class="time" title="${message.posted_at ? esc(dayOf(message.posted_at)) : ""}">${esc(timeOf(message.posted_at))}</span>${edited}${broadcast}</div>
       <div class="msg-blocks">${blocks}${attachments}</div>${replies}</div></div>`;
   }
 
