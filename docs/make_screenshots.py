@@ -41,7 +41,6 @@ def main() -> int:
                 expect(card).to_contain_text("On site now")
                 card.get_by_role("button", name="Claim").click()
                 expect(card).to_contain_text("Claimed by")
-                card.scroll_into_view_if_needed()
                 page.locator("#messages").evaluate(
                     "(box, top) => { box.scrollTop = top; }",
                     card.evaluate("c => c.offsetTop - 120"))
