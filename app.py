@@ -135,8 +135,10 @@ def create_app(
     outbox_poll_interval: float = 1.0,
     slack_timeout: float = SLACK_TIMEOUT_SECONDS,
     clients: SourceClients | None = None,
+    slack_mode: str | None = None,
 ) -> ReviewDesk:
-    """Build the bot without starting anything (no Slack call happens here)."""
+    """Build the bot without starting anything (no Slack call happens here). `slack_mode`
+    is what /healthz says of Slack ("local" for the local workspace; default http/socket)."""
     db = db or Database.from_url(settings.database_url)
     clock = clock or SystemClock()
     # The outbox retries by itself, so its client must not retry behind its back.
@@ -175,7 +177,7 @@ def create_app(
     looks.register(bolt, desk)
     commands.register(bolt, desk, oncall)
 
-    mode = "socket" if settings.socket_mode else "http"
+    mode = slack_mode or ("socket" if settings.socket_mode else "http")
     http = Flask("reviewdesk")
     http.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     slack_handler = SlackRequestHandler(bolt)

@@ -65,7 +65,14 @@ def _check_slack_token(settings: Settings) -> str | None:
     return None
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, *, reset: bool = False) -> int:
+    if settings.slack_bot_token is None and settings.slack_app_token is None:
+        from local import run_local  # no Slack app yet: the whole desk in a local browser
+
+        return run_local(settings, reset=reset)
+    if reset:
+        return _fail("--reset clears the local workspace's database; with SLACK_BOT_TOKEN "
+                     "set, `reviewdesk run` uses Slack and DATABASE_URL, and clears nothing.")
     problems = settings.missing_for_run()
     if problems:
         return _fail(*problems)
@@ -222,7 +229,11 @@ def _parser() -> argparse.ArgumentParser:
         prog="reviewdesk", description="A Slack case desk for negative reviews."
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start the bot (Socket Mode when SLACK_APP_TOKEN is set)")
+    runner = sub.add_parser(
+        "run", help="start the bot (Socket Mode when SLACK_APP_TOKEN is set); without Slack "
+                    "tokens, the local workspace: the whole desk in a browser on 127.0.0.1")
+    runner.add_argument("--reset", action="store_true",
+                        help="local workspace only: start afresh with an empty database")
     importer = sub.add_parser("import", help="store reviews from a .json, .jsonl or .csv file")
     importer.add_argument("file", type=Path)
     importer.add_argument(
@@ -251,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         return _fail(*error.problems)
     if args.command == "run":
-        return run(settings)
+        return run(settings, reset=args.reset)
     if args.command == "import":
         return import_file(settings, args.file, mapping=args.map, dry_run=args.dry_run)
     if args.command == "triage":

@@ -145,8 +145,10 @@ def samples(tmp_path) -> Path:
 
 
 def test_run_without_a_bot_token_says_so_in_one_sentence(tmp_path, config_file):
+    # With no Slack token at all, `run` starts the local workspace (tests/test_local_workspace.py);
+    # an app token without the bot token is a half-made Slack set-up.
     result = reviewdesk(
-        tmp_path, "run", REVIEWDESK_CONFIG=str(config_file),
+        tmp_path, "run", REVIEWDESK_CONFIG=str(config_file), SLACK_APP_TOKEN="xapp-1-test",
         SLACK_SIGNING_SECRET=SIGNING_SECRET, INTAKE_TOKEN=INTAKE_TOKEN,
     )
     assert result.returncode != 0
