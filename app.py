@@ -162,7 +162,7 @@ def create_app(
     else:
         clients = SourceClients()
 
-    bolt_client = web_client(settings)
+    bolt_client = web_client(settings, token=None)  # the authorize step hands Bolt the token
     in_flight = InFlight()
     bolt = App(
         client=bolt_client,
