@@ -303,6 +303,23 @@ class Guard(_Strict):
         return value
 
 
+class Digest(_Strict):
+    """The weekly digest for Patient Experience: when it goes out, where, and to whom."""
+
+    enabled: bool = True
+    weekday: Weekday = "mon"
+    time: str = Field(default="08:00", pattern=_CLOCK_TIME)
+    # The organisation's time zone: weeks run Monday 00:00 to Monday 00:00 there, and the
+    # digest goes out at `time` there. Left out: [business_hours] timezone.
+    timezone: TimeZoneName | None = None
+    # Where the digest is posted; left empty: every site's PX channel.
+    channels: list[ChannelId] = []
+    # People who also get it by direct message.
+    subscribers: list[UserId] = []
+    # How many weeks the chart of negative reviews and windows met shows.
+    chart_weeks: int = Field(default=8, ge=2, le=52)
+
+
 class GoogleLocation(_Strict):
     name: str = Field(pattern=r"^accounts/[^/]+/locations/[^/]+$")  # accounts/1/locations/2
     site: str
@@ -377,6 +394,7 @@ class Config(_Strict):
     sources: Sources = Sources()
     business_hours: BusinessHours = BusinessHours()
     rotation: Rotation = Rotation()
+    digest: Digest = Digest()
     sites: list[Site] = Field(min_length=1)
 
     @field_validator("sites")
@@ -410,6 +428,21 @@ class Config(_Strict):
             if self.site(site_id) is None:
                 raise ValueError(f"{where} names site {site_id!r}, which is not in [[sites]]")
         return self
+
+    @property
+    def timezone(self) -> str:
+        """The organisation's time zone, in which reports count days and weeks: [digest]
+        timezone, else [business_hours] timezone."""
+        return self.digest.timezone or self.business_hours.timezone
+
+    def digest_channels(self) -> list[str]:
+        """Where the weekly digest goes: [digest] channels, else every site's PX channel."""
+        return list(dict.fromkeys(self.digest.channels or
+                                  [site.px_channel for site in self.sites]))
+
+    def px_sites_of(self, user: str) -> list[Site]:
+        """The sites whose PX contacts list `user`."""
+        return [site for site in self.sites if user in site.px_contacts]
 
     def site(self, site_id: str | None) -> Site | None:
         """The site with this id, or the one whose name or alias matches (case-insensitive)."""
