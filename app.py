@@ -17,12 +17,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.card_views import CardViews
+from bot.case_lists import CardLinks, CaseLists
 from bot.clock import Clock, SystemClock
+from bot.commands import Commands
 from bot.config import Config, Settings
 from bot.desk import Desk
 from bot.nudges import Nudges
 from bot.oncall.command import OnCall
 from bot.pollers import SourceClients, register_pollers
+from bot.reports import Reports
 from bot.scheduler import Scheduler
 from bot.slack_out import Outbox
 from handlers import actions, commands, errors, intake, looks, views
@@ -175,7 +178,10 @@ def create_app(
     views.register(bolt, desk)
     actions.register(bolt, desk)
     looks.register(bolt, desk)
-    commands.register(bolt, desk, oncall)
+    lists = CaseLists(db, config, CardLinks(bolt_client))
+    reports = Reports(db, config, clock)
+    commands.register(bolt, Commands(db, config, clock, lists=lists, views=outbox.views,
+                                     reports=reports, oncall=oncall))
 
     mode = slack_mode or ("socket" if settings.socket_mode else "http")
     http = Flask("reviewdesk")

@@ -3,14 +3,24 @@ built from stored rows, which list a case belongs in, and how many there are in 
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
+
 from bot.cases import WindowKind
 from bot.config import Config
+from storage import reports
+from storage.db import Database
 from storage.models import Case, CaseWindow, Review
+
+logger = logging.getLogger(__name__)
 
 SOURCE_NAMES = {
     "google": "Google",
@@ -191,3 +201,68 @@ def next_change(lines: Iterable[CaseLine], now: datetime) -> datetime | None:
     moments = [moment for line in lines for moment in (line.due_soon_at, line.due_at)
                if moment is not None and moment > now]
     return min(moments, default=None)
+
+
+# ---- reading the lists -------------------------------------------------------------------------
+
+
+class CardLinks:
+    """Links to case cards: the workspace's address (auth.test, asked once) and the card's
+    place. Without an answer from Slack, lines go without links rather than wait."""
+
+    def __init__(self, client: WebClient):
+        self.client = client
+        self._team_url: str | None = None
+        self._lock = threading.Lock()
+
+    def team_url(self) -> str | None:
+        with self._lock:
+            if self._team_url is None:
+                try:
+                    self._team_url = self.client.auth_test().get("url") or None
+                except (SlackApiError, OSError) as error:
+                    logger.warning("auth.test failed (%s); case lines go without links",
+                                   type(error).__name__)
+            return self._team_url
+
+    def card(self, case: Case, burst_threads: Mapping[int, str]) -> str | None:
+        if not (case.card_channel and case.card_ts):
+            return None
+        team_url = self.team_url()
+        if team_url is None:
+            return None
+        thread = burst_threads.get(case.batch_id) if case.batch_id else None
+        return permalink(team_url, case.card_channel, case.card_ts, thread)
+
+
+class CaseLists:
+    """Open cases, searches and single cases as typed lines, with links to their cards."""
+
+    def __init__(self, db: Database, config: Config, links: CardLinks | None = None):
+        self.db = db
+        self.config = config
+        self.links = links
+
+    def _lines(self, session: Session, rows: Sequence[tuple[Case, Review]]) -> list[CaseLine]:
+        windows = reports.windows_for(session, case_ids=[case.id for case, _ in rows])
+        threads = reports.burst_threads(session, batch_ids=[case.batch_id for case, _ in rows
+                                                            if case.batch_id])
+        return [case_line(case, review, windows.get(case.id or 0, []), self.config,
+                          card_url=self.links.card(case, threads) if self.links else None)
+                for case, review in rows]
+
+    def open_lines(self) -> list[CaseLine]:
+        """Every open case, oldest first."""
+        with self.db.session() as session:
+            return self._lines(session, reports.open_cases(session))
+
+    def find(self, text: str, limit: int) -> CaseList:
+        """Cases (open or closed) whose review mentions `text`, newest first."""
+        with self.db.session() as session:
+            rows, total = reports.find_cases(session, text=text, limit=limit)
+            return CaseList(tuple(self._lines(session, rows)), total)
+
+    def one(self, case_id: int) -> CaseLine | None:
+        with self.db.session() as session:
+            found = reports.case_with_review(session, case_id=case_id)
+            return self._lines(session, [found])[0] if found else None

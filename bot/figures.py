@@ -379,3 +379,39 @@ def per_week(count: int, weeks: int) -> str:
     """A pooled count as a weekly average: 3.5."""
     average = count / weeks if weeks else 0
     return f"{average:.1f}".removesuffix(".0")
+
+
+# ---- the headline rows every view of the figures shows ----------------------------------------
+
+HEADLINE = (
+    "negative_reviews", "first_claims", "median_to_claim", "first_replies",
+    "median_to_response", "window_first_response", "window_urgent", "window_px_followup",
+    "escalations", *(f"outcome_{outcome.value}" for outcome in OUTCOMES),
+    "hidden", "ignored", "resolved", "reopened",
+)
+
+
+def headline(figures: Figures, *, weeks: int | None = None) -> list[tuple[str, str]]:
+    """(name, value as people read it) for each HEADLINE figure. With `weeks`, counts are given
+    as a weekly average (the pooled "4 weeks before" column); medians and shares are pooled."""
+
+    def count(value: int) -> str:
+        return per_week(value, weeks) if weeks else str(value)
+
+    values = {
+        "negative_reviews": count(figures.opened),
+        "first_claims": count(figures.claims),
+        "median_to_claim": format_span(figures.median_to_claim),
+        "first_replies": count(figures.responses),
+        "median_to_response": format_span(figures.median_to_response),
+        "escalations": count(figures.escalations),
+        "hidden": count(figures.hidden),
+        "ignored": count(figures.ignored),
+        "resolved": count(figures.resolved),
+        "reopened": count(figures.reopened),
+    }
+    for kind in WINDOW_KINDS:
+        values[f"window_{kind}"] = format_share(figures.window(kind))
+    for name, number in figures.outcomes:
+        values[f"outcome_{name}"] = count(number)
+    return [(name, values[name]) for name in HEADLINE]
