@@ -22,13 +22,14 @@ from bot.clock import Clock, SystemClock
 from bot.commands import Commands
 from bot.config import Config, Settings
 from bot.desk import Desk
+from bot.home import Home
 from bot.nudges import Nudges
 from bot.oncall.command import OnCall
 from bot.pollers import SourceClients, register_pollers
 from bot.reports import Reports
 from bot.scheduler import Scheduler
 from bot.slack_out import Outbox
-from handlers import actions, commands, errors, intake, looks, views
+from handlers import actions, commands, errors, events, intake, looks, views
 from server import HttpServer, InFlight, ListenerExecutor, SocketModeConnection
 from storage.db import Database
 
@@ -55,6 +56,7 @@ class ReviewDesk:
     clock: Clock
     in_flight: InFlight
     socket_mode: SocketModeConnection | None = None
+    home: Home | None = None
     _server: HttpServer | None = field(default=None, repr=False)
 
     def start(self, host: str = "0.0.0.0", port: int | None = None) -> int:
@@ -157,7 +159,7 @@ def create_app(
     scheduler.add_timed("handoffs", oncall.announce_due_handoffs, oncall.next_wakeup)
     if config.rotation.usergroup:  # overrides start and end between hand-offs
         scheduler.add_timed("usergroup", oncall.sync_usergroup, oncall.next_usergroup_change)
-    nudges.on_change = lambda: scheduler.replan("nudges")
+    nudges.on_change = lambda: (scheduler.replan("nudges"), scheduler.replan("home"))
     desk = Desk(db, config, clock, outbox, nudges)
     if clients is not None:  # `run` polls the sources; `import` and tests poll nothing
         register_pollers(scheduler.apscheduler, desk=desk, config=config, clock=clock,
@@ -182,6 +184,10 @@ def create_app(
     reports = Reports(db, config, clock)
     commands.register(bolt, Commands(db, config, clock, lists=lists, views=outbox.views,
                                      reports=reports, oncall=oncall))
+    home = Home(db, config, clock, web_client(settings, timeout=slack_timeout), lists=lists,
+                reports=reports, oncall=oncall)
+    scheduler.add_timed("home", home.refresh_due, home.next_due)
+    events.register(bolt, desk, home)
 
     mode = slack_mode or ("socket" if settings.socket_mode else "http")
     http = Flask("reviewdesk")
@@ -207,4 +213,4 @@ def create_app(
         if settings.socket_mode else None
     )
     return ReviewDesk(settings, config, db, desk, outbox, nudges, oncall, scheduler, bolt, http,
-                      clock, in_flight, socket_mode)
+                      clock, in_flight, socket_mode, home=home)

@@ -120,10 +120,13 @@ def build(driver: Driver, clock: ManualClock) -> dict[str, int]:
 
 
 def move(driver: Driver, clock: ManualClock, moment: datetime) -> None:
-    """Settle, set the clock, send what fell due meanwhile (reminders), settle again."""
+    """Settle, set the clock, do what fell due meanwhile (reminders, Home refreshes), settle
+    again. (The scheduler would, at its next sweep; the clock is the tests'.)"""
     driver.settle()
     clock.set(moment)
     driver.bot.nudges.run_due()
+    if driver.bot.home is not None:
+        driver.bot.home.refresh_due()
     driver.settle()
 
 
