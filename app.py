@@ -22,6 +22,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import Commands
 from bot.config import Config, Settings
 from bot.desk import Desk
+from bot.digest import Digest
 from bot.home import Home
 from bot.nudges import Nudges
 from bot.oncall.command import OnCall
@@ -57,6 +58,7 @@ class ReviewDesk:
     in_flight: InFlight
     socket_mode: SocketModeConnection | None = None
     home: Home | None = None
+    digest: Digest | None = None
     _server: HttpServer | None = field(default=None, repr=False)
 
     def start(self, host: str = "0.0.0.0", port: int | None = None) -> int:
@@ -187,6 +189,8 @@ def create_app(
     home = Home(db, config, clock, web_client(settings, timeout=slack_timeout), lists=lists,
                 reports=reports, oncall=oncall)
     scheduler.add_timed("home", home.refresh_due, home.next_due)
+    digest = Digest(db, config, clock, outbox, reports)
+    scheduler.add_timed("digest", digest.run_due, digest.next_due)
     events.register(bolt, desk, home)
 
     mode = slack_mode or ("socket" if settings.socket_mode else "http")
@@ -213,4 +217,4 @@ def create_app(
         if settings.socket_mode else None
     )
     return ReviewDesk(settings, config, db, desk, outbox, nudges, oncall, scheduler, bolt, http,
-                      clock, in_flight, socket_mode, home=home)
+                      clock, in_flight, socket_mode, home=home, digest=digest)

@@ -376,9 +376,9 @@ def format_share(share: WindowShare) -> str:
 
 
 def per_week(count: int, weeks: int) -> str:
-    """A pooled count as a weekly average: 3.5."""
+    """A pooled count as a weekly average, to two decimals at most: 0.25, 1.5, 3."""
     average = count / weeks if weeks else 0
-    return f"{average:.1f}".removesuffix(".0")
+    return f"{average:.2f}".rstrip("0").rstrip(".")
 
 
 # ---- the headline rows every view of the figures shows ----------------------------------------

@@ -127,6 +127,8 @@ def move(driver: Driver, clock: ManualClock, moment: datetime) -> None:
     driver.bot.nudges.run_due()
     if driver.bot.home is not None:
         driver.bot.home.refresh_due()
+    if driver.bot.digest is not None:
+        driver.bot.digest.run_due()
     driver.settle()
 
 
