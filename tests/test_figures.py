@@ -201,7 +201,7 @@ def test_spans_read_as_people_say_them(duration, said):
 @pytest.fixture
 def chicago_config(config):
     return config.model_copy(update={"digest": config.digest.model_copy(
-        update={"timezone": known.TIMEZONE})})
+        update={"timezone": known.TIMEZONE})})  # the digest itself stays off
 
 
 @pytest.fixture
@@ -279,3 +279,55 @@ def test_the_last_seven_days_count_the_monday_before_across_the_change(made):
     # 10-26 14:00Z … 11-02 15:00Z: A (14:30Z) is in, and so is F (Monday 00:30 CST)
     assert figures.opened == 6
     assert isinstance(figures.period, Period)
+
+
+# ---- `reviewdesk report`: the same figures offline ---------------------------------------------
+
+
+def test_the_report_csv_has_the_hand_computed_figures(made, database_url, tmp_path):
+    import csv
+    import io
+    import json
+
+    from tests.conftest import config_data
+    from tests.test_cli import reviewdesk, write_config
+
+    config_file = write_config(tmp_path / "desk.toml", config_data(
+        digest={"enabled": False, "timezone": known.TIMEZONE}))
+    env = {"DATABASE_URL": database_url, "REVIEWDESK_CONFIG": str(config_file)}
+    until = known.NOW.isoformat()
+    result = reviewdesk(tmp_path, "report", "--since", "7d", "--until", until, **env)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {row["period_start"] for row in rows} == {"2026-10-26T14:00:00+00:00"}
+    values = {(row["figure"], row["item"]): row["value"] for row in rows}
+    assert values[("negative_reviews", "")] == "6"
+    assert values[("negative_reviews_by_site", "North campus")] == "4"
+    assert values[("negative_reviews_by_source", "Facebook")] == "1"
+    assert values[("first_claims", "")] == "3"
+    assert values[("median_minutes_to_claim", "")] == "90.0"
+    assert values[("median_minutes_to_first_reply", "")] == "1440.0"
+    assert (values[("windows_met", "first_response")], values[("windows_missed",
+            "first_response")], values[("windows_met_share", "first_response")]) == (
+        "1", "2", "0.3333")
+    assert values[("windows_met_share", "urgent")] == ""
+    assert values[("escalation_outcomes", "patient_contacted")] == "1"
+    assert values[("escalation_outcomes", "review_updated")] == "1"
+    assert values[("hidden_by_reason", "profanity")] == "1"
+    assert values[("ignored_by_reason", "troll")] == "1"
+    assert values[("reopened", "")] == "2"
+
+    south = reviewdesk(tmp_path, "report", "--since", "30d", "--until", until, "--site",
+                       "South clinic", "--format", "json", **env)
+    data = json.loads(south.stdout)
+    assert data["period"]["site"] == "south" and data["figures"]["negative_reviews"] == 2
+    assert data["figures"]["median_minutes_to_claim"] == 30.0
+    markdown = reviewdesk(tmp_path, "report", "--since", "7d", "--until", until,
+                          "--format", "md", **env).stdout
+    assert "| Median time to claim | 1 h 30 min |" in markdown
+    assert "| First-response windows met | 33% (1 of 3) |" in markdown
+
+    wrong = reviewdesk(tmp_path, "report", "--since", "soon", **env)
+    assert wrong.returncode == 2 and wrong.stderr.startswith("--since: 'soon' is not a duration")
+    nowhere = reviewdesk(tmp_path, "report", "--site", "nowhere", **env)
+    assert nowhere.returncode == 2 and "the sites are north, south" in nowhere.stderr
