@@ -182,12 +182,12 @@ def create_app(
     views.register(bolt, desk)
     actions.register(bolt, desk)
     looks.register(bolt, desk)
-    lists = CaseLists(db, config, CardLinks(bolt_client))
+    reads = web_client(settings, timeout=slack_timeout)  # auth.test and views.publish
+    lists = CaseLists(db, config, CardLinks(reads))
     reports = Reports(db, config, clock)
     commands.register(bolt, Commands(db, config, clock, lists=lists, views=outbox.views,
                                      reports=reports, oncall=oncall))
-    home = Home(db, config, clock, web_client(settings, timeout=slack_timeout), lists=lists,
-                reports=reports, oncall=oncall)
+    home = Home(db, config, clock, reads, lists=lists, reports=reports, oncall=oncall)
     scheduler.add_timed("home", home.refresh_due, home.next_due)
     digest = Digest(db, config, clock, outbox, reports)
     scheduler.add_timed("digest", digest.run_due, digest.next_due)

@@ -306,12 +306,11 @@ class Guard(_Strict):
 class Digest(_Strict):
     """The weekly digest for Patient Experience: when it goes out, where, and to whom."""
 
+    # At `time` on `weekday` in the organisation's time zone (`timezone`, at the top), about
+    # the week before: weeks run Monday 00:00 to Monday 00:00 there.
     enabled: bool = True
     weekday: Weekday = "mon"
     time: str = Field(default="08:00", pattern=_CLOCK_TIME)
-    # The organisation's time zone: weeks run Monday 00:00 to Monday 00:00 there, and the
-    # digest goes out at `time` there. Left out: [business_hours] timezone.
-    timezone: TimeZoneName | None = None
     # Where the digest is posted; left empty: every site's PX channel.
     channels: list[ChannelId] = []
     # People who also get it by direct message.
@@ -383,7 +382,8 @@ class Config(_Strict):
 
 
     organization: str = "our hospital"
-    # The organisation's time zone: what "today" means for the daily "Needs a look" list.
+    # The organisation's time zone: what "today" means for the daily "Needs a look" list, and
+    # where reports count days and weeks (the digest, /reviewdesk stats, reviewdesk report).
     timezone: TimeZoneName = "UTC"
     slack: SlackChannels
     windows: Windows = Windows()
@@ -428,12 +428,6 @@ class Config(_Strict):
             if self.site(site_id) is None:
                 raise ValueError(f"{where} names site {site_id!r}, which is not in [[sites]]")
         return self
-
-    @property
-    def timezone(self) -> str:
-        """The organisation's time zone, in which reports count days and weeks: [digest]
-        timezone, else [business_hours] timezone."""
-        return self.digest.timezone or self.business_hours.timezone
 
     def digest_channels(self) -> list[str]:
         """Where the weekly digest goes: [digest] channels, else every site's PX channel."""

@@ -1,6 +1,7 @@
 """The app's Home tab: published for a person when they open it, and again when what it shows
-changes, a case's history (any new event) or the time (a window becoming due soon or missed, a
-hand-off, a new week), for everyone who opened it in the last VIEWERS_FOR.
+changes: a case's history (any new event), "Needs a look" (an item added or decided), or the
+time (a window becoming due soon or missed, a hand-off, a new week), for everyone who opened
+it in the last VIEWERS_FOR.
 
 Publishing is never done inside a database transaction: the content is read, the session
 closed, then views.publish is called, from the listener that got the click or from the
@@ -125,12 +126,12 @@ class Home:
 
     def _needs_a_look(self, page: int) -> ListPage:
         with self.db.session() as session:
-            rows, total = store.unsure_reviews(session, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
+            rows, total = store.pending_looks(session, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
             if page and not rows and total:  # the page asked for is gone: back to the first
                 page = 0
-                rows, total = store.unsure_reviews(session, limit=PAGE_SIZE)
+                rows, total = store.pending_looks(session, limit=PAGE_SIZE)
         reviews = []
-        for review in rows:
+        for _item, review in rows:
             site = self.config.site(review.site)
             reviews.append(ReviewLine(review.id or 0, source_name(review.source), review.rating,
                                       site.name if site else review.site, review.text,
@@ -147,12 +148,12 @@ class Home:
         """Publish `user`'s Home as it is now; True when Slack took it."""
         with self._lock(user):
             with self.db.session() as session:
-                event_id = store.latest_event_id(session)
+                marks = (store.latest_event_id(session), store.looks_mark(session))
             content, refresh_at = self.content(user)
             try:
                 self.client.views_publish(user_id=user, view=home_view(content))
             except SlackApiError as error:
-                return self._failed(user, error, event_id, refresh_at, content.notice)
+                return self._failed(user, error, marks, refresh_at, content.notice)
             except OSError as error:
                 logger.warning("views.publish for %s failed (%s); retrying later", user,
                                type(error).__name__)
@@ -160,16 +161,16 @@ class Home:
                 return False
             self._failures.pop(user, None)
             self._retry_at.pop(user, None)
-            self._mark(user, event_id, refresh_at, content.notice)
+            self._mark(user, marks, refresh_at, content.notice)
             logger.info("home published for %s", user)
             return True
 
-    def _mark(self, user: str, event_id: int, refresh_at: datetime | None,
+    def _mark(self, user: str, marks: tuple[int, str], refresh_at: datetime | None,
               notice: str | None) -> None:
         with self.db.session() as session:
             store.set_home_published(session, user_id=user, at=self.clock.now(),
-                                     event_id=event_id, refresh_at=refresh_at,
-                                     shown_notice=notice)
+                                     event_id=marks[0], looks=marks[1],
+                                     refresh_at=refresh_at, shown_notice=notice)
             session.commit()
 
     def _retry_later(self, user: str, retry_after: float | None = None) -> None:
@@ -178,7 +179,7 @@ class Home:
         delay = RETRY.delay(failures, retry_after=retry_after)
         self._retry_at[user] = self.clock.now() + timedelta(seconds=delay)
 
-    def _failed(self, user: str, error: SlackApiError, event_id: int,
+    def _failed(self, user: str, error: SlackApiError, marks: tuple[int, str],
                 refresh_at: datetime | None, notice: str | None) -> bool:
         code = error.response.get("error") or f"http_{error.response.status_code}"
         if error.response.status_code == 429:
@@ -190,7 +191,7 @@ class Home:
         elif code in _FOR_GOOD:
             # Counted as published, so it is not tried in a loop; the next change tries again.
             logger.error("views.publish for %s refused: %s", user, code)
-            self._mark(user, event_id, refresh_at, notice)
+            self._mark(user, marks, refresh_at, notice)
         else:
             logger.warning("views.publish for %s failed: %s; retrying later", user, code)
             self._retry_later(user)
@@ -202,10 +203,12 @@ class Home:
         """(person, when their Home should be published next) for every out-of-date Home."""
         with self.db.session() as session:
             latest = store.latest_event_id(session)
+            looks = store.looks_mark(session)
             viewers = store.home_viewers(session, since=now - VIEWERS_FOR)
         due = []
         for view in viewers:
-            if view.stale or view.published_at is None or view.published_event_id < latest:
+            if (view.stale or view.published_at is None or view.published_event_id < latest
+                    or view.published_looks != looks):
                 earliest = (view.published_at + MIN_INTERVAL if view.published_at else now)
             elif view.refresh_at is not None:
                 earliest = view.refresh_at

@@ -291,5 +291,6 @@ class HomeView(SQLModel, table=True):
     notice: str | None = Field(default=None, sa_column=Column(Text))
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     published_event_id: int = 0  # the newest case event the published Home reflects
+    published_looks: str = Field(default="", max_length=32)  # and the "Needs a look" items
     refresh_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # time changes it
     stale: bool = True  # a page turn or a notice is waiting to be shown

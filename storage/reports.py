@@ -19,6 +19,7 @@ from storage.models import (
     CaseWindow,
     DigestRun,
     HomeView,
+    LookItem,
     Review,
 )
 
@@ -122,19 +123,25 @@ def case_with_review(session: Session, *, case_id: int) -> tuple[Case, Review] |
     ).first()
 
 
-def unsure_reviews(session: Session, *, limit: int, offset: int = 0) -> tuple[
-        Sequence[Review], int]:
-    """Reviews triage was unsure about (its "unsure" band: perhaps a complaint) that have no
-    case, newest first: the page asked for, and how many there are."""
-    unsure = (col(Review.triage)["band"].as_string() == "unsure",
-              ~select(Case.id).where(Case.review_id == Review.id).exists())
+def pending_looks(session: Session, *, limit: int, offset: int = 0) -> tuple[
+        Sequence[tuple[LookItem, Review]], int]:
+    """Unrated reviews triage was unsure about that nobody has decided on yet ("Needs a
+    look"), oldest first: the page asked for, and how many there are."""
+    undecided = col(LookItem.decision).is_(None)
     rows = session.exec(
-        select(Review).where(*unsure)
-        .order_by(col(Review.received_at).desc(), col(Review.id).desc())
-        .offset(offset).limit(limit)
+        select(LookItem, Review).join(Review, col(Review.id) == LookItem.review_id)
+        .where(undecided).order_by(col(LookItem.id)).offset(offset).limit(limit)
     ).all()
-    total = session.exec(select(func.count()).select_from(Review).where(*unsure)).one()
+    total = session.exec(select(func.count()).select_from(LookItem).where(undecided)).one()
     return rows, total
+
+
+def looks_mark(session: Session) -> str:
+    """Changes whenever an item is added to "Needs a look" or decided."""
+    newest = session.exec(select(func.max(LookItem.id))).one() or 0
+    decided = session.exec(select(func.count()).select_from(LookItem)
+                           .where(col(LookItem.decision).is_not(None))).one()
+    return f"{newest}:{decided}"
 
 
 def latest_event_id(session: Session) -> int:
@@ -165,11 +172,13 @@ def home_viewers(session: Session, *, since: datetime) -> Sequence[HomeView]:
 
 
 def set_home_published(session: Session, *, user_id: str, at: datetime, event_id: int,
-                       refresh_at: datetime | None, shown_notice: str | None) -> None:
+                       looks: str, refresh_at: datetime | None,
+                       shown_notice: str | None) -> None:
     """Record what the published Home reflects. A notice shown is cleared (unless another
     took its place meanwhile)."""
     values: dict[str, Any] = {"published_at": at, "published_event_id": event_id,
-                              "refresh_at": refresh_at, "stale": False}
+                              "published_looks": looks, "refresh_at": refresh_at,
+                              "stale": False}
     session.execute(update(HomeView).where(col(HomeView.user_id) == user_id).values(**values))
     if shown_notice is not None:
         session.execute(update(HomeView).where(col(HomeView.user_id) == user_id,

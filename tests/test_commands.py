@@ -107,8 +107,7 @@ def test_case_shows_the_card_and_its_history(driver, clock):
 
 @pytest.fixture
 def known_driver(start_bot, slack, config, clock):
-    config = config.model_copy(update={"digest": config.digest.model_copy(
-        update={"timezone": known.TIMEZONE})})
+    config = config.model_copy(update={"timezone": known.TIMEZONE})
     bot = start_bot(config=config)
     driver = Driver(bot, slack, signing_secret=SIGNING_SECRET, intake_token=INTAKE_TOKEN)
     known.build(driver, clock)

@@ -74,8 +74,8 @@ def test_matplotlib_is_imported_only_when_a_digest_is_made():
 
 @pytest.fixture
 def digest_config(config):
-    return config.model_copy(update={"digest": config.digest.model_copy(
-        update={"enabled": True, "timezone": known.TIMEZONE, "subscribers": [PAT]})})
+    digest = config.digest.model_copy(update={"enabled": True, "subscribers": [PAT]})
+    return config.model_copy(update={"timezone": known.TIMEZONE, "digest": digest})
 
 
 @pytest.fixture

@@ -200,8 +200,7 @@ def test_spans_read_as_people_say_them(duration, said):
 
 @pytest.fixture
 def chicago_config(config):
-    return config.model_copy(update={"digest": config.digest.model_copy(
-        update={"timezone": known.TIMEZONE})})  # the digest itself stays off
+    return config.model_copy(update={"timezone": known.TIMEZONE})  # the digest stays off
 
 
 @pytest.fixture
@@ -293,7 +292,7 @@ def test_the_report_csv_has_the_hand_computed_figures(made, database_url, tmp_pa
     from tests.test_cli import reviewdesk, write_config
 
     config_file = write_config(tmp_path / "desk.toml", config_data(
-        digest={"enabled": False, "timezone": known.TIMEZONE}))
+        timezone=known.TIMEZONE))
     env = {"DATABASE_URL": database_url, "REVIEWDESK_CONFIG": str(config_file)}
     until = known.NOW.isoformat()
     result = reviewdesk(tmp_path, "report", "--since", "7d", "--until", until, **env)

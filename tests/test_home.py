@@ -10,7 +10,7 @@ from bot.home import MIN_INTERVAL
 from storage.models import Review
 from tests import history as known
 from tests.conftest import LEE, MARIA, PAT, SAM, SIGNING_SECRET, TRIAGE
-from tests.driver import Driver, block_text
+from tests.driver import Driver, block_text, review
 from twin.interactions import (
     app_home_opened_event,
     block_actions_payload,
@@ -35,8 +35,9 @@ def open_home(driver: Driver, user: str, tab: str = "home") -> dict | None:
     return driver.slack.home_view(user)
 
 
-def click_home(driver: Driver, user: str, action_id: str) -> int:
-    view = driver.slack.home_view(user)
+def click_home(driver: Driver, user: str, action_id: str, view: dict | None = None) -> int:
+    """Click a button of `user`'s Home as Slack shows it now (or as `view` showed it)."""
+    view = view or driver.slack.home_view(user)
     assert view is not None
     block, element = find_button(view["blocks"], action_id)
     payload = block_actions_payload(user_id=user, action=button_action(block, element),
@@ -175,23 +176,41 @@ def test_px_staff_see_their_sites_figures(driver):
     assert "2 negative reviews" in block_text(open_home(driver, SAM))
 
 
-def test_reviews_triage_was_unsure_about_need_a_look(driver, clock):
-    now = clock.now()
-    with driver.bot.db.session() as session:  # as the triage model's "unsure" band stores it
-        session.add(Review(source="facebook", external_id="fb-9", site="north", rating=None,
-                           text="Not sure what to make of the visit today.",
-                           url="https://facebook.example/posts/9", created_at=now,
-                           received_at=now, updated_at=now,
-                           triage={"negative": False, "band": "unsure", "labels": [],
-                                   "themes": [], "reasons": {}}))
-        session.add(Review(source="facebook", external_id="fb-10", rating=None, text="Lovely.",
-                           created_at=now, received_at=now, updated_at=now,
-                           triage={"negative": False, "band": "not"}))
-        session.commit()
-    view = open_home(driver, SAM)
-    looks = section_text(view, "*Needs a look*")
-    assert "(1)" in looks and "Not sure what to make of the visit today." in looks
-    assert "Lovely" not in looks
+def test_reviews_triage_was_unsure_about_need_a_look_and_can_be_decided_from_home(driver):
+    unsure = ["Billed twice for the same visit and nobody calls back.",
+              "Nobody returned my call about the appointment."]
+    for number, text in enumerate(unsure):
+        status, body = driver.post_reviews(review(
+            source="facebook", external_id=f"fb-unsure-{number}", rating=None, text=text,
+            url=f"https://facebook.example/{number}"))
+        assert status == 200 and body["items"][0]["case_id"] is None, body
+    looks = section_text(open_home(driver, SAM), "*Needs a look*")
+    assert "(2)" in looks and "Billed twice for the same visit" in looks
+    first, second = (r.id for r in _reviews(driver))
+
+    lees = open_home(driver, LEE)
+    assert click_home(driver, SAM, f"home_not_complaint:{first}") == 200
+    mine = section_text(driver.slack.home_view(SAM), "*Needs a look*")
+    assert "(1)" in mine and "Billed twice" not in mine
+    assert click_home(driver, SAM, f"home_make_case:{second}") == 200
+    assert "Nothing waits for a look." in section_text(driver.slack.home_view(SAM),
+                                                        "*Needs a look*")
+    assert "(1)" in section_text(driver.slack.home_view(SAM), "*Unclaimed*")
+    # Lee's Home, opened before the decisions, is out of date: it is refreshed…
+    known.move(driver, driver.bot.clock, driver.bot.clock.now() + MIN_INTERVAL)
+    assert "Nothing waits for a look." in section_text(driver.slack.home_view(LEE),
+                                                        "*Needs a look*")
+    # …and a click on what it showed before is answered at the top of Lee's Home
+    assert click_home(driver, LEE, f"home_make_case:{first}", view=lees) == 200
+    assert f"<@{SAM}> already decided this one: not a complaint." in block_text(
+        driver.slack.home_view(LEE))
+
+
+def _reviews(driver: Driver) -> list[Review]:
+    from sqlmodel import select
+
+    with driver.bot.db.session() as session:
+        return list(session.exec(select(Review).order_by(Review.id)))
 
 
 def test_a_rate_limit_pauses_refreshes_and_they_resume(driver, clock):

@@ -30,8 +30,8 @@ HOME_TAKE_OVER = "home_take_over"
 HOME_PX_CONTACTED = "home_px_contacted"
 HOME_LINK = "home_link"  # link buttons: Slack opens the address; the click is only acknowledged
 HOME_PAGE = "home_page"
-ACTION_PREFIXES = (HOME_CLAIM, HOME_RELEASE, HOME_TAKE_OVER, HOME_PX_CONTACTED, HOME_LINK,
-                   HOME_PAGE)
+HOME_MAKE_CASE = "home_make_case"  # "Needs a look": make the review a case
+HOME_NOT_COMPLAINT = "home_not_complaint"  # or not
 
 
 @dataclass(frozen=True)
@@ -108,13 +108,19 @@ def _case_button(case: CaseLine, user: str) -> Component | None:
     return button(word("take_over"), action_id(HOME_TAKE_OVER, value), value)
 
 
-def _review_block(review: ReviewLine) -> Component:
+def _review_blocks(review: ReviewLine) -> list[Component]:
+    """A review waiting for a look, with Make a case, Not a complaint and a link to it."""
     text = str(line("home_review_line", source=review.source_name, rating=review.rating,
                     site_name=review.site_name, text=review.text, url=review.url,
                     received_at=review.received_at))
-    link = (button(word("view_review"), action_id(HOME_LINK, "review", review.review_id),
-                   url=review.url) if review.url else None)
-    return section(text, accessory=link)
+    value = str(review.review_id)
+    buttons = [button(word("make_case"), action_id(HOME_MAKE_CASE, value), value,
+                      style="primary"),
+               button(word("not_a_complaint"), action_id(HOME_NOT_COMPLAINT, value), value)]
+    if review.url:
+        buttons.append(button(word("view_review"), action_id(HOME_LINK, "review", value),
+                              url=review.url))
+    return [section(text), actions(f"home_look_{value}", *buttons)]
 
 
 def _list_blocks(page: ListPage, user: str, now: datetime) -> list[Component]:
@@ -127,7 +133,7 @@ def _list_blocks(page: ListPage, user: str, now: datetime) -> list[Component]:
         blocks.append(context(str(line("home_section_empty", section=page.section))))
     for item in page.lines:
         if isinstance(item, ReviewLine):
-            blocks.append(_review_block(item))
+            blocks += _review_blocks(item)
         else:
             blocks.append(section(str(line("case_list_line", case=item, now=now)),
                                   accessory=_case_button(item, user)))

@@ -1,7 +1,7 @@
 """digest runs and home views
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0008
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ import sqlmodel
 
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
@@ -33,6 +33,7 @@ def upgrade() -> None:
     sa.Column('notice', sa.Text(), nullable=True),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('published_event_id', sa.Integer(), nullable=False),
+    sa.Column('published_looks', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('refresh_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('stale', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('user_id')
