@@ -1376,6 +1376,15 @@ class SlackTwin:
                         feed.broadcasts.add((channel, ts))
         elif name == "chat.postEphemeral":
             feed.posted_at[answer["message_ts"]] = feed.clock()
+        elif name == "files.completeUploadExternal":  # the file_share messages it posted
+            ids = {f["id"] for f in answer.get("files") or []}
+            for channel, messages in self._messages.items():
+                for message in messages:
+                    if {f["id"] for f in message.get("files") or []} & ids and \
+                            message["ts"] not in feed.posted_at:
+                        feed.message_versions[(channel, message["ts"])] = feed.version
+                        feed.channel_versions[channel] = feed.version
+                        feed.posted_at[message["ts"]] = feed.clock()
         feed.condition.notify_all()
 
     def touch(self) -> int:
@@ -1606,6 +1615,7 @@ _WATCHED_METHODS = (
     "chat.postMessage", "chat.update", "chat.delete", "chat.postEphemeral",
     "conversations.open", "conversations.join",
     "views.open", "views.push", "views.update", "views.publish",
+    "files.completeUploadExternal",
 )
 
 
