@@ -1420,7 +1420,7 @@ class SlackTwin:
         shown = {
             key: copy.deepcopy(message[key])
             for key in ("ts", "thread_ts", "reply_count", "text", "blocks", "attachments",
-                        "user", "bot_id")
+                        "files", "user", "bot_id")
             if key in message
         }
         shown["edited"] = "edited" in message
