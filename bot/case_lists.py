@@ -130,12 +130,6 @@ def case_line(case: Case, review: Review, windows: Iterable[CaseWindow] | Mappin
     )
 
 
-def case_list(rows: Sequence[tuple[Case, Review, Mapping[str, CaseWindow]]], total: int,
-              config: Config) -> CaseList:
-    return CaseList(tuple(case_line(case, review, windows, config)
-                          for case, review, windows in rows), total)
-
-
 # ---- which list a case belongs in --------------------------------------------------------------
 
 

@@ -15,7 +15,6 @@ from sqlmodel import Session
 
 from bot import replies
 from bot.blocks.kit import Rendered
-from bot.case_lists import CaseList, case_list
 from bot.cases import (
     CLOSED,
     HIDE_REASONS,
@@ -395,13 +394,6 @@ class Desk:
         if replies.find(template) is None:
             raise Refusal("unknown_template", None, {})
         return replies.draft(template, config=self.config, author=author, site_id=site_id)
-
-    def open_cases(self, limit: int = 20) -> CaseList:
-        """The oldest open cases, and how many are open in all."""
-        with self.db.session() as session:
-            rows = [(case, review, repo.windows_of(session, case_id=case.id))
-                    for case, review in repo.open_cases(session, limit=limit)]
-            return case_list(rows, repo.count_cases(session, status=Status.OPEN), self.config)
 
     def history(self, case_id: int):
         with self.db.session() as session:
