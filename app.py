@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from flask import Flask, jsonify, request
 from slack_bolt import App
-from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
@@ -25,7 +24,7 @@ from bot.oncall.command import OnCall
 from bot.pollers import SourceClients, register_pollers
 from bot.scheduler import Scheduler
 from bot.slack_out import Outbox
-from handlers import actions, commands, errors, intake, views
+from handlers import actions, commands, errors, intake, middleware, views
 from server import HttpServer, InFlight, ListenerExecutor, SocketModeConnection
 from storage.db import Database
 
@@ -115,6 +114,7 @@ def _single_workspace(client: WebClient, token: str | None):
             bot_user_id=identity.get("user_id"),
         )
 
+    authorize.identity = identity  # type: ignore[attr-defined]  # the workspace to expect
     return authorize
 
 
@@ -162,14 +162,17 @@ def create_app(
 
     bolt_client = web_client(settings)
     in_flight = InFlight()
+    authorize = _single_workspace(bolt_client, settings.slack_bot_token)
     bolt = App(
         client=bolt_client,
         listener_executor=ListenerExecutor(in_flight),
-        authorize=_single_workspace(bolt_client, settings.slack_bot_token),
+        authorize=authorize,
         signing_secret=settings.slack_signing_secret or "",
         logger=logging.getLogger("slack_bolt"),
     )
     errors.register(bolt)
+    middleware.register(bolt, config=config, expected_team=lambda: (
+        config.slack.team_id or authorize.identity.get("team_id")))
     views.register(bolt, desk)
     actions.register(bolt, desk)
     commands.register(bolt, desk, oncall)
@@ -177,13 +180,13 @@ def create_app(
     mode = "socket" if settings.socket_mode else "http"
     http = Flask("reviewdesk")
     http.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
-    slack_handler = SlackRequestHandler(bolt)
+    slack_http = middleware.slack_http(bolt, settings.slack_signing_secret)
 
     @http.post("/slack/events")
     def slack_events():
         if settings.socket_mode:
             return jsonify({"error": "this bot receives Slack events over Socket Mode"}), 404
-        return slack_handler.handle(request)
+        return slack_http(request)
 
     @http.errorhandler(413)
     def too_large(_error):

@@ -20,6 +20,7 @@ from bot.blocks.cards import (
 from bot.blocks.kit import Rendered
 from bot.clock import Clock
 from bot.config import Config
+from bot.text import web_url
 from storage import repository as repo
 from storage.db import Database
 
@@ -44,7 +45,7 @@ def _load(session: Session, *, config: Config, case_id: int, now: datetime) -> C
         rating=review.rating,
         author=review.author,
         text=review.text,
-        url=review.url,
+        url=web_url(review.url),
         posted_at=review.created_at,
         site_name=site.name if site else (case.site or review.site or "Unknown site"),
         claimant_id=case.claimant_id,

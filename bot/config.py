@@ -135,6 +135,9 @@ class _Strict(BaseModel):
 class SlackChannels(_Strict):
     triage_channel: ChannelId
     risk_channel: ChannelId | None = None
+    # The workspace (T…) whose requests are accepted; by default the one the bot token
+    # belongs to, as auth.test names it.
+    team_id: str | None = Field(default=None, pattern=r"^[TE][A-Z0-9]{2,}$")
 
 
 _LEAD = re.compile(r"^(\d{1,2})%$")
@@ -248,6 +251,34 @@ class Rotation(_Strict):
     usergroup: UsergroupId | None = None
 
 
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class PubSubPush(_Strict):
+    """Google Pub/Sub push with authentication: the push subscription's audience and service
+    account. With both set, /intake/google/pubsub lets in only pushes carrying Google's signed
+    OIDC token for them; without, only the secret in the push URL guards it."""
+
+    audience: str | None = Field(default=None, min_length=1)
+    service_account: str | None = Field(default=None, pattern=_EMAIL)
+    certs_url: str = Field(default="https://www.googleapis.com/oauth2/v1/certs",
+                           pattern=r"^https?://")
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> PubSubPush:
+        if bool(self.audience) != bool(self.service_account):
+            raise ValueError("set both audience and service_account (or neither)")
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.audience and self.service_account)
+
+
+class Intake(_Strict):
+    pubsub: PubSubPush = PubSubPush()
+
+
 class Triage(_Strict):
     negative_max_rating: int = Field(default=2, ge=1, le=5)
     # Per source ("yelp" = 3): a source whose reviewers rate harshly or kindly.
@@ -358,6 +389,7 @@ class Config(_Strict):
     sources: Sources = Sources()
     business_hours: BusinessHours = BusinessHours()
     rotation: Rotation = Rotation()
+    intake: Intake = Intake()
     sites: list[Site] = Field(min_length=1)
 
     @field_validator("sites")
@@ -393,8 +425,9 @@ class Config(_Strict):
         return self
 
     def site(self, site_id: str | None) -> Site | None:
-        """The site with this id, or the one whose name or alias matches (case-insensitive)."""
-        if not site_id:
+        """The site with this id, or the one whose name or alias matches (case-insensitive);
+        None for anything else, a number or a list from a source's JSON included."""
+        if not isinstance(site_id, str) or not site_id:
             return None
         key = site_id.strip().casefold()
         for site in self.sites:
