@@ -22,6 +22,7 @@ from bot.desk import Desk
 from bot.nudges import Nudges
 from bot.oncall.command import OnCall
 from bot.pollers import SourceClients, register_pollers
+from bot.roles import Roles
 from bot.scheduler import Scheduler
 from bot.slack_out import Outbox
 from handlers import actions, commands, errors, intake, middleware, views
@@ -145,7 +146,8 @@ def create_app(
         CardViews(db, config, clock),
         poll_interval=outbox_poll_interval,
     )
-    oncall = OnCall(db, config, clock, outbox)
+    roles = Roles(config, outbox.client, clock)
+    oncall = OnCall(db, config, clock, outbox, roles=roles)
     nudges = Nudges(db, config, clock, outbox, on_call=oncall.on_call)
     scheduler = Scheduler(clock)
     scheduler.add_timed("nudges", nudges.run_due, nudges.next_due)
@@ -153,7 +155,7 @@ def create_app(
     if config.rotation.usergroup:  # overrides start and end between hand-offs
         scheduler.add_timed("usergroup", oncall.sync_usergroup, oncall.next_usergroup_change)
     nudges.on_change = lambda: scheduler.replan("nudges")
-    desk = Desk(db, config, clock, outbox, nudges)
+    desk = Desk(db, config, clock, outbox, nudges, roles=roles)
     if clients is not None:  # `run` polls the sources; `import` and tests poll nothing
         register_pollers(scheduler.apscheduler, desk=desk, config=config, clock=clock,
                          clients=clients)

@@ -14,6 +14,7 @@ from pathlib import Path
 from slack_sdk.errors import SlackApiError
 
 from app import create_app, web_client
+from bot import roles
 from bot.config import Config, ConfigError, Settings, load_config
 from bot.importer import UnreadableFile, import_items, parse_mapping, read_items
 from bot.oncall.checks import rotation_warnings
@@ -152,13 +153,26 @@ def check_config(settings: Settings) -> int:
             client = web_client(settings)
     if config is not None:
         warnings += rotation_warnings(config, client)
+        warnings += intake_warnings(config)
+        warnings += roles.group_warnings(config, client)
     for warning in warnings:
         print(f"⚠ {warning}")
+    for sentence in roles.describe(config) if config is not None else []:
+        print(f"ℹ {sentence}")
     for problem in problems:
         print(f"✗ {problem}")
     if not problems:
         print("Everything needed to run is in place.")
     return 1 if problems else 0
+
+
+def intake_warnings(config: Config) -> list[str]:
+    """Where an intake route is guarded by less than it could be."""
+    if config.sources.google.enabled and not config.intake.pubsub.enabled:
+        return ["Google Pub/Sub pushes to /intake/google/pubsub are let in by the ?token= in "
+                "their URL alone; turn on authentication on the push subscription and set "
+                "[intake.pubsub] audience and service_account to verify Google's signed token."]
+    return []
 
 
 def _check_channels(settings: Settings, config: Config) -> list[str]:

@@ -122,10 +122,21 @@ def _check_fallback(value: Any) -> str:
     )
 
 
+def _check_member_or_group(value: Any) -> str:
+    if not isinstance(value, str) or not (_USER_ID.match(value) or _USERGROUP_ID.match(value)):
+        raise ValueError(
+            f"{value!r} is neither a Slack member id (it starts with U, like U0123ABCD; copy it "
+            "from the person's profile) nor a user group id (it starts with S, like S0123ABCD; "
+            "copy it from the group's page)"
+        )
+    return value
+
+
 ChannelId = Annotated[str, BeforeValidator(_check_channel)]
 UserId = Annotated[str, BeforeValidator(_check_user)]
 UsergroupId = Annotated[str, BeforeValidator(_check_usergroup)]
 Fallback = Annotated[str, BeforeValidator(_check_fallback)]
+MemberOrGroup = Annotated[str, BeforeValidator(_check_member_or_group)]
 
 
 class _Strict(BaseModel):
@@ -249,6 +260,26 @@ class Rotation(_Strict):
     fallback: Fallback = HERE
     # A Slack user group kept to whoever is on call, so people can mention them by one name.
     usergroup: UsergroupId | None = None
+
+
+class Roles(_Strict):
+    """Who may do what, by Slack member id or user group id. A role left empty leaves its
+    actions to anyone in the channel, as without roles."""
+
+    # Hide and Ignore a case.
+    social_team: list[MemberOrGroup] = []
+    # Claim, take over, mark contacted and resolve a Patient Experience follow-up; with this
+    # set, a site's px_contacts may also act on that site's follow-ups.
+    px_staff: list[MemberOrGroup] = []
+    # Change the on-call rotation (with [rotation] admins) and, where reviewdesk offers it in
+    # Slack, the reply guard's rules.
+    admins: list[MemberOrGroup] = []
+    # How long a user group's members are remembered before Slack is asked again.
+    group_cache: Duration = timedelta(minutes=1)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.social_team or self.px_staff or self.admins)
 
 
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -389,6 +420,7 @@ class Config(_Strict):
     sources: Sources = Sources()
     business_hours: BusinessHours = BusinessHours()
     rotation: Rotation = Rotation()
+    roles: Roles = Roles()
     intake: Intake = Intake()
     sites: list[Site] = Field(min_length=1)
 
