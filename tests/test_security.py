@@ -22,7 +22,7 @@ from bot.ids import ActionId
 from bot.pollers import clients_from_env
 from bot.text import mention, web_url
 from storage import repository
-from tests.conftest import INTAKE_TOKEN, MARIA, PX_NORTH, SIGNING_SECRET, TRIAGE, config_data
+from tests.conftest import INTAKE_TOKEN, MARIA, SIGNING_SECRET, TRIAGE, config_data
 from tests.driver import Driver, review
 from tests.fakes.google_api import SAMPLE_LOCATION, FakeGoogle
 from tests.fakes.google_certs import PUSH_SERVICE_ACCOUNT, FakeGoogleCerts
@@ -33,9 +33,7 @@ from twin.interactions import (
     button_action,
     find_button,
     form_body_for_payload,
-    plain_text_value,
     sign,
-    static_select_value,
 )
 
 AUDIENCE = "https://reviewdesk.test/intake/google/pubsub"
@@ -447,17 +445,3 @@ def test_mentions_are_made_only_of_slack_ids():
     assert mention("S0SOCIAL") == "<!subteam^S0SOCIAL>"
     assert mention("U0X>|<!channel") == "U0X&gt;|&lt;!channel"
 
-
-def test_the_px_card_is_not_a_way_in_either(driver, slack):
-    """An escalated case's PX card and its notification carry the same escaped fields."""
-    case_id = driver.new_case(site="<!channel>")
-    card = driver.card(case_id, TRIAGE)
-    view = driver.open_view(MARIA, card, ActionId.ESCALATE, TRIAGE, "escalate_modal")
-    status, _ = driver.submit(MARIA, view, {
-        "px_site": {"site_select": static_select_value("north")},
-        "px_urgency": {"urgency_select": static_select_value("routine")},
-        "note": {"note_input": plain_text_value("")},
-    })
-    assert status == 200
-    px = driver.card(case_id, PX_NORTH)
-    assert "<!channel>" not in mrkdwn_of(px)
