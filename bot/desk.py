@@ -35,6 +35,7 @@ from bot.ingest import Ingestor, IngestOutcome
 from bot.needs_a_look import NeedsALook
 from bot.nudges import Nudges
 from bot.reviews import CanonicalReview
+from bot.roles import Roles
 from bot.slack_out import Outbox
 from bot.text import line
 from bot.triage import TriageResult
@@ -121,8 +122,9 @@ class _Change:
 
 class Desk:
     def __init__(self, db: Database, config: Config, clock: Clock, outbox: Outbox,
-                 nudges: Nudges):
+                 nudges: Nudges, *, roles: Roles | None = None):
         self.db = db
+        self.roles = roles or Roles(config, outbox.client, clock)
         self.config = config
         self.clock = clock
         self.outbox = outbox
@@ -167,6 +169,7 @@ class Desk:
             case = repo.get_case(session, case_id=case_id)
             if case is None:
                 raise Refusal("not_found", case_id, {})
+            self.roles.check(case, action, actor)
             try:
                 check(case, action, actor)
             except Refusal:
@@ -386,6 +389,7 @@ class Desk:
             case = repo.get_case(session, case_id=case_id)
             if case is None:
                 raise Refusal("not_found", case_id, {})
+            self.roles.check(case, action, actor)
             check(case, action, actor)
             return CaseFacts(case_id=case_id, status=case.status, site_id=case.site,
                              claimant_id=case.claimant_id)

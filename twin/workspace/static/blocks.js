@@ -13,7 +13,7 @@
     pencil2: "✏️", raised_hand: "✋", red_circle: "🔴", rotating_light: "🚨", scales: "⚖️",
     see_no_evil: "🙈", shield: "🛡️", sparkles: "✨", speech_balloon: "💬",
     stethoscope: "🩺", telephone_receiver: "📞", warning: "⚠️", white_check_mark: "✅",
-    heavy_minus_sign: "➖", bar_chart: "📊", chart_with_upwards_trend: "📈",
+    heavy_minus_sign: "➖", no_entry: "⛔", bar_chart: "📊", chart_with_upwards_trend: "📈",
     zzz: "💤", star: "⭐", tada: "🎉", wave: "👋", eyes: "👀", thumbsup: "👍", "+1": "👍",
     heavy_check_mark: "✔️", x: "❌", calendar: "📅", clock3: "🕒", bell: "🔔",
     memo: "📝", mag: "🔍", link: "🔗", lock: "🔒", envelope: "✉️", information_source: "ℹ️",
