@@ -119,13 +119,12 @@ class Digest:
                       "alt_text": alt_text, "comment": comment}
             for channel in channels:
                 key = f"digest:{week.key}:{channel}"
-                self.outbox.message(session, channel=channel, text=rendered.text,
-                                    blocks=rendered.blocks, ordering_key=key)
+                self.outbox.message(session, channel=channel, rendered=rendered,
+                                    ordering_key=key)
                 self.outbox.upload_file(session, channel=channel, ordering_key=key, **upload)
             for user in subscribers:
                 key = f"digest:{week.key}:{user}"
-                self.outbox.dm(session, user=user, text=rendered.text, blocks=rendered.blocks,
-                               ordering_key=key)
+                self.outbox.dm(session, user=user, rendered=rendered, ordering_key=key)
                 self.outbox.upload_file(session, user=user, ordering_key=key, **upload)
             session.commit()
         logger.info("digest of the week of %s written for %s channels and %s subscribers",

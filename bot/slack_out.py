@@ -216,10 +216,10 @@ class Outbox:
         self._add(session, Kind.UPDATE_BATCH, payload={"batch_id": batch_id},
                   ordering_key=f"batch:{batch_id}")
 
-    def dm(self, session: Session, *, user: str, text: str, blocks: list | None = None,
+    def dm(self, session: Session, *, user: str, rendered: Rendered,
            ordering_key: str = "misc") -> None:
         """A direct message to `user` (the DM is opened when it is sent)."""
-        self._add(session, Kind.DM, payload={"text": text, "blocks": blocks, "user": user},
+        self._add(session, Kind.DM, payload={**rendered.kwargs(), "user": user},
                   ordering_key=ordering_key)
 
     def usergroup_sync(self, session: Session, *, usergroup: str, users: list[str]) -> None:
@@ -247,14 +247,10 @@ class Outbox:
                            "filename": filename, "title": title, "alt_text": alt_text,
                            "comment": comment, "user": user})
 
-    def message(
-        self, session: Session, *, channel: str, text: str, blocks: list | None = None,
-        ordering_key: str = "misc",
-    ) -> None:
-        self._add(
-            session, Kind.MESSAGE, channel=channel, payload={"text": text, "blocks": blocks},
-            ordering_key=ordering_key,
-        )
+    def message(self, session: Session, *, channel: str, rendered: Rendered,
+                ordering_key: str = "misc") -> None:
+        self._add(session, Kind.MESSAGE, channel=channel, payload=rendered.kwargs(),
+                  ordering_key=ordering_key)
 
     # ---- the delivery loop ---------------------------------------------------------------
 
@@ -359,8 +355,9 @@ class Outbox:
         if kind in {Kind.MESSAGE, Kind.DM}:
             payload = message.payload
             kwargs = {"channel": message.channel, "text": payload["text"], "metadata": metadata}
-            if payload.get("blocks"):
-                kwargs["blocks"] = payload["blocks"]
+            for key in ("blocks", "attachments"):
+                if payload.get(key):
+                    kwargs[key] = payload[key]
             if kind == Kind.DM:
                 return _Call("chat.postMessage", kwargs, None, dm_user=payload["user"])
             return _Call("chat.postMessage", kwargs, (message.channel, None))
@@ -654,8 +651,8 @@ def _message_kwargs(
 ) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
         "channel": channel,
-        "text": rendered.text,
         "blocks": rendered.blocks,
+        **rendered.kwargs(),
         "unfurl_links": False,
         "unfurl_media": False,
     }

@@ -54,7 +54,7 @@ def tell(client: WebClient, body: dict[str, Any], rendered: Rendered) -> None:
         return
     try:
         client.chat_postEphemeral(
-            channel=channel, user=user, text=rendered.text, blocks=rendered.blocks
+            channel=channel, user=user, **rendered.kwargs()
         )
     except SlackApiError as error:
         logger.warning("ephemeral to %s in %s failed: %s", user, channel,

@@ -59,6 +59,13 @@ def block_text(message: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def table_blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The message's table blocks, which Slack takes only in its attachments."""
+    assert not [b for b in message.get("blocks") or [] if b.get("type") == "table"]
+    return [block for attachment in message.get("attachments") or []
+            for block in attachment.get("blocks") or [] if block.get("type") == "table"]
+
+
 def action_ids(message: dict[str, Any]) -> list[str]:
     return [
         element.get("action_id")

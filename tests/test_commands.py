@@ -10,7 +10,7 @@ import pytest
 from bot.ids import ActionId
 from tests import history as known
 from tests.conftest import INTAKE_TOKEN, LEE, MARIA, PAT, SAM, SIGNING_SECRET, TRIAGE
-from tests.driver import Driver, block_text
+from tests.driver import Driver, block_text, table_blocks
 
 
 def answer(driver: Driver, user: str, text: str, expect: str) -> dict:
@@ -23,7 +23,7 @@ def answer(driver: Driver, user: str, text: str, expect: str) -> dict:
 
 
 def table_rows(message: dict) -> list[list[str]]:
-    found = [b for b in message["blocks"] if b["type"] == "table"]
+    found = table_blocks(message)
     assert len(found) == 1
     return [[cell["text"] for cell in row] for row in found[0]["rows"]]
 

@@ -29,7 +29,7 @@ from tests.conftest import (
     SAM,
     SIGNING_SECRET,
 )
-from tests.driver import Driver, block_text
+from tests.driver import Driver, block_text, table_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,7 +94,7 @@ def digest_in(slack, channel: str, week: str = "26 Oct") -> dict:
 
 
 def table(message: dict) -> list[list[str]]:
-    (block,) = [b for b in message["blocks"] if b["type"] == "table"]
+    (block,) = table_blocks(message)
     return [[cell["text"] for cell in row] for row in block["rows"]]
 
 

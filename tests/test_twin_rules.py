@@ -35,6 +35,11 @@ def msg(*blocks: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"text": "fallback", "blocks": list(blocks), **extra}
 
 
+def att(*blocks: dict[str, Any]) -> dict[str, Any]:
+    """A message whose blocks are in an attachment (where Slack takes a table)."""
+    return {"text": "fallback", "attachments": [{"blocks": list(blocks)}]}
+
+
 def modal(*blocks: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"type": "modal", "title": plain("Title"), "submit": plain("OK"),
             "blocks": list(blocks), **extra}
@@ -260,20 +265,26 @@ CASES = [
          msg({"type": "rich_text", "elements": [
              {"type": "paragraph", "elements": [{"type": "text", "text": "hi"}]}]}),
          "/blocks/0/elements/0/type"),
-    Case("table-100-rows", "table.rows", "message", msg(table([[cell()]] * 100)),
-         msg(table([[cell()]] * 101)), "/blocks/0/rows"),
-    Case("table-20-cells", "table.cells", "message", msg(table([[cell()] * 20])),
-         msg(table([[cell()] * 21])), "/blocks/0/rows/0"),
-    Case("table-cell-type", "table.cell", "message", msg(table([[cell()]])),
-         msg(table([[md()]])), "/blocks/0/rows/0/0/type"),
+    Case("table-100-rows", "table.rows", "message", att(table([[cell()]] * 100)),
+         att(table([[cell()]] * 101)), "/attachments/0/blocks/0/rows"),
+    Case("table-20-cells", "table.cells", "message", att(table([[cell()] * 20])),
+         att(table([[cell()] * 21])), "/attachments/0/blocks/0/rows/0"),
+    Case("table-cell-type", "table.cell", "message", att(table([[cell()]])),
+         att(table([[md()]])), "/attachments/0/blocks/0/rows/0/0/type"),
     Case("table-20-column-settings", "table.column_settings", "message",
-         msg(table(column_settings=[{"align": "left"}] * 20)),
-         msg(table(column_settings=[{"align": "left"}] * 21)), "/blocks/0/column_settings"),
+         att(table(column_settings=[{"align": "left"}] * 20)),
+         att(table(column_settings=[{"align": "left"}] * 21)),
+         "/attachments/0/blocks/0/column_settings"),
     Case("table-align", "table.align", "message",
-         msg(table(column_settings=[{"align": "right"}])),
-         msg(table(column_settings=[{"align": "justify"}])), "/blocks/0/column_settings/0/align"),
-    Case("one-table-per-message", "table.one_per_message", "message", msg(table()),
-         msg(table(), table()), "/blocks/1"),
+         att(table(column_settings=[{"align": "right"}])),
+         att(table(column_settings=[{"align": "justify"}])),
+         "/attachments/0/blocks/0/column_settings/0/align"),
+    Case("one-table-per-message", "table.one_per_message", "message", att(table()),
+         att(table(), table()), "/attachments/0/blocks/1"),
+    Case("table-in-attachments", "table.in_attachments", "message", att(table()),
+         msg(table()), "/blocks/0"),
+    Case("attachments-are-objects", "attachment.shape", "message", att(divider()),
+         msg(divider(), attachments=["a table"]), "/attachments/0"),
     Case("video-title-under-200", "video.title", "message", msg(video(title=plain(X * 199))),
          msg(video(title=plain(X * 200))), "/blocks/0/title/text"),
     Case("video-author-under-50", "video.author_name", "message", msg(video(author_name=X * 49)),
@@ -521,7 +532,9 @@ def test_each_rule_rejects_the_bad_payload_and_accepts_the_good(case: Case) -> N
     if rule.kind == "render":
         assert error is None  # Slack accepts it; a person would see it broken
     elif case.surface == "message":
-        assert error == EXPECTED_ERROR.get(case.rule, "invalid_blocks")
+        in_attachments = case.pointer.startswith("/attachments")
+        assert error == EXPECTED_ERROR.get(
+            case.rule, "invalid_attachments" if in_attachments else "invalid_blocks")
     else:
         assert error == "invalid_arguments"
 

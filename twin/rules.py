@@ -44,6 +44,7 @@ IMAGE_BLOCK = f"{_BK}/blocks/image-block"
 RICH_TEXT = f"{_BK}/blocks/rich-text-block"
 MARKDOWN = f"{_BK}/blocks/markdown-block"
 TABLE = f"{_BK}/blocks/table-block"
+ATTACHMENTS = "https://docs.slack.dev/messaging/formatting-message-text#when-to-use-attachments"
 VIDEO = f"{_BK}/blocks/video-block"
 BUTTON = f"{_BK}/block-elements/button-element"
 CHECKBOXES = f"{_BK}/block-elements/checkboxes-element"
@@ -148,6 +149,10 @@ _TABLE: tuple[Rule, ...] = (
     Rule("table.column_settings", "table column_settings: at most 20 items", TABLE, limit=20),
     Rule("table.align", "column align is left, center or right", TABLE),
     Rule("table.one_per_message", "only one table block per message", TABLE, limit=1),
+    Rule("table.in_attachments", "a table block goes in the message's attachments, not its "
+         "top-level blocks", TABLE),
+    Rule("attachment.shape", "attachments is an array of objects; an attachment's blocks are "
+         "checked like a message's", ATTACHMENTS),
     Rule("video.title", "video title is less than 200 characters", VIDEO, limit=199),
     Rule("video.author_name", "video author_name is less than 50 characters", VIDEO, limit=49),
     # -- elements ------------------------------------------------------------------------
@@ -344,6 +349,7 @@ class _Walk:
     action_ids: set[tuple[str, str]] = field(default_factory=set)  # (block, action_id)
     markdown_chars: int = 0
     tables: int = 0
+    in_attachment: bool = False  # walking an attachment's blocks
 
     # ---- reporting ------------------------------------------------------------------------
 
@@ -711,6 +717,9 @@ def _column_settings(walk: _Walk, value: Any, pointer: str) -> None:
 
 
 def _table_extra(walk: _Walk, block: dict[str, Any], pointer: str) -> None:
+    if not walk.in_attachment:
+        walk.fail("table.in_attachments", pointer,
+                  "a table block is only taken in the message's attachments")
     walk.tables += 1
     if walk.tables > RULES["table.one_per_message"].limit:  # type: ignore[operator]
         walk.fail("table.one_per_message", pointer, "only one table is allowed per message")
@@ -1084,6 +1093,20 @@ def _walk_blocks(surface: Surface, blocks: Any, pointer: str) -> _Walk:
     return walk
 
 
+def _attachments(walk: _Walk, attachments: Any) -> None:
+    if not isinstance(attachments, list):
+        walk.fail("attachment.shape", "/attachments", "must be an array")
+        return
+    walk.in_attachment = True
+    for index, attachment in enumerate(attachments):
+        pointer = f"/attachments/{index}"
+        if not isinstance(attachment, dict):
+            walk.fail("attachment.shape", pointer, "must be an object")
+        elif attachment.get("blocks") is not None:
+            walk.blocks(attachment["blocks"], f"{pointer}/blocks", "message.blocks")
+    walk.in_attachment = False
+
+
 def check_message(params: dict[str, Any]) -> Outcome:
     """What Slack does with a chat.postMessage / chat.update / chat.postEphemeral payload."""
     text, blocks = params.get("text"), params.get("blocks")
@@ -1098,6 +1121,11 @@ def check_message(params: dict[str, Any]) -> Outcome:
         walk.blocks(blocks, "/blocks", "message.blocks")
         if walk.violations:
             return Outcome("invalid_blocks", walk.violations, walk.render)
+    attachments = params.get("attachments")
+    if attachments is not None:
+        _attachments(walk, attachments)
+        if walk.violations:
+            return Outcome("invalid_attachments", walk.violations, walk.render)
     metadata = params.get("metadata")
     if metadata is not None and not (
         isinstance(metadata, dict)

@@ -913,6 +913,7 @@ class SlackTwin:
             "user": params.get("user"),
             "text": content["text"],
             "blocks": content.get("blocks"),
+            "attachments": content.get("attachments"),
             "thread_ts": params.get("thread_ts"),
             "message_ts": self._next_ts(),
         }

@@ -43,11 +43,22 @@ TABLE_CELL_MAX = 10000
 
 @dataclass(frozen=True)
 class Rendered:
-    """A message ready for chat.postMessage / chat.update: notification text and blocks (as
-    Slack's JSON; build them with `message`)."""
+    """A message ready for chat.postMessage / chat.update: notification text, blocks and
+    attachments (as Slack's JSON; build them with `message`)."""
 
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    # Slack takes a table block only in a message's attachments, one table per message.
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+
+    def kwargs(self) -> dict[str, Any]:
+        """The text, blocks and attachments as Web API arguments."""
+        kwargs: dict[str, Any] = {"text": self.text}
+        if self.blocks:
+            kwargs["blocks"] = self.blocks
+        if self.attachments:
+            kwargs["attachments"] = self.attachments
+        return kwargs
 
 
 def cut(text: str, limit: int) -> str:
@@ -92,7 +103,8 @@ def fields(*texts: str) -> bk.Section:
 
 
 def table(rows: Sequence[Sequence[str]], *, align: Sequence[str] = ()) -> Table:
-    """A table (messages only, one per message) of plain-text cells; an empty cell shows "—".
+    """A table (messages only, one per message, which `message` moves into the attachments, where
+    Slack takes it) of plain-text cells; an empty cell shows "—".
     `align` gives the columns' alignment (left, center, right), in order."""
     cells = [[RawText(cut(text, TABLE_CELL_MAX) if text else "—")
               for text in row[:TABLE_CELLS_MAX]] for row in rows[:TABLE_ROWS_MAX]]
@@ -176,10 +188,12 @@ def message(text: str, blocks: Sequence[Component], *,
             more: str = "…and more not shown") -> Rendered:
     """Build a message: the notification `text` and Slack's JSON for `blocks`, keeping within
     50 blocks (the last one says what was left out)."""
-    kept = list(blocks)
+    kept = [block for block in blocks if not isinstance(block, Table)]
+    tables = [block for block in blocks if isinstance(block, Table)][:1]
     if len(kept) > MESSAGE_BLOCKS_MAX:
         kept = [*kept[: MESSAGE_BLOCKS_MAX - 1], context(more)]
-    return Rendered(text=cut(text, NOTIFICATION_MAX), blocks=[block.build() for block in kept])
+    return Rendered(text=cut(text, NOTIFICATION_MAX), blocks=[block.build() for block in kept],
+                    attachments=[{"blocks": [table.build()]} for table in tables])
 
 
 def modal(

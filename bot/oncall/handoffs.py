@@ -41,10 +41,8 @@ def announce(session: Session, outbox: Outbox, config: Config, handoff: Handoff)
     same, worded for them, by DM to the new on-call person."""
     channel = config.rotation.channel or config.slack.triage_channel
     announcement = handoff_message(handoff)
-    outbox.message(session, channel=channel, text=announcement.text,
-                   blocks=announcement.blocks, ordering_key=ORDERING_KEY)
-    direct = handoff_message(handoff, direct=True)
-    outbox.dm(session, user=handoff.on_call, text=direct.text, blocks=direct.blocks,
+    outbox.message(session, channel=channel, rendered=announcement, ordering_key=ORDERING_KEY)
+    outbox.dm(session, user=handoff.on_call, rendered=handoff_message(handoff, direct=True),
               ordering_key=ORDERING_KEY)
 
 

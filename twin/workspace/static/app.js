@@ -129,8 +129,7 @@
     const blocks = message.blocks && message.blocks.length
       ? BlockKit.render(message.blocks, ctx("message"))
       : `<div class="bk-text-body">${BlockKit.mrkdwn(message.text, ctx("message"))}</div>`;
-    const attachments = message.attachments && message.attachments.length
-      ? BlockKit.cannotShow("attachments") : "";
+    const attachments = attachmentsHtml(message.attachments);
     // A shared file (files.completeUploadExternal): images are shown, other files named.
     const files = (message.files || []).map((f) => (f.mimetype || "").startsWith("image/")
       ? `<img class="bk-image msg-file" src="workspace/api/files/${encodeURIComponent(f.id)}" alt="${esc(f.alt_txt || f.title || f.name)}" title="${esc(f.title || f.name)}">`
@@ -147,11 +146,20 @@
       <div class="msg-blocks">${blocks}${attachments}${files}</div>${replies}</div></div>`;
   }
 
+  // Attachments with blocks (where Slack takes a table) are drawn as Slack draws them, under
+  // the message with a bar at the left; legacy attachments without blocks are not.
+  function attachmentsHtml(attachments) {
+    return (attachments || []).map((attachment) => attachment && attachment.blocks
+      ? `<div class="msg-attachment">${BlockKit.render(attachment.blocks, ctx("message"))}</div>`
+      : BlockKit.cannotShow("attachment")).join("");
+  }
+
   function ephemeralHtml(item) {
     const app = S.directory.app;
-    const blocks = item.blocks && item.blocks.length
+    const blocks = (item.blocks && item.blocks.length
       ? BlockKit.render(item.blocks, ctx("message"))
-      : `<div class="bk-text-body">${BlockKit.mrkdwn(item.text, ctx("message"))}</div>`;
+      : `<div class="bk-text-body">${BlockKit.mrkdwn(item.text, ctx("message"))}</div>`)
+      + attachmentsHtml(item.attachments);
     return `<div class="msg ephemeral" id="${domId("e", item.message_ts)}" data-ts="${esc(item.message_ts)}" data-surface="ephemeral">
       <div class="avatar app" aria-hidden="true">${esc(app.name.slice(0, 2))}</div>
       <div class="msg-body"><div class="msg-meta"><b class="author">${esc(app.name)}</b><span class="app-badge">APP</span><span class="time">${esc(timeOf(item.posted_at))}</span><span class="only-you">Only visible to you</span><button type="button" class="link dismiss" data-dismiss="${esc(item.message_ts)}">Dismiss</button></div>
