@@ -23,6 +23,8 @@ from bot.desk import Desk
 from bot.nudges import Nudges
 from bot.oncall.command import OnCall
 from bot.pollers import SourceClients, register_pollers
+from bot.reply_flow import ReplyFlow
+from bot.reply_targets import ReplyClients
 from bot.scheduler import Scheduler
 from bot.slack_out import Outbox
 from handlers import actions, commands, errors, intake, views
@@ -52,6 +54,7 @@ class ReviewDesk:
     clock: Clock
     in_flight: InFlight
     socket_mode: SocketModeConnection | None = None
+    replies: ReplyFlow | None = None
     _server: HttpServer | None = field(default=None, repr=False)
 
     def start(self, host: str = "0.0.0.0", port: int | None = None) -> int:
@@ -135,6 +138,7 @@ def create_app(
     outbox_poll_interval: float = 1.0,
     slack_timeout: float = SLACK_TIMEOUT_SECONDS,
     clients: SourceClients | None = None,
+    reply_clients: ReplyClients | None = None,
 ) -> ReviewDesk:
     """Build the bot without starting anything (no Slack call happens here)."""
     db = db or Database.from_url(settings.database_url)
@@ -154,6 +158,11 @@ def create_app(
         scheduler.add_timed("usergroup", oncall.sync_usergroup, oncall.next_usergroup_change)
     nudges.on_change = lambda: scheduler.replan("nudges")
     desk = Desk(db, config, clock, outbox, nudges)
+    # Replies post back to the sources whose post_replies is on (`run` builds the clients;
+    # without them every reply is copied by hand and marked posted).
+    replies = ReplyFlow(desk, reply_clients)
+    scheduler.add_timed("replies", replies.run_checks, replies.next_check)
+    replies.on_change = lambda: scheduler.replan("replies")
     if clients is not None:  # `run` polls the sources; `import` and tests poll nothing
         register_pollers(scheduler.apscheduler, desk=desk, config=config, clock=clock,
                          clients=clients)
@@ -170,8 +179,8 @@ def create_app(
         logger=logging.getLogger("slack_bolt"),
     )
     errors.register(bolt)
-    views.register(bolt, desk)
-    actions.register(bolt, desk)
+    views.register(bolt, desk, replies)
+    actions.register(bolt, desk, replies)
     commands.register(bolt, desk, oncall)
 
     mode = "socket" if settings.socket_mode else "http"
@@ -198,4 +207,4 @@ def create_app(
         if settings.socket_mode else None
     )
     return ReviewDesk(settings, config, db, desk, outbox, nudges, oncall, scheduler, bolt, http,
-                      clock, in_flight, socket_mode)
+                      clock, in_flight, socket_mode, replies)

@@ -20,6 +20,8 @@ from bot.blocks.cards import (
 from bot.blocks.kit import Rendered
 from bot.clock import Clock
 from bot.config import Config
+from bot.reply_values import SHOWN_ON_CARD
+from storage import replies
 from storage import repository as repo
 from storage.db import Database
 
@@ -37,6 +39,8 @@ def _load(session: Session, *, config: Config, case_id: int, now: datetime) -> C
     site = config.site(case.site)
     px_site = config.site(case.px_site)
     windows = repo.windows_of(session, case_id=case_id)
+    reply = replies.latest(session, case_id=case_id, audience="public",
+                           statuses=SHOWN_ON_CARD)
     return CardView(
         case_id=case_id,
         status=case.status,
@@ -69,6 +73,11 @@ def _load(session: Session, *, config: Config, case_id: int, now: datetime) -> C
         now=now,
         triage=review.triage or {},
         on_site_contact=site.on_site_contact if site else None,
+        reply_status=reply.status if reply else None,
+        reply_reason=reply.reason if reply else None,
+        outcome=case.outcome,
+        outcome_by=case.outcome_by,
+        outcome_at=case.outcome_at,
     )
 
 

@@ -27,3 +27,9 @@ def refusal(refused: Refusal) -> Rendered:
 def internal_error(reference: str) -> Rendered:
     text = str(line("internal_error", reference=reference))
     return message(text, [section(text)])
+
+
+def hide_on_source_failed(source: str, reason: str | None) -> Rendered:
+    """Hide worked here but not on the source (a Facebook comment)."""
+    text = str(line("hide_on_source_failed", source=source, reason=reason))
+    return message(text, [section(text)])
