@@ -35,6 +35,7 @@ from bot.reply_targets import (
     lookup,
     post,
     posting_for,
+    reply_problem,
 )
 from bot.reply_values import (
     LANDED,
@@ -204,6 +205,10 @@ class ReplyFlow:
             result = GuardResult(tuple(f for f in result.findings
                                        if f.rule_id in PRIVATE_RULES))
         return result
+
+    def source_problem(self, case_id: int, text: str) -> str | None:
+        """Why the source would refuse these words outright (checked before posting)."""
+        return reply_problem(self.posting(self.desk.review_of(case_id)), text)
 
     # ---- starting a reply ------------------------------------------------------------------
 

@@ -12,8 +12,9 @@ from enum import StrEnum
 
 from bot.case_lists import source_name
 from bot.config import Config, ConfigError
-from bot.sources.facebook import FacebookClient
+from bot.sources.facebook import FacebookClient, comment_problem
 from bot.sources.google import GoogleClient
+from bot.sources.google import reply_problem as google_problem
 from bot.sources.posting import (
     POST_TIMEOUT,
     LookupStatus,
@@ -21,7 +22,7 @@ from bot.sources.posting import (
     ReplyLookup,
     failed,
 )
-from bot.sources.yelp import YelpReplyClient
+from bot.sources.yelp import YelpReplyClient, response_problem
 
 # Sources with a reply API reviewdesk can use.
 API_SOURCES = frozenset({"google", "facebook", "yelp"})
@@ -183,6 +184,16 @@ def hide_target(config: Config, clients: ReplyClients,
 
 
 # ---- the calls -----------------------------------------------------------------------------
+
+
+def reply_problem(posting: Posting, text: str) -> str | None:
+    """Why the source would refuse these words before they are sent (too long for it, emoji
+    on Yelp), so the person hears it on the text box rather than after posting."""
+    if posting.mode is not Mode.API:
+        return None
+    check = {"google": google_problem, "facebook": comment_problem,
+             "yelp": response_problem}.get(posting.source)
+    return check(text) if check else None
 
 
 def post(clients: ReplyClients, target: ReplyTarget, text: str) -> PostResult:

@@ -83,6 +83,10 @@ def register(app: App, desk: Desk, flow: ReplyFlow) -> None:
         if verdict.blocked:
             ack(response_action="errors", errors={block_id: verdict.error_text()})
             return
+        refused = flow.source_problem(context.case_id, text)
+        if refused:
+            ack(response_action="errors", errors={block_id: refused})
+            return
         if verdict.tick_needed:
             ack(response_action="errors",
                 errors={BlockId.POST_ANYWAY: str(line("tick_post_anyway"))})

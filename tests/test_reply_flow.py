@@ -583,6 +583,11 @@ def yelp_case(driver: Driver, fake: FakeYelp) -> int:
 def test_yelp_partner_reply_is_posted(yelp, slack, fake_yelp):
     case_id = yelp_case(yelp, fake_yelp)
     view = respond(yelp, case_id)
+    body = submit_reply(yelp, view, SAFE.replace("Dana", "Casey") + " \U0001F64F")
+    assert body["response_action"] == "errors"  # what Yelp refuses outright, said at once
+    assert "Yelp does not accept emoji" in body["errors"][reply_block(view)]
+    assert fake_yelp.calls_to("respond") == []
+
     submit_reply(yelp, view, SAFE.replace("Dana", "Casey"))
 
     view_showing(slack, view["id"], "Posted on Yelp.")
