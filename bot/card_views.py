@@ -20,7 +20,7 @@ from bot.blocks.cards import (
 from bot.blocks.kit import Rendered
 from bot.clock import Clock
 from bot.config import Config
-from bot.reply_values import SHOWN_ON_CARD
+from bot.reply_values import SHOWN_ON_CARD, Status
 from storage import replies
 from storage import repository as repo
 from storage.db import Database
@@ -39,8 +39,8 @@ def _load(session: Session, *, config: Config, case_id: int, now: datetime) -> C
     site = config.site(case.site)
     px_site = config.site(case.px_site)
     windows = repo.windows_of(session, case_id=case_id)
-    reply = replies.latest(session, case_id=case_id, audience="public",
-                           statuses=SHOWN_ON_CARD)
+    reply = replies.for_card(session, case_id=case_id, first={Status.UNKNOWN},
+                             shown=SHOWN_ON_CARD)
     return CardView(
         case_id=case_id,
         status=case.status,

@@ -389,6 +389,9 @@ class ReplyFlow:
         if status in LANDED:
             def apply(session, case, windows, now):
                 update_post(session, now)
+                store.supersede(session, case_id=row.case_id, other_than=post_id,
+                                statuses={Status.FAILED, Status.REJECTED},
+                                status=Status.SUPERSEDED, at=now)
                 edited = respond(session, case, windows, person, now, text=row.text,
                                  template=row.template)
                 return Change(

@@ -39,6 +39,7 @@ class Status(StrEnum):
     UNKNOWN = "unknown"  # sent, no answer, and the source could not say whether it landed
     MARKED = "marked"  # a person posted it by hand and said so
     SENT = "sent"  # a private message a person sent by hand
+    SUPERSEDED = "superseded"  # failed or rejected, and a later reply got there
 
 
 LANDED = frozenset({Status.POSTED, Status.PENDING, Status.MARKED})

@@ -26,6 +26,22 @@ def latest(session: Session, *, case_id: int, audience: str,
     return session.exec(query.order_by(col(ReplyPost.id).desc())).first()
 
 
+def for_card(session: Session, *, case_id: int, first: Iterable[str],
+             shown: Iterable[str]) -> ReplyPost | None:
+    """The public post a card tells about: one in `first` (an outcome still unknown) if any,
+    else the one in `shown` that changed last."""
+    for statuses in (first, shown):
+        row = session.exec(
+            select(ReplyPost).where(ReplyPost.case_id == case_id,
+                                    ReplyPost.audience == "public",
+                                    col(ReplyPost.status).in_(list(statuses)))
+            .order_by(col(ReplyPost.updated_at).desc(), col(ReplyPost.id).desc())
+        ).first()
+        if row is not None:
+            return row
+    return None
+
+
 def unsettled(session: Session, *, case_id: int, statuses: Iterable[str],
               other_than: int | None = None) -> Sequence[ReplyPost]:
     """The case's public posts whose outcome is not known yet, oldest first."""
@@ -55,6 +71,17 @@ def claim(session: Session, *, post_id: int, expected: Iterable[str], status: st
         .values(status=status, updated_at=at)
     )
     return result.rowcount == 1
+
+
+def supersede(session: Session, *, case_id: int, statuses: Iterable[str], other_than: int,
+              status: str, at: datetime) -> None:
+    """A reply got there: the case's earlier public attempts in `statuses` no longer matter."""
+    session.execute(
+        update(ReplyPost)
+        .where(col(ReplyPost.case_id) == case_id, col(ReplyPost.audience) == "public",
+               col(ReplyPost.id) != other_than, col(ReplyPost.status).in_(list(statuses)))
+        .values(status=status, updated_at=at)
+    )
 
 
 def due_checks(session: Session, *, now: datetime, limit: int = 50) -> Sequence[int]:

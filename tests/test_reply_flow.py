@@ -385,7 +385,10 @@ def test_google_rate_limit_can_be_retried(google, slack, fake_google):
 
     view_showing(slack, view["id"], "Posted on Google.")
     assert len(fake_google.calls_to("reply")) == 2
-    google.card_showing(case_id, TRIAGE, f"Responded by <@{MARIA}>")
+    card = google.card_showing(case_id, TRIAGE, f"Responded by <@{MARIA}>")
+    google.settle()
+    card = google.card(case_id, TRIAGE)
+    assert "· on Google" in block_text(card) and "failed" not in block_text(card)
     assert [e.action for e in events(google, case_id)][-2:] == ["reply_failed", "responded"]
 
 
@@ -423,6 +426,9 @@ def test_a_timeout_that_cannot_be_settled_offers_mark_as_posted_not_a_second_pos
     shown = view_showing(slack, again["id"], "Your new reply was not posted")
     assert "Not known whether the reply reached Google" in block_text(shown)
     assert len(fake_google.calls_to("reply")) == 1
+    google.settle()
+    assert "Not known whether the reply reached Google" in block_text(
+        google.card(case_id, TRIAGE))  # the card still tells what matters
 
     # Check again: now Google answers, and the reply is not there: it can be posted again
     assert google.click_in_view(MARIA, result, ActionId.REPLY_CHECK) == 200
@@ -430,7 +436,10 @@ def test_a_timeout_that_cannot_be_settled_offers_mark_as_posted_not_a_second_pos
     google.click_in_view(MARIA, retry, ActionId.REPLY_RETRY)
     view_showing(slack, view["id"], "Posted on Google.")
     assert len(fake_google.calls_to("reply")) == 2
-    google.card_showing(case_id, TRIAGE, f"Responded by <@{MARIA}>")
+    card = google.card_showing(case_id, TRIAGE, f"Responded by <@{MARIA}>")
+    google.settle()
+    card = google.card(case_id, TRIAGE)
+    assert "· on Google" in block_text(card) and "failed" not in block_text(card)
 
 
 # ---- Facebook ------------------------------------------------------------------------------
