@@ -123,7 +123,8 @@ def register(app: App, desk: Desk, flow: ReplyFlow) -> None:
             user_id = body["user"]["id"]
             if network:
                 busy = dataclasses.replace(flow.view(post_id), status=Status.POSTING)
-                show_post(client, view["id"], busy, context, view_hash=view.get("hash"))
+                show_post(client, view["id"], busy, context, view_hash=view.get("hash"),
+                          checking=perform == flow.check_again)
                 view_hash = None  # our own update changed it
             else:
                 view_hash = view.get("hash")
@@ -180,13 +181,14 @@ def register(app: App, desk: Desk, flow: ReplyFlow) -> None:
 
 
 def show_post(client: WebClient, view_id: str, post: PostView, context: ModalContext, *,
-              view_hash: str | None = None) -> None:
+              view_hash: str | None = None, checking: bool = False) -> None:
     """Show a reply's state in its modal (views.update). The person may have closed the modal
     meanwhile: the card and its thread tell the same, so a refusal here is only logged."""
     shown = dataclasses.replace(context, post_id=post.post_id, warned=())
     try:
         client.views_update(view_id=view_id, hash=view_hash,
-                            view=reply_result_modal(post, context_value=shown))
+                            view=reply_result_modal(post, context_value=shown,
+                                                    checking=checking))
     except SlackApiError as error:
         logger.info("reply %s: the modal could not be updated (%s)", post.post_id,
                     error.response.get("error"))

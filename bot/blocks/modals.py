@@ -115,13 +115,15 @@ def ready_modal(post: PostView, *, context_value: ModalContext) -> dict[str, Any
     )
 
 
-def reply_result_modal(post: PostView, *, context_value: ModalContext) -> dict[str, Any]:
-    """Posting…, then what the source answered, with what can be done next."""
+def reply_result_modal(post: PostView, *, context_value: ModalContext,
+                       checking: bool = False) -> dict[str, Any]:
+    """Posting… (or, `checking`, asking the source whether the reply is there), then what
+    the source answered, with what can be done next."""
     source, url = post.posting.source_name, post.posting.review_url
     value = str(post.post_id)
     blocks: list[Any] = [section(str(line(
         "reply_result", status=post.status.value, source=source, reason=post.reason,
-        retryable=post.retryable, instead=post.instead_of is not None)))]
+        retryable=post.retryable, instead=post.instead_of is not None, checking=checking)))]
     buttons = []
     if post.status is Status.FAILED:
         if post.retryable:
