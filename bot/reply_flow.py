@@ -47,7 +47,7 @@ from bot.reply_values import (
     explain,
 )
 from bot.sources.posting import LookupStatus, PostResult, PostStatus, ReplyLookup, failed
-from bot.text import line
+from bot.text import line, plain_line
 from storage import replies as store
 from storage import repository as repo
 from storage.db import retry_on_conflict
@@ -269,8 +269,8 @@ class ReplyFlow:
         review = self.desk.review_of(row.case_id)
         posting = self.posting(review)
         if posting.target is None:
-            return self._record(post_id, failed(row.source, "Posting to "
-                                                f"{posting.source_name} is not set up."), actor)
+            return self._record(post_id, failed(row.source, plain_line(
+                "reply_not_set_up", source=posting.source_name, hide=False)), actor)
         with self.db.session() as session:
             earlier = [p.id for p in store.unsettled(session, case_id=row.case_id,
                                                      statuses=UNSETTLED, other_than=post_id)]
@@ -278,9 +278,8 @@ class ReplyFlow:
             settled = self._look_up(earlier_id, actor)
             if settled.status is Status.UNKNOWN or (settled.status in LANDED
                                                     and not posting.replaces):
-                why = ("an earlier reply is already there" if settled.status in LANDED
-                       else "reviewdesk cannot tell whether an earlier reply got there")
-                self._record(post_id, failed(row.source, f"Not posted: {why}."), actor)
+                why = plain_line("reply_not_posted", earlier_there=settled.status in LANDED)
+                self._record(post_id, failed(row.source, why), actor)
                 return self.view(earlier_id, instead_of=post_id)
         result = post(self.clients, posting.target, row.text)
         if result.status is PostStatus.UNKNOWN:
@@ -316,8 +315,7 @@ class ReplyFlow:
         if found.status is LookupStatus.FOUND and found.result is not None:
             return found.result
         if found.status is LookupStatus.ABSENT:
-            return failed(unknown.source, "The reply did not get there; nothing was posted.",
-                          retryable=True)
+            return failed(unknown.source, plain_line("reply_absent"), retryable=True)
         return PostResult(PostStatus.UNKNOWN, unknown.source,
                           reason=found.reason or unknown.reason)
 
@@ -472,7 +470,7 @@ class ReplyFlow:
         else:
             source = self.desk.review_of(row.case_id).source_name
             self._record(post_id, PostResult(PostStatus.REJECTED, row.source,
-                                             reason=f"The reply is no longer on {source}."),
+                                             reason=plain_line("reply_gone", source=source)),
                          SYSTEM)
 
     def _later(self, post_id: int, *, stop: bool = False) -> None:

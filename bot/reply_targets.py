@@ -23,6 +23,7 @@ from bot.sources.posting import (
     failed,
 )
 from bot.sources.yelp import YelpReplyClient, response_problem
+from bot.text import plain_line
 
 # Sources with a reply API reviewdesk can use.
 API_SOURCES = frozenset({"google", "facebook", "yelp"})
@@ -206,7 +207,8 @@ def post(clients: ReplyClients, target: ReplyTarget, text: str) -> PostResult:
     if target.source == "yelp" and clients.yelp:
         return clients.yelp.post_reply(target.account, target.object_id, text,
                                        timeout=clients.timeout)
-    return failed(target.source, f"Posting to {source_name(target.source)} is not set up.")
+    return failed(target.source, plain_line("reply_not_set_up",
+                                            source=source_name(target.source), hide=False))
 
 
 def lookup(clients: ReplyClients, target: ReplyTarget, text: str | None) -> ReplyLookup:
@@ -220,11 +222,12 @@ def lookup(clients: ReplyClients, target: ReplyTarget, text: str | None) -> Repl
     if target.source == "yelp" and clients.yelp and text is not None:
         return clients.yelp.fetch_reply(target.account, target.object_id, text)
     return ReplyLookup(LookupStatus.CANNOT_TELL,
-                       reason=f"{source_name(target.source)} cannot be asked.")
+                       reason=plain_line("reply_cannot_ask", source=source_name(target.source)))
 
 
 def hide(clients: ReplyClients, target: ReplyTarget) -> PostResult:
     if target.source == "facebook" and clients.facebook:
         return clients.facebook.hide_comment(target.account, target.object_id,
                                              timeout=clients.timeout)
-    return failed(target.source, f"Hiding on {source_name(target.source)} is not set up.")
+    return failed(target.source, plain_line("reply_not_set_up",
+                                            source=source_name(target.source), hide=True))

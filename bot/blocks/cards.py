@@ -120,14 +120,6 @@ def _review_quote(view: CardView, limit: int) -> str:
     return f"{shown}\n{read_more}" if read_more else shown
 
 
-def _where_reply_is(view: CardView) -> str | None:
-    if view.reply_status == "posted":
-        return f"on {view.source_name}"
-    if view.reply_status == "marked":
-        return f"posted by hand on {view.source_name}"
-    return None
-
-
 def _reply_line(view: CardView) -> str | None:
     """What the card says about the latest public reply beyond "Responded by": awaiting
     moderation, rejected (and why), failed, or not known to have landed."""
@@ -161,7 +153,7 @@ def _status_lines(view: CardView) -> list[str]:
         lines.append(line("status_claimed", user=view.claimant_id, at=view.claimed_at))
     if view.responded_by and view.responded_at:
         lines.append(line("status_responded", user=view.responded_by, at=view.responded_at,
-                          where=_where_reply_is(view)))
+                          reply_status=view.reply_status, source=view.source_name))
     reply = _reply_line(view)
     if reply:
         lines.append(reply)
