@@ -27,7 +27,7 @@ from bot.reply_flow import ReplyFlow
 from bot.reply_targets import ReplyClients
 from bot.scheduler import Scheduler
 from bot.slack_out import Outbox
-from handlers import actions, commands, errors, intake, views
+from handlers import actions, commands, errors, intake, looks, views
 from server import HttpServer, InFlight, ListenerExecutor, SocketModeConnection
 from storage.db import Database
 
@@ -139,8 +139,10 @@ def create_app(
     slack_timeout: float = SLACK_TIMEOUT_SECONDS,
     clients: SourceClients | None = None,
     reply_clients: ReplyClients | None = None,
+    slack_mode: str | None = None,
 ) -> ReviewDesk:
-    """Build the bot without starting anything (no Slack call happens here)."""
+    """Build the bot without starting anything (no Slack call happens here). `slack_mode`
+    is what /healthz says of Slack ("local" for the local workspace; default http/socket)."""
     db = db or Database.from_url(settings.database_url)
     clock = clock or SystemClock()
     # The outbox retries by itself, so its client must not retry behind its back.
@@ -169,7 +171,7 @@ def create_app(
     else:
         clients = SourceClients()
 
-    bolt_client = web_client(settings)
+    bolt_client = web_client(settings, token=None)  # the authorize step hands Bolt the token
     in_flight = InFlight()
     bolt = App(
         client=bolt_client,
@@ -181,9 +183,10 @@ def create_app(
     errors.register(bolt)
     views.register(bolt, desk, replies)
     actions.register(bolt, desk, replies)
+    looks.register(bolt, desk)
     commands.register(bolt, desk, oncall)
 
-    mode = "socket" if settings.socket_mode else "http"
+    mode = slack_mode or ("socket" if settings.socket_mode else "http")
     http = Flask("reviewdesk")
     http.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     slack_handler = SlackRequestHandler(bolt)

@@ -4,6 +4,7 @@ traceback, and exits non-zero when something needs fixing."""
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -66,7 +67,14 @@ def _check_slack_token(settings: Settings) -> str | None:
     return None
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, *, reset: bool = False) -> int:
+    if settings.slack_bot_token is None and settings.slack_app_token is None:
+        from local import run_local  # no Slack app yet: the whole desk in a local browser
+
+        return run_local(settings, reset=reset)
+    if reset:
+        return _fail("--reset clears the local workspace's database; with SLACK_BOT_TOKEN "
+                     "set, `reviewdesk run` uses Slack and DATABASE_URL, and clears nothing.")
     problems = settings.missing_for_run()
     if problems:
         return _fail(*problems)
@@ -193,12 +201,48 @@ def _check_channels(settings: Settings, config: Config) -> list[str]:
     return problems
 
 
+def triage_command(settings: Settings, action: str, out: Path | None) -> int:
+    """`reviewdesk triage train [FILE]` retrains the complaint model;
+    `reviewdesk triage export-feedback [FILE]` writes the "Needs a look" decisions as JSON lines
+    (labelled data for the next round)."""
+    if action == "train":
+        from bot.triage.train import MODEL_PATH, train
+
+        try:
+            report = train(out or MODEL_PATH)
+        except RuntimeError as error:
+            return _fail(str(error))
+        for report_line in report.lines():
+            print(report_line)
+        return 0
+    try:
+        config = load_config(settings.config_path)
+    except ConfigError as error:
+        return _fail(*error.problems)
+    db, failure = _open_database(settings)
+    if db is None:
+        return _fail(failure)
+    rows = create_app(settings, config, db=db).desk.looks.export()
+    lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    if out is None:
+        sys.stdout.write(lines)
+    else:
+        out.write_text(lines, encoding="utf-8")
+        print(f"{len(rows)} decisions written to {out}.")
+    db.dispose()
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reviewdesk", description="A Slack case desk for negative reviews."
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start the bot (Socket Mode when SLACK_APP_TOKEN is set)")
+    runner = sub.add_parser(
+        "run", help="start the bot (Socket Mode when SLACK_APP_TOKEN is set); without Slack "
+                    "tokens, the local workspace: the whole desk in a browser on 127.0.0.1")
+    runner.add_argument("--reset", action="store_true",
+                        help="local workspace only: start afresh with an empty database")
     importer = sub.add_parser("import", help="store reviews from a .json, .jsonl or .csv file")
     importer.add_argument("file", type=Path)
     importer.add_argument(
@@ -208,6 +252,11 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("--dry-run", action="store_true",
                           help="report what would be stored and opened; store nothing")
     sub.add_parser("check-config", help="check the environment, reviewdesk.toml and Slack")
+    triage = sub.add_parser("triage", help="retrain the complaint model, or export the "
+                            "decisions people made on \"Needs a look\"")
+    triage.add_argument("action", choices=["train", "export-feedback"])
+    triage.add_argument("file", type=Path, nargs="?",
+                        help="where to write (train: the model file; export: JSON lines)")
     return parser
 
 
@@ -222,9 +271,11 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         return _fail(*error.problems)
     if args.command == "run":
-        return run(settings)
+        return run(settings, reset=args.reset)
     if args.command == "import":
         return import_file(settings, args.file, mapping=args.map, dry_run=args.dry_run)
+    if args.command == "triage":
+        return triage_command(settings, args.action, args.file)
     return check_config(settings)
 
 

@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -252,13 +252,25 @@ class Triage(_Strict):
     negative_max_rating: int = Field(default=2, ge=1, le=5)
     # Per source ("yelp" = 3): a source whose reviewers rate harshly or kindly.
     negative_max_rating_by_source: dict[str, Annotated[int, Field(ge=1, le=5)]] = {}
-    # Unrated text is negative when its sentiment score (-1 … 1) is at or under this.
+    # Unrated text: the complaint model's probability (0 … 1) that it is a complaint opens a
+    # case at or over complaint_threshold; at or over unsure_threshold it is listed under
+    # "Needs a look" instead. Defaults: the shipped model's (bench/README.md).
+    complaint_threshold: float = Field(default=0.7221, ge=0, le=1)
+    unsure_threshold: float = Field(default=0.2739, ge=0, le=1)
+    # No longer used (the model replaced the VADER score); still read so older files load.
     sentiment_threshold: float = Field(default=-0.05, ge=-1, le=1)
     post_unrated: bool = True
     # Clinicians' surnames (or full names); "Dr. Lastname" is recognised without a list.
     staff_names: list[str] = []
     # Theme name -> keywords; extends (or, with the same name, replaces) the built-in themes.
     themes: dict[str, list[str]] = {}
+
+    @model_validator(mode="after")
+    def _bands_in_order(self) -> Triage:
+        if self.unsure_threshold > self.complaint_threshold:
+            raise ValueError("triage.unsure_threshold must be at or under "
+                             "triage.complaint_threshold")
+        return self
 
     def max_rating_for(self, source: str) -> int:
         return self.negative_max_rating_by_source.get(source, self.negative_max_rating)
@@ -267,7 +279,7 @@ class Triage(_Strict):
 class Bursts(_Strict):
     # More new negative reviews than this from one source and site within `window` become
     # one summary card, with the cases in its thread.
-    max_cards: int = Field(default=10, ge=1)
+    max_cards: int = Field(default=10, ge=2)  # the summary card counts within it
     window: Duration = timedelta(minutes=1)
 
 
@@ -348,7 +360,14 @@ class Site(_Strict):
 class Config(_Strict):
     """The desk's rules, as written in reviewdesk.toml."""
 
+    def today(self, moment: datetime) -> str:
+        """The organisation's date at `moment`, as YYYY-MM-DD."""
+        return moment.astimezone(ZoneInfo(self.timezone)).date().isoformat()
+
+
     organization: str = "our hospital"
+    # The organisation's time zone: what "today" means for the daily "Needs a look" list.
+    timezone: TimeZoneName = "UTC"
     slack: SlackChannels
     windows: Windows = Windows()
     triage: Triage = Triage()

@@ -33,6 +33,7 @@ from bot.clock import Clock
 from bot.config import Config, Site
 from bot.guard import check_reply, rules_for
 from bot.ingest import Ingestor, IngestOutcome
+from bot.needs_a_look import NeedsALook
 from bot.nudges import Nudges
 from bot.outcomes import Outcome, parse_outcome
 from bot.reviews import CanonicalReview
@@ -142,6 +143,7 @@ class Desk:
         self.views = outbox.views
         self.nudges = nudges
         self.ingestor = Ingestor(db, config, clock, outbox, nudges)
+        self.looks = NeedsALook(db, clock, outbox, self.ingestor, nudges)
 
     # ---- reviews in ---------------------------------------------------------------------
 

@@ -31,6 +31,8 @@ class ActionId(StrEnum):
     REPLY_EDIT = "reply_edit"
     REPLY_MARK_POSTED = "reply_mark_posted"
     REPLY_CHECK = "reply_check"
+    LOOK_MAKE_CASE = "look_make_case"
+    LOOK_NOT_COMPLAINT = "look_not_complaint"
 
 
 class CallbackId(StrEnum):

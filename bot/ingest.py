@@ -21,9 +21,10 @@ from bot.slack_out import Outbox
 from bot.text import line
 from bot.triage import TriageResult, triage
 from bot.windows import add_time
+from storage import looks
 from storage import repository as repo
 from storage.db import CONFLICTS, Database, retry_on_conflict
-from storage.models import CardBatch, Case, CaseWindow, Review
+from storage.models import CardBatch, Case, CaseWindow, LookItem, LookList, Review
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +105,9 @@ class Ingestor:
                             updated_at=now)
             session.add(review)
             session.flush()
-            case_id = self._open_case(session, review, result, now) if result.negative else None
+            case_id = self.open_case(session, review, result, now) if result.negative else None
+            if result.needs_a_look:
+                self._list_for_a_look(session, review, now)
             logger.info("review %s stored (%s %s), labels %s, case %s", review.id,
                         incoming.source, incoming.external_id, ",".join(result.labels) or "-",
                         case_id)
@@ -124,7 +127,9 @@ class Ingestor:
         session.add(review)
         session.flush()
         if case is None:
-            case_id = self._open_case(session, review, result, now) if result.negative else None
+            case_id = self.open_case(session, review, result, now) if result.negative else None
+            if result.needs_a_look:
+                self._list_for_a_look(session, review, now)
             return IngestOutcome(index, incoming.external_id, "updated", case_id,
                                  case_id is not None)
         repo.add_event(
@@ -146,8 +151,9 @@ class Ingestor:
                     case.id)
         return IngestOutcome(index, incoming.external_id, "updated", case.id)
 
-    def _open_case(self, session: Session, review: Review, result: TriageResult,
-                   now: datetime) -> int:
+    def open_case(self, session: Session, review: Review, result: TriageResult,
+                  now: datetime, *, actor: str = SYSTEM) -> int:
+        """Open a case for a stored review: its window, its card, a copy for risk."""
         site = self.config.site(review.site)
         site_id = site.id if site else None
         batch = self._join_burst(session, review.source, site_id, now)
@@ -161,9 +167,10 @@ class Ingestor:
         session.add(CaseWindow(case_id=case.id, kind=kind, started_at=now,
                                due_at=add_time(now, length, self.config.business_hours)))
         repo.add_event(
-            session, case_id=case.id, actor=SYSTEM, action=Action.OPENED, at=now,
+            session, case_id=case.id, actor=actor, action=Action.OPENED, at=now,
             details={"review_id": review.id, "source": review.source, "rating": review.rating,
-                     "labels": list(result.labels), "batch_id": case.batch_id},
+                     "labels": list(result.labels), "batch_id": case.batch_id,
+                     "band": result.band},
         )
         self.outbox.post_card(session, case_id=case.id, channel=self.config.slack.triage_channel)
         self.nudges.sync(session, case.id)
@@ -171,6 +178,24 @@ class Ingestor:
         if "risk" in result.labels and risk_channel:
             self.outbox.risk_notice(session, case_id=case.id, channel=risk_channel)
         return case.id
+
+    def _list_for_a_look(self, session: Session, review: Review, now: datetime) -> None:
+        """Put an unsure review on today's "Needs a look" message: posted with the day's first,
+        updated in place as more arrive, so nothing waits for a daily run."""
+        if looks.item_for_review(session, review_id=review.id) is not None:
+            return  # an edit of a review already listed
+        channel = self.config.slack.triage_channel
+        day = self.config.today(now)
+        look_list = looks.list_for(session, day=day, channel=channel)
+        if look_list is None:
+            look_list = LookList(day=day, channel=channel, created_at=now)
+            session.add(look_list)
+            session.flush()
+            self.outbox.post_look_list(session, list_id=look_list.id)
+        else:
+            self.outbox.update_look_list(session, list_id=look_list.id)
+        session.add(LookItem(review_id=review.id, list_id=look_list.id, added_at=now))
+        logger.info("review %s needs a look (list %s)", review.id, look_list.id)
 
     def _join_burst(self, session: Session, source: str, site_id: str | None,
                     now: datetime) -> CardBatch | None:
@@ -180,7 +205,8 @@ class Ingestor:
         batch = repo.active_batch(session, source=source, site=site_id, since=since)
         if batch is None:
             recent = repo.count_recent_cases(session, source=source, site=site_id, since=since)
-            if recent < self.config.bursts.max_cards:
+            # The summary counts within the cap: max_cards - 1 cards of their own, then it.
+            if recent < self.config.bursts.max_cards - 1:
                 return None
             batch = CardBatch(source=source, site=site_id,
                               channel=self.config.slack.triage_channel, opened_at=now,

@@ -11,6 +11,7 @@ import logging
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -28,6 +29,7 @@ from bot.blocks.threads import thread_line
 from bot.card_views import CardViews, CaseNotFound
 from bot.clock import Clock
 from bot.text import line
+from storage import looks
 from storage import repository as repo
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -62,6 +64,8 @@ class Kind(StrEnum):
     MESSAGE = "message"
     POST_BATCH = "post_batch"
     UPDATE_BATCH = "update_batch"
+    POST_LOOK_LIST = "post_look_list"  # the day's "Needs a look" message
+    UPDATE_LOOK_LIST = "update_look_list"
     RISK_NOTICE = "risk_notice"  # a copy of a risk case for the risk channel
     CASE_DM = "case_dm"  # a direct message about a case, with a link to its card
     DM = "dm"  # a direct message to a person
@@ -70,6 +74,7 @@ class Kind(StrEnum):
 
 _POSTS = frozenset(
     {Kind.POST_CARD, Kind.POST_PX_CARD, Kind.THREAD_REPLY, Kind.MESSAGE, Kind.POST_BATCH,
+     Kind.POST_LOOK_LIST,
      Kind.RISK_NOTICE, Kind.CASE_DM, Kind.DM}
 )
 _UPDATES = frozenset({Kind.UPDATE_CARD, Kind.UPDATE_PX_CARD})
@@ -193,6 +198,14 @@ class Outbox:
     def post_batch(self, session: Session, *, batch_id: int) -> None:
         self._add(session, Kind.POST_BATCH, payload={"batch_id": batch_id},
                   ordering_key=f"batch:{batch_id}")
+
+    def post_look_list(self, session: Session, *, list_id: int) -> None:
+        self._add(session, Kind.POST_LOOK_LIST, payload={"list_id": list_id},
+                  ordering_key=f"look:{list_id}")
+
+    def update_look_list(self, session: Session, *, list_id: int) -> None:
+        self._add(session, Kind.UPDATE_LOOK_LIST, payload={"list_id": list_id},
+                  ordering_key=f"look:{list_id}")
 
     def update_batch(self, session: Session, *, batch_id: int) -> None:
         self._add(session, Kind.UPDATE_BATCH, payload={"batch_id": batch_id},
@@ -335,6 +348,8 @@ class Outbox:
             return _Call("chat.postMessage", kwargs, (message.channel, None))
         if kind in {Kind.POST_BATCH, Kind.UPDATE_BATCH}:
             return self._prepare_batch(session, message, metadata)
+        if kind in {Kind.POST_LOOK_LIST, Kind.UPDATE_LOOK_LIST}:
+            return self._prepare_look_list(session, message, metadata)
         if kind == Kind.USERGROUP_SYNC:
             if repo.later_pending(session, message=message):
                 raise _Drop("a newer sync of the same user group follows")
@@ -410,19 +425,38 @@ class Outbox:
         batch = repo.get_batch(session, batch_id=batch_id)
         if batch is None:
             raise _Drop(f"burst {batch_id} no longer exists")
-        rendered = self.views.batch_summary(batch_id)
-        if message.kind == Kind.POST_BATCH:
-            if batch.summary_ts is not None:
-                raise _Drop("the summary is already posted")
+        return self._post_or_update(
+            session, message, metadata, post=message.kind == Kind.POST_BATCH,
+            channel=batch.channel, ts=batch.summary_ts,
+            render=lambda: self.views.batch_summary(batch_id))
+
+    def _prepare_look_list(self, session: Session, message: OutboxMessage,
+                           metadata: dict) -> _Call:
+        list_id = message.payload["list_id"]
+        look_list = looks.get_list(session, list_id=list_id)
+        if look_list is None:
+            raise _Drop(f"look list {list_id} no longer exists")
+        return self._post_or_update(
+            session, message, metadata, post=message.kind == Kind.POST_LOOK_LIST,
+            channel=look_list.channel, ts=look_list.ts,
+            render=lambda: self.views.look_list(list_id))
+
+    def _post_or_update(self, session: Session, message: OutboxMessage, metadata: dict, *,
+                        post: bool, channel: str, ts: str | None,
+                        render: Callable[[], Rendered]) -> _Call:
+        """A message posted once and then updated in place (a burst's summary, a day's
+        "Needs a look"), rendered as it is when it goes out."""
+        if post:
+            if ts is not None:
+                raise _Drop("it is already posted")
             return _Call("chat.postMessage",
-                         _message_kwargs(rendered, channel=batch.channel, metadata=metadata),
-                         (batch.channel, None))
-        if batch.summary_ts is None:
-            raise _Wait("its summary is not posted yet")
+                         _message_kwargs(render(), channel=channel, metadata=metadata),
+                         (channel, None))
+        if ts is None:
+            raise _Wait("it is not posted yet")
         if repo.later_pending(session, message=message):
-            raise _Drop("a newer update of the same summary follows")
-        return _Call("chat.update",
-                     _message_kwargs(rendered, channel=batch.channel, ts=batch.summary_ts), None)
+            raise _Drop("a newer update of the same message follows")
+        return _Call("chat.update", _message_kwargs(render(), channel=channel, ts=ts), None)
 
     def _resolve(self, call: _Call) -> _Call:
         """Fill in what needs Slack's answer first: the DM channel, the card's link."""
@@ -497,9 +531,12 @@ class Outbox:
                 )
             if message.kind == Kind.POST_BATCH:
                 repo.set_batch_summary(session, batch_id=message.payload["batch_id"], ts=ts)
+            if message.kind == Kind.POST_LOOK_LIST:
+                looks.set_ts(session, list_id=message.payload["list_id"], ts=ts)
             session.commit()
         logger.info("outbox %s sent (%s, case %s)", message.id, message.kind, message.case_id)
-        if message.kind in {Kind.POST_CARD, Kind.POST_PX_CARD, Kind.POST_BATCH}:
+        if message.kind in {Kind.POST_CARD, Kind.POST_PX_CARD, Kind.POST_BATCH,
+                            Kind.POST_LOOK_LIST}:
             self.wake()  # what waited for this card can go now
         return Outcome.SENT
 

@@ -109,6 +109,36 @@ class CardBatch(SQLModel, table=True):
     last_case_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class LookList(SQLModel, table=True):
+    """One day's "Needs a look" message in a channel: the unrated reviews triage was unsure
+    about, each waiting for a person to make it a case or not."""
+
+    __tablename__ = "look_lists"
+    __table_args__ = (UniqueConstraint("day", "channel", name="uq_look_lists_day_channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: str = Field(max_length=10)  # YYYY-MM-DD in the organisation's time zone
+    channel: str = Field(max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LookItem(SQLModel, table=True):
+    """An unsure review on a day's list, and what a person decided: a case, or not a
+    complaint. The decisions are labelled data for the next training round."""
+
+    __tablename__ = "look_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="reviews.id", unique=True)
+    list_id: int = Field(foreign_key="look_lists.id", index=True)
+    added_at: datetime = Field(sa_type=UTCDateTime)
+    decision: str | None = Field(default=None, max_length=16)  # "case" | "not_complaint"
+    decided_by: str | None = Field(default=None, max_length=32)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    case_id: int | None = Field(default=None, foreign_key="cases.id")
+
+
 class SourceCursor(SQLModel, table=True):
     """Where a poller got to in one feed (a Google location, a Facebook page's feed…), so a
     restart neither misses nor repeats reviews; and how its errors are backing off."""

@@ -167,7 +167,7 @@ def test_an_edit_bringing_a_new_warning_is_shown_again_unticked(driver, slack):
 
 
 def test_the_guard_reads_the_troll_label(driver, slack):
-    case_id = driver.new_case(external_id="g-troll", text="LOL worst hospital ever lmao 1 star")
+    case_id = driver.new_case(external_id="g-troll", text="lol this place is a joke, total clowns")
     view = respond(driver, case_id)
 
     submit_reply(driver, view, SAFE)
