@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from flask import Flask, jsonify, request
 from slack_bolt import App
-from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
@@ -25,9 +24,10 @@ from bot.oncall.command import OnCall
 from bot.pollers import SourceClients, register_pollers
 from bot.reply_flow import ReplyFlow
 from bot.reply_targets import ReplyClients
+from bot.roles import Roles
 from bot.scheduler import Scheduler
 from bot.slack_out import Outbox
-from handlers import actions, commands, errors, intake, looks, views
+from handlers import actions, commands, errors, intake, looks, middleware, views
 from server import HttpServer, InFlight, ListenerExecutor, SocketModeConnection
 from storage.db import Database
 
@@ -118,6 +118,7 @@ def _single_workspace(client: WebClient, token: str | None):
             bot_user_id=identity.get("user_id"),
         )
 
+    authorize.identity = identity  # type: ignore[attr-defined]  # the workspace to expect
     return authorize
 
 
@@ -151,7 +152,8 @@ def create_app(
         CardViews(db, config, clock),
         poll_interval=outbox_poll_interval,
     )
-    oncall = OnCall(db, config, clock, outbox)
+    roles = Roles(config, outbox.client, clock)
+    oncall = OnCall(db, config, clock, outbox, roles=roles)
     nudges = Nudges(db, config, clock, outbox, on_call=oncall.on_call)
     scheduler = Scheduler(clock)
     scheduler.add_timed("nudges", nudges.run_due, nudges.next_due)
@@ -159,7 +161,7 @@ def create_app(
     if config.rotation.usergroup:  # overrides start and end between hand-offs
         scheduler.add_timed("usergroup", oncall.sync_usergroup, oncall.next_usergroup_change)
     nudges.on_change = lambda: scheduler.replan("nudges")
-    desk = Desk(db, config, clock, outbox, nudges)
+    desk = Desk(db, config, clock, outbox, nudges, roles=roles)
     # Replies post back to the sources whose post_replies is on (`run` builds the clients;
     # without them every reply is copied by hand and marked posted).
     replies = ReplyFlow(desk, reply_clients)
@@ -173,14 +175,17 @@ def create_app(
 
     bolt_client = web_client(settings, token=None)  # the authorize step hands Bolt the token
     in_flight = InFlight()
+    authorize = _single_workspace(bolt_client, settings.slack_bot_token)
     bolt = App(
         client=bolt_client,
         listener_executor=ListenerExecutor(in_flight),
-        authorize=_single_workspace(bolt_client, settings.slack_bot_token),
+        authorize=authorize,
         signing_secret=settings.slack_signing_secret or "",
         logger=logging.getLogger("slack_bolt"),
     )
     errors.register(bolt)
+    middleware.register(bolt, config=config, expected_team=lambda: (
+        config.slack.team_id or authorize.identity.get("team_id")))
     views.register(bolt, desk, replies)
     actions.register(bolt, desk, replies)
     looks.register(bolt, desk)
@@ -189,13 +194,13 @@ def create_app(
     mode = slack_mode or ("socket" if settings.socket_mode else "http")
     http = Flask("reviewdesk")
     http.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
-    slack_handler = SlackRequestHandler(bolt)
+    slack_http = middleware.slack_http(bolt, settings.slack_signing_secret)
 
     @http.post("/slack/events")
     def slack_events():
         if settings.socket_mode:
             return jsonify({"error": "this bot receives Slack events over Socket Mode"}), 404
-        return slack_handler.handle(request)
+        return slack_http(request)
 
     @http.errorhandler(413)
     def too_large(_error):

@@ -23,6 +23,7 @@ from bot.case_lists import source_name
 from bot.clock import Clock
 from bot.config import Config
 from bot.reply_values import SHOWN_ON_CARD, Status
+from bot.text import web_url
 from storage import looks, replies
 from storage import repository as repo
 from storage.db import Database
@@ -51,7 +52,7 @@ def _load(session: Session, *, config: Config, case_id: int, now: datetime) -> C
         rating=review.rating,
         author=review.author,
         text=review.text,
-        url=review.url,
+        url=web_url(review.url),
         posted_at=review.created_at,
         site_name=site.name if site else (case.site or review.site or "Unknown site"),
         claimant_id=case.claimant_id,

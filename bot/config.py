@@ -122,10 +122,21 @@ def _check_fallback(value: Any) -> str:
     )
 
 
+def _check_member_or_group(value: Any) -> str:
+    if not isinstance(value, str) or not (_USER_ID.match(value) or _USERGROUP_ID.match(value)):
+        raise ValueError(
+            f"{value!r} is neither a Slack member id (it starts with U, like U0123ABCD; copy it "
+            "from the person's profile) nor a user group id (it starts with S, like S0123ABCD; "
+            "copy it from the group's page)"
+        )
+    return value
+
+
 ChannelId = Annotated[str, BeforeValidator(_check_channel)]
 UserId = Annotated[str, BeforeValidator(_check_user)]
 UsergroupId = Annotated[str, BeforeValidator(_check_usergroup)]
 Fallback = Annotated[str, BeforeValidator(_check_fallback)]
+MemberOrGroup = Annotated[str, BeforeValidator(_check_member_or_group)]
 
 
 class _Strict(BaseModel):
@@ -135,6 +146,9 @@ class _Strict(BaseModel):
 class SlackChannels(_Strict):
     triage_channel: ChannelId
     risk_channel: ChannelId | None = None
+    # The workspace (T…) whose requests are accepted; by default the one the bot token
+    # belongs to, as auth.test names it.
+    team_id: str | None = Field(default=None, pattern=r"^[TE][A-Z0-9]{2,}$")
 
 
 _LEAD = re.compile(r"^(\d{1,2})%$")
@@ -246,6 +260,54 @@ class Rotation(_Strict):
     fallback: Fallback = HERE
     # A Slack user group kept to whoever is on call, so people can mention them by one name.
     usergroup: UsergroupId | None = None
+
+
+class Roles(_Strict):
+    """Who may do what, by Slack member id or user group id. A role left empty leaves its
+    actions to anyone in the channel, as without roles."""
+
+    # Hide and Ignore a case.
+    social_team: list[MemberOrGroup] = []
+    # Claim, take over, mark contacted and resolve a Patient Experience follow-up; with this
+    # set, a site's px_contacts may also act on that site's follow-ups.
+    px_staff: list[MemberOrGroup] = []
+    # Change the on-call rotation (with [rotation] admins) and, where reviewdesk offers it in
+    # Slack, the reply guard's rules.
+    admins: list[MemberOrGroup] = []
+    # How long a user group's members are remembered before Slack is asked again.
+    group_cache: Duration = timedelta(minutes=1)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.social_team or self.px_staff or self.admins)
+
+
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class PubSubPush(_Strict):
+    """Google Pub/Sub push with authentication: the push subscription's audience and service
+    account. With both set, /intake/google/pubsub lets in only pushes carrying Google's signed
+    OIDC token for them; without, only the secret in the push URL guards it."""
+
+    audience: str | None = Field(default=None, min_length=1)
+    service_account: str | None = Field(default=None, pattern=_EMAIL)
+    certs_url: str = Field(default="https://www.googleapis.com/oauth2/v1/certs",
+                           pattern=r"^https?://")
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> PubSubPush:
+        if bool(self.audience) != bool(self.service_account):
+            raise ValueError("set both audience and service_account (or neither)")
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.audience and self.service_account)
+
+
+class Intake(_Strict):
+    pubsub: PubSubPush = PubSubPush()
 
 
 class Triage(_Strict):
@@ -377,6 +439,8 @@ class Config(_Strict):
     sources: Sources = Sources()
     business_hours: BusinessHours = BusinessHours()
     rotation: Rotation = Rotation()
+    roles: Roles = Roles()
+    intake: Intake = Intake()
     sites: list[Site] = Field(min_length=1)
 
     @field_validator("sites")
@@ -412,8 +476,9 @@ class Config(_Strict):
         return self
 
     def site(self, site_id: str | None) -> Site | None:
-        """The site with this id, or the one whose name or alias matches (case-insensitive)."""
-        if not site_id:
+        """The site with this id, or the one whose name or alias matches (case-insensitive);
+        None for anything else, a number or a list from a source's JSON included."""
+        if not isinstance(site_id, str) or not site_id:
             return None
         key = site_id.strip().casefold()
         for site in self.sites:

@@ -37,6 +37,7 @@ from bot.needs_a_look import NeedsALook
 from bot.nudges import Nudges
 from bot.outcomes import Outcome, parse_outcome
 from bot.reviews import CanonicalReview
+from bot.roles import Roles
 from bot.slack_out import Outbox
 from bot.text import line
 from bot.triage import TriageResult
@@ -132,11 +133,11 @@ class Change:
     px_thread: bool = False
 
 
-
 class Desk:
     def __init__(self, db: Database, config: Config, clock: Clock, outbox: Outbox,
-                 nudges: Nudges):
+                 nudges: Nudges, *, roles: Roles | None = None):
         self.db = db
+        self.roles = roles or Roles(config, outbox.client, clock)
         self.config = config
         self.clock = clock
         self.outbox = outbox
@@ -178,7 +179,6 @@ class Desk:
             # The same request (a double-click or a retry) committed in the meantime.
             return
 
-
     def _act_once(self, case_id, actor, action, apply, request_key, checked=True) -> None:
         now = self.clock.now()
         with self.db.session() as session:
@@ -187,6 +187,8 @@ class Desk:
             case = repo.get_case(session, case_id=case_id)
             if case is None:
                 raise Refusal("not_found", case_id, {})
+            if checked:  # what a source already did is recorded whoever's role it was
+                self.roles.check(case, action, actor)
             try:
                 if checked:
                     check(case, action, actor)
@@ -442,6 +444,7 @@ class Desk:
             case = repo.get_case(session, case_id=case_id)
             if case is None:
                 raise Refusal("not_found", case_id, {})
+            self.roles.check(case, action, actor)
             check(case, action, actor)
             return CaseFacts(case_id=case_id, status=case.status, site_id=case.site,
                              claimant_id=case.claimant_id)

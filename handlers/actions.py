@@ -25,8 +25,10 @@ from bot.ids import ActionId, ModalContext, MoreChoice
 from bot.replies import Audience
 from bot.reply_flow import ReplyFlow
 from bot.reply_values import PostView, Status
+from bot.slack_out import METADATA_EVENT
 from handlers import payloads
 from handlers.errors import listen, tell
+from handlers.payloads import Malformed
 
 logger = logging.getLogger("reviewdesk.handlers")
 
@@ -118,8 +120,8 @@ def register(app: App, desk: Desk, flow: ReplyFlow) -> None:
         def listener(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
             ack()
             view = body["view"]
-            context = ModalContext.load(view.get("private_metadata", ""))
-            post_id = int(body["actions"][0]["value"])
+            context = payloads.modal_context(view)
+            post_id = _post_of(body, context, flow)
             user_id = body["user"]["id"]
             if network:
                 busy = dataclasses.replace(flow.view(post_id), status=Status.POSTING)
@@ -144,8 +146,8 @@ def register(app: App, desk: Desk, flow: ReplyFlow) -> None:
         """Back from a failed or rejected post to the Respond form, with its words."""
         ack()
         view = body["view"]
-        context = ModalContext.load(view.get("private_metadata", ""))
-        post = flow.view(int(body["actions"][0]["value"]))
+        context = payloads.modal_context(view)
+        post = flow.view(_post_of(body, context, flow))
         form = flow.form(post.case_id, text=post.text, template=post.template)
         client.views_update(
             view_id=view["id"], hash=view.get("hash"),
@@ -195,10 +197,28 @@ def show_post(client: WebClient, view_id: str, post: PostView, context: ModalCon
 
 
 def _more_choice(body: dict[str, Any]) -> tuple[MoreChoice, int]:
-    """An overflow option's value: "<choice>:<case id>"."""
-    value = str(((body["actions"][0].get("selected_option") or {}).get("value")) or "")
-    choice, _, case_id = value.partition(":")
-    return MoreChoice(choice), int(case_id)
+    """An overflow option's value: "<choice>:<case id>", for the case of the card clicked."""
+    try:
+        value = body["actions"][0]["selected_option"]["value"]
+        choice, _, rest = value.partition(":")
+        chosen = MoreChoice(choice)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        raise Malformed("the menu names no choice") from None
+    case_id = payloads.case_of_value(rest)
+    about = payloads.message_case(body, METADATA_EVENT)
+    if case_id is None or (about is not None and about != case_id):
+        raise Malformed("the menu names no case of its card")
+    return chosen, case_id
+
+
+def _post_of(body: dict[str, Any], context: ModalContext, flow: ReplyFlow) -> int:
+    """The reply a button inside a reply modal names: one of the modal's own case."""
+    value = (body.get("actions") or [{}])[0].get("value")
+    if not (isinstance(value, str) and value.isdigit() and len(value) <= 15):
+        raise Malformed("the button names no reply")
+    if flow.view(int(value)).case_id != context.case_id:
+        raise Malformed("the button names a reply of another case")
+    return int(value)
 
 
 def _simple_listener(perform):

@@ -305,6 +305,9 @@ def test_check_config_passes_when_every_channel_is_in_place(tmp_path, slack):
         "⚠ The rotation has no members: reminders for cases nobody has claimed will go to "
         "@here in the case's channel. Name people in [rotation] members, or add them with "
         "/reviewdesk oncall add @name.",
+        "ℹ No [roles] are set: anyone in the triage and PX channels may hide, ignore and act "
+        "on Patient Experience follow-ups (as before roles existed); only [rotation] admins "
+        "may change the rotation.",
         "Everything needed to run is in place.",
     ]
     assert len(slack.calls_to("auth.test")) == 1

@@ -727,3 +727,29 @@ def test_message_metadata_carries_case_ids_never_review_text_or_names(google, sl
     for view in slack.opened_views():
         assert "Kowalczyk" not in view["private_metadata"]
         assert "Thank you" not in view["private_metadata"]
+
+
+def test_a_button_naming_another_cases_reply_is_refused(google, slack, fake_google):
+    fake_google.fail("reply", status=429, times=2)
+    first = google_case(google)
+    view = respond(google, first)
+    submit_reply(google, view, SAFE)
+    result = view_showing(slack, view["id"], "You can try again.")
+    other = google.new_case(external_id="AbFvOqk3", author="Terry B.")
+    other_view = respond(google, other, user=SAM)
+    submit_reply(google, other_view, SAFE.replace("Dana", "Terry"), user=SAM)
+    view_showing(slack, other_view["id"], "You can try again.")
+    (other_post,) = posts(google.bot, other)
+
+    # the first case's modal, its Try again button rewritten to name the other case's reply
+    forged = json.loads(json.dumps(result))
+    for block in forged["blocks"]:
+        for element in block.get("elements") or []:
+            if element.get("action_id") == ActionId.REPLY_RETRY:
+                element["value"] = str(other_post.id)
+    assert google.click_in_view(MARIA, forged, ActionId.REPLY_RETRY) == 200
+
+    google.ephemeral_for(MARIA, "could not be read, so nothing was changed")
+    google.settle()
+    assert len(fake_google.calls_to("reply")) == 2  # the two that failed, nothing since
+    assert [p.status for p in posts(google.bot, other)] == ["failed"]

@@ -33,3 +33,10 @@ def hide_on_source_failed(source: str, reason: str | None) -> Rendered:
     """Hide worked here but not on the source (a Facebook comment)."""
     text = str(line("hide_on_source_failed", source=source, reason=reason))
     return message(text, [section(text)])
+
+
+def request_refused(reason: str) -> Rendered:
+    """Why a request was not carried out at all (another workspace, a channel the desk does not
+    use, a button that does not match its card, data that could not be read)."""
+    text = str(line("request_refused", reason=reason))
+    return message(text, [section(text)])
