@@ -16,18 +16,23 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.card_views import CardViews
+from bot.case_lists import CardLinks, CaseLists
 from bot.clock import Clock, SystemClock
+from bot.commands import Commands
 from bot.config import Config, Settings
 from bot.desk import Desk
+from bot.digest import Digest
+from bot.home import Home
 from bot.nudges import Nudges
 from bot.oncall.command import OnCall
 from bot.pollers import SourceClients, register_pollers
 from bot.reply_flow import ReplyFlow
 from bot.reply_targets import ReplyClients
+from bot.reports import Reports
 from bot.roles import Roles
 from bot.scheduler import Scheduler
 from bot.slack_out import Outbox
-from handlers import actions, commands, errors, intake, looks, middleware, views
+from handlers import actions, commands, errors, events, intake, looks, middleware, views
 from server import HttpServer, InFlight, ListenerExecutor, SocketModeConnection
 from storage.db import Database
 
@@ -55,6 +60,8 @@ class ReviewDesk:
     in_flight: InFlight
     socket_mode: SocketModeConnection | None = None
     replies: ReplyFlow | None = None
+    home: Home | None = None
+    digest: Digest | None = None
     _server: HttpServer | None = field(default=None, repr=False)
 
     def start(self, host: str = "0.0.0.0", port: int | None = None) -> int:
@@ -160,7 +167,7 @@ def create_app(
     scheduler.add_timed("handoffs", oncall.announce_due_handoffs, oncall.next_wakeup)
     if config.rotation.usergroup:  # overrides start and end between hand-offs
         scheduler.add_timed("usergroup", oncall.sync_usergroup, oncall.next_usergroup_change)
-    nudges.on_change = lambda: scheduler.replan("nudges")
+    nudges.on_change = lambda: (scheduler.replan("nudges"), scheduler.replan("home"))
     desk = Desk(db, config, clock, outbox, nudges, roles=roles)
     # Replies post back to the sources whose post_replies is on (`run` builds the clients;
     # without them every reply is copied by hand and marked posted).
@@ -189,7 +196,16 @@ def create_app(
     views.register(bolt, desk, replies)
     actions.register(bolt, desk, replies)
     looks.register(bolt, desk)
-    commands.register(bolt, desk, oncall)
+    reads = web_client(settings, timeout=slack_timeout)  # auth.test and views.publish
+    lists = CaseLists(db, config, CardLinks(reads))
+    reports = Reports(db, config, clock)
+    commands.register(bolt, Commands(db, config, clock, lists=lists, views=outbox.views,
+                                     reports=reports, oncall=oncall))
+    home = Home(db, config, clock, reads, lists=lists, reports=reports, oncall=oncall)
+    scheduler.add_timed("home", home.refresh_due, home.next_due)
+    digest = Digest(db, config, clock, outbox, reports)
+    scheduler.add_timed("digest", digest.run_due, digest.next_due)
+    events.register(bolt, desk, home)
 
     mode = slack_mode or ("socket" if settings.socket_mode else "http")
     http = Flask("reviewdesk")
@@ -215,4 +231,4 @@ def create_app(
         if settings.socket_mode else None
     )
     return ReviewDesk(settings, config, db, desk, outbox, nudges, oncall, scheduler, bolt, http,
-                      clock, in_flight, socket_mode, replies)
+                      clock, in_flight, socket_mode, replies, home=home, digest=digest)

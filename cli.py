@@ -287,6 +287,53 @@ def triage_command(settings: Settings, action: str, out: Path | None) -> int:
     return 0
 
 
+def report(settings: Settings, *, since: str, until: str | None, site: str | None,
+           output: str) -> int:
+    """Print the figures of a period, as the digest and /reviewdesk stats count them."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.clock import ManualClock
+    from bot.config import parse_duration
+    from bot.reports import Reports, as_records, report_period, to_csv, to_json, to_markdown
+
+    try:
+        config = load_config(settings.config_path)
+    except ConfigError as error:
+        return _fail(*error.problems)
+    try:
+        length = parse_duration(since)
+    except ValueError as error:
+        return _fail(f"--since: {error}.")
+    end = datetime.now(UTC)
+    if until:
+        try:
+            end = datetime.fromisoformat(until)
+        except ValueError:
+            return _fail(f"--until: {until!r} is not a date or time; write it like 2026-11-30 "
+                         "or 2026-11-30T08:00.")
+        if end.tzinfo is None:  # a local date or time, in the organisation's zone
+            end = end.replace(tzinfo=ZoneInfo(config.timezone))
+    chosen = config.site(site) if site else None
+    if site and chosen is None:
+        return _fail(f"--site: {site!r} is not a site; the sites are "
+                     + ", ".join(s.id for s in config.sites) + ".")
+    db, failure = _open_database(settings)
+    if db is None:
+        return _fail(failure)
+    period = report_period(end.astimezone(UTC), length, config.timezone)
+    # Deadlines after --until are not judged yet: the report reads as it would have then.
+    figures = Reports(db, config, ManualClock(end.astimezone(UTC))).figures(
+        period, sites=[chosen.id] if chosen else None)
+    db.dispose()
+    if output == "md":
+        sys.stdout.write(to_markdown(config, figures, site_name=chosen.name if chosen else None))
+        return 0
+    records = as_records(config, figures, site=chosen.id if chosen else None)
+    sys.stdout.write(to_csv(records) if output == "csv" else to_json(records))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reviewdesk", description="A Slack case desk for negative reviews."
@@ -311,6 +358,17 @@ def _parser() -> argparse.ArgumentParser:
     triage.add_argument("action", choices=["train", "export-feedback"])
     triage.add_argument("file", type=Path, nargs="?",
                         help="where to write (train: the model file; export: JSON lines)")
+    reporter = sub.add_parser(
+        "report", help="print the figures of a period (those of the digest and /reviewdesk "
+        "stats), for spreadsheets; needs only the database and reviewdesk.toml")
+    reporter.add_argument("--since", default="30d", metavar="DURATION",
+                          help="how far back: 7d, 30d, 90d (calendar days), 12h… (default 30d)")
+    reporter.add_argument("--until", metavar="WHEN",
+                          help="the end: 2026-11-30 or 2026-11-30T08:00 (the organisation's "
+                               "time zone unless given), default now")
+    reporter.add_argument("--site", help="one site (id, name or alias); default every site")
+    reporter.add_argument("--format", dest="output", choices=("csv", "json", "md"),
+                          default="csv", help="csv (default), json or md")
     return parser
 
 
@@ -330,6 +388,9 @@ def main(argv: list[str] | None = None) -> int:
         return import_file(settings, args.file, mapping=args.map, dry_run=args.dry_run)
     if args.command == "triage":
         return triage_command(settings, args.action, args.file)
+    if args.command == "report":
+        return report(settings, since=args.since, until=args.until, site=args.site,
+                      output=args.output)
     return check_config(settings)
 
 

@@ -438,8 +438,8 @@ def start_local(
     service.http.register_blueprint(blueprint(workspace))
 
     def after_jump() -> None:
-        service.scheduler.replan("nudges")
-        service.scheduler.replan("handoffs")
+        for job in ("nudges", "handoffs", "home", "digest"):
+            service.scheduler.replan(job)
         service.outbox.wake()
 
     clock.on_jump(after_jump)

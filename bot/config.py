@@ -365,6 +365,22 @@ class Guard(_Strict):
         return value
 
 
+class Digest(_Strict):
+    """The weekly digest for Patient Experience: when it goes out, where, and to whom."""
+
+    # At `time` on `weekday` in the organisation's time zone (`timezone`, at the top), about
+    # the week before: weeks run Monday 00:00 to Monday 00:00 there.
+    enabled: bool = True
+    weekday: Weekday = "mon"
+    time: str = Field(default="08:00", pattern=_CLOCK_TIME)
+    # Where the digest is posted; left empty: every site's PX channel.
+    channels: list[ChannelId] = []
+    # People who also get it by direct message.
+    subscribers: list[UserId] = []
+    # How many weeks the chart of negative reviews and windows met shows.
+    chart_weeks: int = Field(default=8, ge=2, le=52)
+
+
 class GoogleLocation(_Strict):
     name: str = Field(pattern=r"^accounts/[^/]+/locations/[^/]+$")  # accounts/1/locations/2
     site: str
@@ -428,7 +444,8 @@ class Config(_Strict):
 
 
     organization: str = "our hospital"
-    # The organisation's time zone: what "today" means for the daily "Needs a look" list.
+    # The organisation's time zone: what "today" means for the daily "Needs a look" list, and
+    # where reports count days and weeks (the digest, /reviewdesk stats, reviewdesk report).
     timezone: TimeZoneName = "UTC"
     slack: SlackChannels
     windows: Windows = Windows()
@@ -439,6 +456,7 @@ class Config(_Strict):
     sources: Sources = Sources()
     business_hours: BusinessHours = BusinessHours()
     rotation: Rotation = Rotation()
+    digest: Digest = Digest()
     roles: Roles = Roles()
     intake: Intake = Intake()
     sites: list[Site] = Field(min_length=1)
@@ -474,6 +492,15 @@ class Config(_Strict):
             if self.site(site_id) is None:
                 raise ValueError(f"{where} names site {site_id!r}, which is not in [[sites]]")
         return self
+
+    def digest_channels(self) -> list[str]:
+        """Where the weekly digest goes: [digest] channels, else every site's PX channel."""
+        return list(dict.fromkeys(self.digest.channels or
+                                  [site.px_channel for site in self.sites]))
+
+    def px_sites_of(self, user: str) -> list[Site]:
+        """The sites whose PX contacts list `user`."""
+        return [site for site in self.sites if user in site.px_contacts]
 
     def site(self, site_id: str | None) -> Site | None:
         """The site with this id, or the one whose name or alias matches (case-insensitive);

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from bot import replies
 from bot.blocks.kit import Rendered
-from bot.case_lists import CaseList, case_list, source_name
+from bot.case_lists import source_name
 from bot.cases import (
     HIDE_REASONS,
     IGNORE_REASONS,
@@ -448,13 +448,6 @@ class Desk:
             check(case, action, actor)
             return CaseFacts(case_id=case_id, status=case.status, site_id=case.site,
                              claimant_id=case.claimant_id)
-
-    def open_cases(self, limit: int = 20) -> CaseList:
-        """The oldest open cases, and how many are open in all."""
-        with self.db.session() as session:
-            rows = [(case, review, repo.windows_of(session, case_id=case.id))
-                    for case, review in repo.open_cases(session, limit=limit)]
-            return case_list(rows, repo.count_cases(session, status=Status.OPEN), self.config)
 
     def history(self, case_id: int):
         with self.db.session() as session:

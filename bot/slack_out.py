@@ -7,6 +7,7 @@ never doubled."""
 
 from __future__ import annotations
 
+import base64
 import logging
 import socket
 import threading
@@ -20,7 +21,7 @@ from urllib.error import URLError
 
 from markupsafe import Markup
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from sqlmodel import Session
 
 from bot.backoff import Backoff
@@ -70,13 +71,16 @@ class Kind(StrEnum):
     CASE_DM = "case_dm"  # a direct message about a case, with a link to its card
     DM = "dm"  # a direct message to a person
     USERGROUP_SYNC = "usergroup_sync"  # set a Slack user group's members (the on-call group)
+    UPLOAD_FILE = "upload_file"  # share a file (the digest's chart) in a channel or a DM
 
 
 _POSTS = frozenset(
     {Kind.POST_CARD, Kind.POST_PX_CARD, Kind.THREAD_REPLY, Kind.MESSAGE, Kind.POST_BATCH,
      Kind.POST_LOOK_LIST,
-     Kind.RISK_NOTICE, Kind.CASE_DM, Kind.DM}
+     Kind.RISK_NOTICE, Kind.CASE_DM, Kind.DM, Kind.UPLOAD_FILE}
 )
+UPLOAD = "files.upload_v2"  # slack_sdk's files.getUploadURLExternal, the bytes, and
+                            # files.completeUploadExternal
 _UPDATES = frozenset({Kind.UPDATE_CARD, Kind.UPDATE_PX_CARD})
 
 
@@ -94,6 +98,7 @@ class _Call:
     lookup: tuple[str, str | None] | None  # (channel, thread_ts) to search when uncertain
     dm_user: str | None = None  # post in the DM with this user (opened at send time)
     permalink_of: tuple[str, str] | None = None  # fill "{permalink}" with this message's link
+    file_name: str | None = None  # an upload: found again by its file's name, not metadata
 
 
 class _Wait(Exception):
@@ -229,6 +234,19 @@ class Outbox:
                                  kind=Kind.USERGROUP_SYNC)
         return None if row is None else list(row.payload["users"])
 
+    def upload_file(
+        self, session: Session, *, content: bytes, filename: str, title: str, alt_text: str,
+        comment: str, channel: str | None = None, user: str | None = None,
+        ordering_key: str = "misc",
+    ) -> None:
+        """Share a file in `channel`, or in the DM with `user`, with `comment` above it. The
+        file's name should be unique in its channel: after a cut-off upload, the channel is
+        searched for it before uploading again."""
+        self._add(session, Kind.UPLOAD_FILE, channel=channel, ordering_key=ordering_key,
+                  payload={"content": base64.b64encode(content).decode("ascii"),
+                           "filename": filename, "title": title, "alt_text": alt_text,
+                           "comment": comment, "user": user})
+
     def message(
         self, session: Session, *, channel: str, text: str, blocks: list | None = None,
         ordering_key: str = "misc",
@@ -350,6 +368,13 @@ class Outbox:
             return self._prepare_batch(session, message, metadata)
         if kind in {Kind.POST_LOOK_LIST, Kind.UPDATE_LOOK_LIST}:
             return self._prepare_look_list(session, message, metadata)
+        if kind == Kind.UPLOAD_FILE:
+            payload = message.payload
+            kwargs = {"channel": message.channel, "content": payload["content"],
+                      "filename": payload["filename"], "title": payload["title"],
+                      "alt_txt": payload["alt_text"], "initial_comment": payload["comment"]}
+            return _Call(UPLOAD, kwargs, (message.channel, None) if message.channel else None,
+                         dm_user=payload.get("user"), file_name=payload["filename"])
         if kind == Kind.USERGROUP_SYNC:
             if repo.later_pending(session, message=message):
                 raise _Drop("a newer sync of the same user group follows")
@@ -470,10 +495,12 @@ class Outbox:
             channel, ts = call.permalink_of
             link = self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
             kwargs["text"] = kwargs["text"].replace("{permalink}", link)
-        return _Call(call.method, kwargs, lookup)
+        return _Call(call.method, kwargs, lookup, file_name=call.file_name)
 
     def _call(self, call: _Call) -> dict[str, Any]:
         try:
+            if call.method == UPLOAD:
+                return self._upload(call.kwargs)
             return self.client.api_call(call.method, json=call.kwargs).data  # type: ignore[return-value]
         except SlackApiError as error:
             if error.response.get("error") != "not_in_channel":
@@ -481,7 +508,20 @@ class Outbox:
             # A public channel the bot was never added to: join it and try once more.
             self.client.conversations_join(channel=call.kwargs["channel"])
             logger.info("joined channel %s to deliver", call.kwargs["channel"])
+            if call.method == UPLOAD:
+                return self._upload(call.kwargs)
             return self.client.api_call(call.method, json=call.kwargs).data  # type: ignore[return-value]
+
+    def _upload(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The current file upload (files.upload is retired): slack_sdk's files_upload_v2 asks
+        for an upload URL, sends the bytes there and completes the upload into the channel."""
+        options = dict(kwargs)
+        content = base64.b64decode(options.pop("content"))
+        try:
+            response = self.client.files_upload_v2(file=content, **options)
+        except SlackRequestError as error:  # the upload URL answered other than 200
+            raise OSError(f"file upload failed: {error}") from error
+        return {**response.data, "channel": options["channel"]}  # type: ignore[dict-item]
 
     def _find_earlier_post(self, message: OutboxMessage, call: _Call) -> dict[str, Any] | None:
         """After an attempt with an unknown outcome, look for the post carrying our key."""
@@ -500,7 +540,9 @@ class Outbox:
                 response = self.client.conversations_history(**options)
             for item in response.get("messages", []):
                 payload = (item.get("metadata") or {}).get("event_payload") or {}
-                if payload.get("key") == message.dedupe_key:
+                shared = [f.get("name") for f in item.get("files") or []]
+                if payload.get("key") == message.dedupe_key or (
+                        call.file_name is not None and call.file_name in shared):
                     logger.info("outbox %s was already posted (ts %s); not sending again",
                                 message.id, item.get("ts"))
                     return {"ok": True, "channel": channel, "ts": item["ts"]}

@@ -60,10 +60,37 @@ def main() -> int:
                     "(box, top) => { box.scrollTop = top; }",
                     card.evaluate("c => c.offsetTop - 120"))
                 page.screenshot(path=DOCS / "workspace-nudge.png")
+
+                # The Home tab: opening it sends app_home_opened and the bot publishes it.
+                page.set_viewport_size({"width": 1280, "height": 1000})
+                page.get_by_role("button", name="reviewdesk").click()
+                home = page.locator(".home")
+                expect(home).to_contain_text("My cases")
+                expect(home).to_contain_text("Needs a look")
+                page.screenshot(path=DOCS / "workspace-home.png")
+
+                # The weekly digest: Monday 08:00 in the organisation's zone, in the PX channels.
+                ahead = page.locator("#clock-ahead").text_content() or ""
+                days = int(ahead.split(" d")[0]) if " d" in ahead else 0
+                for day in range(days + 1, days + 7):  # to the Monday after the samples' week
+                    page.get_by_role("button", name="+1 day").click()
+                    expect(page.locator("#clock-ahead")).to_contain_text(f"{day} d")
+                page.locator("[data-nav-channel='C0000PXNORTH']").click()
+                digest = page.locator("#messages > .msg", has_text="Weekly review digest")
+                expect(digest).to_contain_text("Negative reviews", timeout=30_000)
+                chart = page.locator("#messages > .msg img.msg-file")
+                expect(chart).to_be_visible(timeout=30_000)
+                expect(chart).to_have_js_property("complete", True)
+                page.set_viewport_size({"width": 1280, "height": 1560})
+                page.locator("#messages").evaluate(
+                    "(box, top) => { box.scrollTop = top; }",
+                    digest.evaluate("c => c.offsetTop - 8"))
+                page.screenshot(path=DOCS / "workspace-digest.png", full_page=False)
                 browser.close()
         finally:
             running.stop()
-    for name in ("workspace-card.png", "workspace-modal.png", "workspace-nudge.png"):
+    for name in ("workspace-card.png", "workspace-modal.png", "workspace-nudge.png",
+                 "workspace-home.png", "workspace-digest.png"):
         print(DOCS / name, (DOCS / name).stat().st_size // 1024, "KiB")
     return 0
 

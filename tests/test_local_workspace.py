@@ -283,8 +283,9 @@ def test_a_day_later_the_window_is_missed_and_the_on_call_person_gets_a_dm(local
 
 def test_the_app_home_tab(local, page):
     open_as(page, local, MARIA)
-    page.get_by_role("button", name="reviewdesk").click()
-    expect(page.locator(".home-empty")).to_contain_text("has no Home tab yet")
+    page.get_by_role("button", name="reviewdesk").click()  # app_home_opened: the bot publishes
+    expect(page.locator(".home")).to_contain_text("My cases")
+    expect(page.locator(".home")).to_contain_text("Unclaimed")
     client = WebClient(token=local.twin.bot_token, base_url=local.twin.base_url)
     client.views_publish(user_id=MARIA, view={"type": "home", "blocks": [
         {"type": "header", "text": {"type": "plain_text", "text": "Your open cases"}},

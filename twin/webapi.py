@@ -73,6 +73,11 @@ U_LEE = "U_LEE"
 U_PX1 = "U_PX1"
 DEFAULT_USERS = {U_MARIA: "maria", U_SAM: "sam", U_LEE: "lee", U_PX1: "pat"}
 
+UPLOAD_PATH = "/upload/v1/"
+"""Where the twin's upload URLs point (Slack's are https://files.slack.com/upload/v1/...)."""
+ALT_TXT_MAX = 1000
+"""files.getUploadURLExternal: "Description for the image is longer than the limit of 1000"."""
+
 TRIGGER_TTL_SECONDS = 3.0
 """How long Slack honours a trigger_id (only enforced with ``expire_trigger_ids=True``)."""
 
@@ -193,9 +198,12 @@ class _Answer:
     status: int
     body: dict[str, Any] | None
     headers: dict[str, str] = field(default_factory=dict)
+    text: str | None = None  # a plain-text body instead (the file upload URL's answer)
 
     def encode(self) -> tuple[bytes, str]:
         """Return the body bytes and their Content-Type."""
+        if self.text is not None:
+            return self.text.encode(), "text/plain; charset=utf-8"
         if self.body is None:
             phrase = http.HTTPStatus(self.status).phrase
             page = f"<html><body><h1>{self.status} {phrase}</h1></body></html>"
@@ -346,6 +354,8 @@ class SlackTwin:
         self._ephemerals: list[dict[str, Any]] = []
         self._views: dict[str, dict[str, Any]] = {}
         self._home_views: dict[str, dict[str, Any]] = {}
+        self._files: dict[str, dict[str, Any]] = {}
+        self._file_counter = itertools.count(1)
         self._used_trigger_ids: set[str] = set()
         self._failures: list[_Failure] = []
         self._outage: tuple[int, frozenset[str]] | None = None
@@ -378,6 +388,9 @@ class SlackTwin:
             "views.push": self._views_push,
             "views.update": self._views_update,
             "views.publish": self._views_publish,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
+            "files.upload": self._files_upload,
         }
         for channel_id, name in DEFAULT_CHANNELS.items():
             self.add_channel(channel_id, name)
@@ -679,6 +692,11 @@ class SlackTwin:
         with self._lock:
             return copy.deepcopy(self._home_views.get(user_id))
 
+    def files(self) -> list[dict[str, Any]]:
+        """Every file whose upload was completed, oldest first, with its bytes (``content``)."""
+        with self._lock:
+            return [copy.deepcopy(f) for f in self._files.values() if f["completed"]]
+
     def _recent_calls_summary(self, count: int = 15) -> str:
         with self._lock:
             recent = self.calls[-count:]
@@ -693,6 +711,8 @@ class SlackTwin:
     def _handle(self, path: str, query: str, headers: dict[str, str], body: bytes) -> _Answer:
         """Record the call, decide the answer (injected failure or the method's result),
         then sleep any injected delay outside the lock."""
+        if path.startswith(UPLOAD_PATH):
+            return self._receive_upload(path.removeprefix(UPLOAD_PATH), body)
         if not path.startswith("/api/"):
             return _error_page(404)
         method = path.removeprefix("/api/")
@@ -1102,6 +1122,107 @@ class SlackTwin:
         return {"ok": True, "usergroup": self._public_usergroup(
             group, users=True, count=_truthy(params.get("include_count")))}
 
+    # ---- files.* --------------------------------------------------------------------------
+    # The upload flow of docs.slack.dev/reference/methods/files.getUploadURLExternal and
+    # files.completeUploadExternal: ask for an upload URL and a file id, POST the bytes to the
+    # URL (the twin's own address here), then complete the upload, which shares the file in a
+    # channel (a message with `files`) or leaves it private. files.upload was retired.
+
+    def _files_get_upload_url_external(self, params: dict[str, Any]) -> dict[str, Any]:
+        filename = params.get("filename")
+        if not isinstance(filename, str) or not filename.strip():
+            raise _ApiError("invalid_arguments")
+        try:
+            length = int(params.get("length") or 0)
+        except (TypeError, ValueError) as exc:
+            raise _ApiError("invalid_arguments") from exc
+        if length <= 0:
+            raise _ApiError("missing_argument")  # "Typically only occurs when length is 0"
+        alt_txt = params.get("alt_txt") or ""
+        if len(str(alt_txt)) > ALT_TXT_MAX:
+            raise _ApiError("alt_txt_too_large")
+        file_id = f"F{next(self._file_counter):08d}"
+        token = secrets.token_hex(8)
+        self._files[file_id] = {
+            "id": file_id, "name": filename, "title": filename, "alt_txt": alt_txt,
+            "length": length, "token": token, "content": None, "completed": False,
+            "channels": [], "initial_comment": None,
+        }
+        host = f"127.0.0.1:{self._server.server_address[1]}" if self._server else "127.0.0.1"
+        return {"ok": True, "upload_url": f"http://{host}{UPLOAD_PATH}{file_id}.{token}",
+                "file_id": file_id}
+
+    def _receive_upload(self, tail: str, body: bytes) -> _Answer:
+        """The upload URL: takes the bytes (raw, as the SDKs send them); 404 for a URL it never
+        handed out or a file already completed."""
+        file_id, _, token = tail.partition(".")
+        with self._lock:
+            record = self._files.get(file_id)
+            if record is None or record["token"] != token or record["completed"]:
+                return _error_page(404)
+            record["content"] = bytes(body)
+        return _Answer(200, None, text=f"OK - {len(body)}")
+
+    def _files_complete_upload_external(self, params: dict[str, Any]) -> dict[str, Any]:
+        files = params.get("files")
+        if isinstance(files, str):
+            try:
+                files = json.loads(files)
+            except json.JSONDecodeError as exc:
+                raise _ApiError("invalid_arguments") from exc
+        if not isinstance(files, list) or not files or not all(
+                isinstance(f, dict) and f.get("id") for f in files):
+            raise _ApiError("invalid_arguments")
+        records = []
+        for item in files:
+            record = self._files.get(item["id"])
+            # Never handed out, its bytes never arrived, or already completed once.
+            if record is None or record["content"] is None or record["completed"]:
+                raise _ApiError("file_not_found")
+            records.append((record, item))
+        targets = [str(params["channel_id"])] if params.get("channel_id") else []
+        if params.get("channels"):
+            targets += [c.strip() for c in str(params["channels"]).split(",") if c.strip()]
+        if params.get("thread_ts") and len(targets) != 1:
+            raise _ApiError("invalid_arguments")  # "provide only one channel with thread_ts"
+        channels = [self._member_channel(target)["id"] for target in targets]
+        for record, item in records:
+            record["title"] = item.get("title") or record["name"]
+            record["completed"] = True
+            record["channels"] = channels
+            record["initial_comment"] = params.get("initial_comment")
+            record["size"] = len(record["content"])
+            record["mimetype"] = "image/png" if record["name"].endswith(".png") else \
+                "application/octet-stream"
+        shared = [self._public_file(record) for record, _ in records]
+        for channel_id in channels:
+            message = {
+                "type": "message", "subtype": "file_share", "user": self.bot_user_id,
+                "bot_id": BOT_ID, "app_id": APP_ID, "team": self.team_id,
+                "ts": self._next_ts(), "text": params.get("initial_comment") or "",
+                "files": copy.deepcopy(shared), "upload": True, "display_as_bot": False,
+            }
+            if params.get("thread_ts"):
+                parent = self._find_message(channel_id, params["thread_ts"])
+                if parent is None or not _is_top_level(parent):
+                    raise _ApiError("thread_not_found")
+                message["thread_ts"] = parent["ts"]
+            self._messages[channel_id].append(message)
+        return {"ok": True, "files": [{"id": f["id"], "title": f["title"]} for f in shared]}
+
+    def _public_file(self, record: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": record["id"], "name": record["name"], "title": record["title"],
+            "mimetype": record["mimetype"], "filetype": record["name"].rsplit(".", 1)[-1],
+            "size": record["size"], "user": self.bot_user_id, "alt_txt": record["alt_txt"],
+            "url_private": f"https://files.slack.com/files-pri/{self.team_id}-{record['id']}/"
+                           f"{record['name']}",
+        }
+
+    def _files_upload(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Retired: Slack stopped files.upload for new apps in 2024 and for all in 2025."""
+        raise _ApiError("method_deprecated")
+
     # ---- views.* --------------------------------------------------------------------------
 
     def _next_hash(self) -> str:
@@ -1281,6 +1402,15 @@ class SlackTwin:
                         feed.broadcasts.add((channel, ts))
         elif name == "chat.postEphemeral":
             feed.posted_at[answer["message_ts"]] = feed.clock()
+        elif name == "files.completeUploadExternal":  # the file_share messages it posted
+            ids = {f["id"] for f in answer.get("files") or []}
+            for channel, messages in self._messages.items():
+                for message in messages:
+                    if {f["id"] for f in message.get("files") or []} & ids and \
+                            message["ts"] not in feed.posted_at:
+                        feed.message_versions[(channel, message["ts"])] = feed.version
+                        feed.channel_versions[channel] = feed.version
+                        feed.posted_at[message["ts"]] = feed.clock()
         feed.condition.notify_all()
 
     def touch(self) -> int:
@@ -1316,7 +1446,7 @@ class SlackTwin:
         shown = {
             key: copy.deepcopy(message[key])
             for key in ("ts", "thread_ts", "reply_count", "text", "blocks", "attachments",
-                        "user", "bot_id")
+                        "files", "user", "bot_id")
             if key in message
         }
         shown["edited"] = "edited" in message
@@ -1511,6 +1641,7 @@ _WATCHED_METHODS = (
     "chat.postMessage", "chat.update", "chat.delete", "chat.postEphemeral",
     "conversations.open", "conversations.join",
     "views.open", "views.push", "views.update", "views.publish",
+    "files.completeUploadExternal",
 )
 
 

@@ -113,6 +113,15 @@ def blueprint(workspace: Workspace) -> Blueprint:
         answer["retry_after"] = retry
         return jsonify(answer)
 
+    @routes.get("/workspace/api/files/<file_id>")
+    def file(file_id: str):
+        """A file shared in the workspace (files.completeUploadExternal), as Slack shows it."""
+        found = next((f for f in workspace.twin.files() if f["id"] == file_id), None)
+        if found is None:
+            return problem(404, f"no file {file_id}")
+        return Response(found["content"], mimetype=found.get("mimetype") or
+                        "application/octet-stream")
+
     @routes.post("/workspace/api/act")
     def act():
         data = body()

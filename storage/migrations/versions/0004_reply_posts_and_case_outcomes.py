@@ -1,7 +1,7 @@
 """reply posts and case outcomes
 
 Revision ID: 0004
-Revises: 0008
+Revises: 0005
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ import sqlmodel
 
 
 revision = '0004'
-down_revision = '0008'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

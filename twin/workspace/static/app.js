@@ -131,6 +131,10 @@
       : `<div class="bk-text-body">${BlockKit.mrkdwn(message.text, ctx("message"))}</div>`;
     const attachments = message.attachments && message.attachments.length
       ? BlockKit.cannotShow("attachments") : "";
+    // A shared file (files.completeUploadExternal): images are shown, other files named.
+    const files = (message.files || []).map((f) => (f.mimetype || "").startsWith("image/")
+      ? `<img class="bk-image msg-file" src="workspace/api/files/${encodeURIComponent(f.id)}" alt="${esc(f.alt_txt || f.title || f.name)}" title="${esc(f.title || f.name)}">`
+      : `<div class="msg-file">${esc(f.title || f.name)}</div>`).join("");
     const replies = !inThread && message.reply_count
       ? `<button type="button" class="thread-link" data-thread="${esc(message.ts)}">${message.reply_count} ${message.reply_count === 1 ? "reply" : "replies"}</button>`
       : "";
@@ -140,7 +144,7 @@
     return `<div class="msg" id="${domId(inThread ? "r" : "m", message.ts)}" data-ts="${esc(message.ts)}" data-surface="message" data-channel="${esc(channel)}">
       <div class="avatar${fromApp ? " app" : ""}" aria-hidden="true">${esc(author.slice(0, 2))}</div>
       <div class="msg-body"><div class="msg-meta"><b class="author">${esc(author)}</b>${fromApp ? '<span class="app-badge">APP</span>' : ""}<span class="time" title="${message.posted_at ? esc(dayOf(message.posted_at)) : ""}">${esc(timeOf(message.posted_at))}</span>${edited}${broadcast}</div>
-      <div class="msg-blocks">${blocks}${attachments}</div>${replies}</div></div>`;
+      <div class="msg-blocks">${blocks}${attachments}${files}</div>${replies}</div></div>`;
   }
 
   function ephemeralHtml(item) {

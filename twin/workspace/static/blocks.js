@@ -14,7 +14,7 @@
     see_no_evil: "🙈", shield: "🛡️", sparkles: "✨", speech_balloon: "💬",
     stethoscope: "🩺", telephone_receiver: "📞", warning: "⚠️", white_check_mark: "✅",
     heavy_minus_sign: "➖", outbox_tray: "📤", clipboard: "📋", no_entry: "⛔",
-    grey_question: "❔",
+    grey_question: "❔", bar_chart: "📊", chart_with_upwards_trend: "📈",
     zzz: "💤", star: "⭐", tada: "🎉", wave: "👋", eyes: "👀", thumbsup: "👍", "+1": "👍",
     heavy_check_mark: "✔️", x: "❌", calendar: "📅", clock3: "🕒", bell: "🔔",
     memo: "📝", mag: "🔍", link: "🔗", lock: "🔒", envelope: "✉️", information_source: "ℹ️",
@@ -389,6 +389,17 @@
         return `<div class="bk-actions" data-block="${id}">${(block.elements || []).map((e) => interactive(block, e, ctx)).join("")}</div>`;
       case "divider":
         return `<hr class="bk-divider">`;
+      case "table": {
+        // raw_text cells; the first row is drawn as the heading (how Slack shows it)
+        const align = (block.column_settings || []).map((c) => (c && c.align) || "left");
+        const rows = (block.rows || []).map((row, r) => `<tr>${row.map((cell, c) => {
+          const text = cell && cell.type === "raw_text" ? escapeHtml(cell.text || "")
+            : cannotShow((cell && cell.type) || "table cell");
+          const tag = r === 0 ? "th" : "td";
+          return `<${tag} style="text-align:${align[c] || "left"}">${text}</${tag}>`;
+        }).join("")}</tr>`).join("");
+        return `<div class="bk-table-wrap" data-block="${id}"><table class="bk-table">${rows}</table></div>`;
+      }
       case "image": {
         const title = block.title ? `<div class="bk-image-title">${plainText(block.title)}</div>` : "";
         return `<div class="bk-image-block" data-block="${id}">${title}${image(block, false)}</div>`;
