@@ -37,7 +37,7 @@ from bot.needs_a_look import NeedsALook
 from bot.nudges import Nudges
 from bot.outcomes import Outcome, parse_outcome
 from bot.reviews import CanonicalReview
-from bot.roles import Roles
+from bot.roles import Role, Roles
 from bot.slack_out import Outbox
 from bot.text import line
 from bot.triage import TriageResult
@@ -274,7 +274,7 @@ class Desk:
                     request_key: str | None = None) -> None:
         """What came of the offer to talk (bot.outcomes), as an event reports can count; the
         card shows the latest. "Patient contacted" on an escalated case also marks the PX
-        follow-up done, as Mark contacted does."""
+        follow-up done, as Mark contacted does, when the person may mark it (PX staff)."""
         try:
             chosen = parse_outcome(outcome)
         except ValueError:
@@ -284,7 +284,8 @@ class Desk:
         def apply(session, case, windows, now):
             case.outcome, case.outcome_by, case.outcome_at = chosen.value, actor, now
             if (chosen is Outcome.PATIENT_CONTACTED and case.escalated_by
-                    and case.px_contacted_by is None):
+                    and case.px_contacted_by is None
+                    and self.roles.holds(actor, Role.PX_STAFF, px_site=case.px_site)):
                 case.px_contacted_by, case.px_contacted_at = actor, now
                 _meet(session, windows.get(WindowKind.PX_FOLLOWUP), actor, now)
             return Change(

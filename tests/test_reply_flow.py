@@ -753,3 +753,27 @@ def test_a_button_naming_another_cases_reply_is_refused(google, slack, fake_goog
     google.settle()
     assert len(fake_google.calls_to("reply")) == 2  # the two that failed, nothing since
     assert [p.status for p in posts(google.bot, other)] == ["failed"]
+
+
+def test_patient_contacted_logged_by_someone_outside_px_staff_leaves_the_px_follow_up(
+        start_bot, slack):
+    from tests.conftest import PAT
+
+    bot = start_bot(config=parse_config(config_data(roles={"px_staff": [PAT]})))
+    driver = _driver(bot, slack)
+    case_id = driver.new_case()
+    card = driver.card(case_id, TRIAGE)
+    escalate = driver.open_view(MARIA, card, ActionId.ESCALATE, TRIAGE, CallbackId.ESCALATE)
+    driver.submit(MARIA, escalate, {
+        BlockId.SITE: {InputId.SITE: static_select_value("north")},
+        BlockId.URGENCY: {InputId.URGENCY: static_select_value("routine")}})
+    px = driver.card(case_id, PX_NORTH)
+
+    view = driver.open_from_menu(SAM, px, f"{MoreChoice.OUTCOME}:{case_id}", PX_NORTH,
+                                 CallbackId.OUTCOME)
+    driver.submit(SAM, view, {
+        BlockId.OUTCOME: {InputId.OUTCOME: static_select_value("patient_contacted")}})
+
+    px = driver.card_showing(case_id, PX_NORTH, "Outcome: *Patient contacted*")
+    assert ActionId.PX_CONTACTED in action_ids(px)  # only PX staff mark the follow-up done
+    assert not any(e.action == "px_contacted" for e in events(driver, case_id))
