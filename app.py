@@ -26,6 +26,8 @@ from bot.home import Home
 from bot.nudges import Nudges
 from bot.oncall.command import OnCall
 from bot.pollers import SourceClients, register_pollers
+from bot.reply_flow import ReplyFlow
+from bot.reply_targets import ReplyClients
 from bot.reports import Reports
 from bot.roles import Roles
 from bot.scheduler import Scheduler
@@ -57,6 +59,7 @@ class ReviewDesk:
     clock: Clock
     in_flight: InFlight
     socket_mode: SocketModeConnection | None = None
+    replies: ReplyFlow | None = None
     home: Home | None = None
     digest: Digest | None = None
     _server: HttpServer | None = field(default=None, repr=False)
@@ -143,6 +146,7 @@ def create_app(
     outbox_poll_interval: float = 1.0,
     slack_timeout: float = SLACK_TIMEOUT_SECONDS,
     clients: SourceClients | None = None,
+    reply_clients: ReplyClients | None = None,
     slack_mode: str | None = None,
 ) -> ReviewDesk:
     """Build the bot without starting anything (no Slack call happens here). `slack_mode`
@@ -165,6 +169,11 @@ def create_app(
         scheduler.add_timed("usergroup", oncall.sync_usergroup, oncall.next_usergroup_change)
     nudges.on_change = lambda: (scheduler.replan("nudges"), scheduler.replan("home"))
     desk = Desk(db, config, clock, outbox, nudges, roles=roles)
+    # Replies post back to the sources whose post_replies is on (`run` builds the clients;
+    # without them every reply is copied by hand and marked posted).
+    replies = ReplyFlow(desk, reply_clients)
+    scheduler.add_timed("replies", replies.run_checks, replies.next_check)
+    replies.on_change = lambda: scheduler.replan("replies")
     if clients is not None:  # `run` polls the sources; `import` and tests poll nothing
         register_pollers(scheduler.apscheduler, desk=desk, config=config, clock=clock,
                          clients=clients)
@@ -184,8 +193,8 @@ def create_app(
     errors.register(bolt)
     middleware.register(bolt, config=config, expected_team=lambda: (
         config.slack.team_id or authorize.identity.get("team_id")))
-    views.register(bolt, desk)
-    actions.register(bolt, desk)
+    views.register(bolt, desk, replies)
+    actions.register(bolt, desk, replies)
     looks.register(bolt, desk)
     reads = web_client(settings, timeout=slack_timeout)  # auth.test and views.publish
     lists = CaseLists(db, config, CardLinks(reads))
@@ -222,4 +231,4 @@ def create_app(
         if settings.socket_mode else None
     )
     return ReviewDesk(settings, config, db, desk, outbox, nudges, oncall, scheduler, bolt, http,
-                      clock, in_flight, socket_mode, home=home, digest=digest)
+                      clock, in_flight, socket_mode, replies, home=home, digest=digest)

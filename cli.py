@@ -23,6 +23,8 @@ from bot.config import Config, ConfigError, Settings, load_config
 from bot.importer import UnreadableFile, import_items, parse_mapping, read_items
 from bot.oncall.checks import rotation_warnings
 from bot.pollers import clients_from_env
+from bot.reply_checks import reply_report
+from bot.reply_targets import reply_clients_from_env
 from storage.db import Database, migrate
 
 logger = logging.getLogger("reviewdesk")
@@ -120,6 +122,7 @@ def run(settings: Settings, *, reset: bool = False) -> int:
     try:
         config = load_config(settings.config_path)
         clients = clients_from_env(config)
+        reply_clients = reply_clients_from_env(config)
     except ConfigError as error:
         return _fail(*error.problems)
     refused = _check_slack_token(settings)
@@ -128,7 +131,7 @@ def run(settings: Settings, *, reset: bool = False) -> int:
     db, failure = _open_database(settings)
     if db is None:
         return _fail(failure)
-    service = create_app(settings, config, db=db, clients=clients)
+    service = create_app(settings, config, db=db, clients=clients, reply_clients=reply_clients)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
@@ -174,8 +177,9 @@ def import_file(settings: Settings, path: Path, *, mapping: str | None = None,
 
 
 def check_config(settings: Settings) -> int:
-    """Validate the environment, the config file, the Slack token and the channels; warn
-    (without failing) about who reminders will reach."""
+    """Validate the environment, the config file, the reply templates (rendered, and read by
+    the reply guard), the Slack token and the channels; warn (without failing) about who
+    reminders will reach."""
     problems: list[str] = []
     warnings: list[str] = []
     try:
@@ -190,6 +194,11 @@ def check_config(settings: Settings) -> int:
             clients_from_env(config)
         except ConfigError as error:
             problems += error.problems
+        replies = reply_report(config)
+        for passed in replies.passed:
+            print(f"✓ {passed}")
+        warnings += replies.warnings
+        problems += replies.problems
     client = None  # set once Slack accepts the token: then people and groups are looked up
     if settings.slack_bot_token and not problems:
         refused = _check_slack_token(settings)

@@ -22,8 +22,9 @@ from bot.blocks.looks import LookLine, LookListView, look_list
 from bot.case_lists import source_name
 from bot.clock import Clock
 from bot.config import Config
+from bot.reply_values import SHOWN_ON_CARD, Status
 from bot.text import web_url
-from storage import looks
+from storage import looks, replies
 from storage import repository as repo
 from storage.db import Database
 from storage.models import LookItem, Review
@@ -42,6 +43,8 @@ def _load(session: Session, *, config: Config, case_id: int, now: datetime) -> C
     site = config.site(case.site)
     px_site = config.site(case.px_site)
     windows = repo.windows_of(session, case_id=case_id)
+    reply = replies.for_card(session, case_id=case_id, first={Status.UNKNOWN},
+                             shown=SHOWN_ON_CARD)
     return CardView(
         case_id=case_id,
         status=case.status,
@@ -74,6 +77,11 @@ def _load(session: Session, *, config: Config, case_id: int, now: datetime) -> C
         now=now,
         triage=review.triage or {},
         on_site_contact=site.on_site_contact if site else None,
+        reply_status=reply.status if reply else None,
+        reply_reason=reply.reason if reply else None,
+        outcome=case.outcome,
+        outcome_by=case.outcome_by,
+        outcome_at=case.outcome_at,
     )
 
 

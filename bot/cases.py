@@ -35,6 +35,22 @@ class Action(StrEnum):
     REOPEN = "reopened"
     REVIEW_EDITED = "review_edited"
     SNOOZE = "snoozed"
+    # The reply flow (bot/reply_flow.py): the guard's warnings a person chose to post past, what
+    # the source answered, hiding on the source, and what came of the offer to talk.
+    GUARD_OVERRIDE = "guard_overridden"
+    REPLY_FAILED = "reply_failed"
+    REPLY_REJECTED = "reply_rejected"
+    REPLY_UNKNOWN = "reply_unknown"
+    REPLY_PUBLISHED = "reply_published"
+    HIDDEN_ON_SOURCE = "hidden_on_source"
+    HIDE_ON_SOURCE_FAILED = "hide_on_source_failed"
+    PRIVATE_SENT = "private_sent"
+    OUTCOME = "outcome_logged"
+
+
+# What may be done to a case whatever its state: a reviewer may write in, or edit the review,
+# after the case was resolved or hidden.
+ANY_STATUS = frozenset({Action.PRIVATE_SENT, Action.OUTCOME})
 
 
 class WindowKind(StrEnum):
@@ -134,6 +150,8 @@ def check(case: CaseFacts, action: Action, actor: str) -> None:
     if action == Action.REOPEN:
         if case.status not in CLOSED:
             raise refuse("already_open")
+        return
+    if action in ANY_STATUS:
         return
     if case.status in CLOSED:
         raise refuse("closed", Offer.REOPEN)

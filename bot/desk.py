@@ -15,8 +15,8 @@ from sqlmodel import Session
 
 from bot import replies
 from bot.blocks.kit import Rendered
+from bot.case_lists import source_name
 from bot.cases import (
-    CLOSED,
     HIDE_REASONS,
     IGNORE_REASONS,
     MAX_NOTE_CHARS,
@@ -31,11 +31,13 @@ from bot.cases import (
 )
 from bot.clock import Clock
 from bot.config import Config, Site
+from bot.guard import check_reply, rules_for
 from bot.ingest import Ingestor, IngestOutcome
 from bot.needs_a_look import NeedsALook
 from bot.nudges import Nudges
+from bot.outcomes import Outcome, parse_outcome
 from bot.reviews import CanonicalReview
-from bot.roles import Roles
+from bot.roles import Role, Roles
 from bot.slack_out import Outbox
 from bot.text import line
 from bot.triage import TriageResult
@@ -44,7 +46,7 @@ from storage import repository as repo
 from storage.db import Database, retry_on_conflict
 from storage.models import Case, CaseWindow
 
-__all__ = ["Desk", "IngestOutcome", "InvalidInput"]
+__all__ = ["Change", "Desk", "IngestOutcome", "InvalidInput", "ReviewFacts"]
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +94,26 @@ def validate_escalation(config: Config, site_id: str | None, urgency: str | None
 
 
 @dataclass(frozen=True)
+class ReviewFacts:
+    """The review behind a case: what the reply guard reads and where a reply goes."""
+
+    case_id: int
+    source: str
+    external_id: str
+    site_id: str | None
+    author: str | None
+    text: str
+    url: str | None
+    recommendation: str | None
+    labels: tuple[str, ...]
+    triage: TriageResult
+
+    @property
+    def source_name(self) -> str:
+        return source_name(self.source)
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     """What a listener may need to know about a case before it opens a modal."""
 
@@ -101,22 +123,13 @@ class CaseFacts:
     claimant_id: str | None
 
 
-@dataclass(frozen=True)
-class ReplyContext:
-    review_text: str
-    author: str | None
-    site_id: str | None
-    existing_reply: str | None
-    template: str | None
-    triage: TriageResult
-
-
 @dataclass
-class _Change:
-    """What an applied action wants announced."""
+class Change:
+    """What an applied action wants announced: its event's details, the line for the case's
+    thread (None: no line), and whether the PX card's thread gets the line too."""
 
     details: dict
-    history: str
+    history: str | None
     px_thread: bool = False
 
 
@@ -144,24 +157,29 @@ class Desk:
 
     # ---- what people do -------------------------------------------------------------------
 
-    def _act(
+    def act(
         self,
         case_id: int,
         actor: str,
         action: Action,
-        apply: Callable[[Session, Case, dict[str, CaseWindow], datetime], _Change],
+        apply: Callable[[Session, Case, dict[str, CaseWindow], datetime], Change],
         *,
         request_key: str | None = None,
+        checked: bool = True,
     ) -> None:
+        """Apply one change to a case in one transaction with its event, its nudges, its cards
+        and its thread line. `checked=False` records what already happened elsewhere (a source
+        answered a post), whatever the case's state now."""
         try:
             # Someone changing the case between our read and our write makes us read it again
             # and re-check the rules: the second of two simultaneous claims gets a refusal.
-            retry_on_conflict(lambda: self._act_once(case_id, actor, action, apply, request_key))
+            retry_on_conflict(lambda: self._act_once(case_id, actor, action, apply, request_key,
+                                                     checked))
         except IntegrityError:
             # The same request (a double-click or a retry) committed in the meantime.
             return
 
-    def _act_once(self, case_id, actor, action, apply, request_key) -> None:
+    def _act_once(self, case_id, actor, action, apply, request_key, checked=True) -> None:
         now = self.clock.now()
         with self.db.session() as session:
             if request_key and repo.request_seen(session, request_key=request_key):
@@ -169,9 +187,11 @@ class Desk:
             case = repo.get_case(session, case_id=case_id)
             if case is None:
                 raise Refusal("not_found", case_id, {})
-            self.roles.check(case, action, actor)
+            if checked:  # what a source already did is recorded whoever's role it was
+                self.roles.check(case, action, actor)
             try:
-                check(case, action, actor)
+                if checked:
+                    check(case, action, actor)
             except Refusal:
                 # A double-click whose twin committed after our first look: not a refusal.
                 if request_key and repo.request_seen(session, request_key=request_key):
@@ -186,10 +206,11 @@ class Desk:
                            details=change.details, request_key=request_key)
             self.nudges.sync(session, case_id)
             self.outbox.update_card(session, case_id=case_id)
-            self.outbox.thread_reply(session, case_id=case_id, text=change.history)
+            if change.history:
+                self.outbox.thread_reply(session, case_id=case_id, text=change.history)
             if case.escalated_by and action != Action.ESCALATE:
                 self.outbox.update_px_card(session, case_id=case_id)
-                if change.px_thread:
+                if change.px_thread and change.history:
                     self.outbox.thread_reply(session, case_id=case_id, text=change.history,
                                              px=True)
             session.commit()
@@ -200,49 +221,81 @@ class Desk:
     def claim(self, case_id: int, actor: str, *, request_key: str | None = None) -> None:
         def apply(session, case, windows, now):
             case.claimant_id, case.claimed_at = actor, now
-            return _Change({}, str(line("history_claimed", user=actor)))
+            return Change({}, str(line("history_claimed", user=actor)))
 
-        return self._act(case_id, actor, Action.CLAIM, apply, request_key=request_key)
+        return self.act(case_id, actor, Action.CLAIM, apply, request_key=request_key)
 
     def take_over(self, case_id: int, actor: str, *, request_key: str | None = None):
         def apply(session, case, windows, now):
             previous = case.claimant_id
             case.claimant_id, case.claimed_at = actor, now
             if previous is None:
-                return _Change({}, str(line("history_claimed", user=actor)))
-            return _Change({"previous": previous},
+                return Change({}, str(line("history_claimed", user=actor)))
+            return Change({"previous": previous},
                            str(line("history_taken_over", user=actor, previous=previous)))
 
-        return self._act(case_id, actor, Action.TAKE_OVER, apply, request_key=request_key)
+        return self.act(case_id, actor, Action.TAKE_OVER, apply, request_key=request_key)
 
     def release(self, case_id: int, actor: str, *, request_key: str | None = None):
         def apply(session, case, windows, now):
             case.claimant_id, case.claimed_at = None, None
-            return _Change({}, str(line("history_released", user=actor)))
+            return Change({}, str(line("history_released", user=actor)))
 
-        return self._act(case_id, actor, Action.RELEASE, apply, request_key=request_key)
+        return self.act(case_id, actor, Action.RELEASE, apply, request_key=request_key)
 
     def record_reply(
         self, case_id: int, actor: str, *, text: str, template: str | None,
         request_key: str | None = None,
     ) -> None:
+        """Record a public reply a person posted by hand (the reply flow's Mark as posted does
+        the same with the post's own record). Words the reply guard blocks are refused."""
         text = validate_reply(text)
+        review = self.review_of(case_id)
+        verdict = check_reply(text, review_text=review.text, review_author=review.author,
+                              labels=review.labels, rules=rules_for(self.config))
+        if verdict.blocked:
+            raise InvalidInput("reply", verdict.summary())
         found = replies.find(template)
 
         def apply(session, case, windows, now):
-            edited = case.responded_by is not None
-            case.responded_by, case.responded_at = actor, now
-            case.reply_text, case.reply_template = text, found.name if found else None
-            for kind in RESPONSE_WINDOWS:
-                _meet(session, windows.get(kind), actor, now)
-            return _Change(
-                {"template": case.reply_template, "chars": len(text), "edited": edited},
+            edited = respond(session, case, windows, actor, now, text=text,
+                             template=found.name if found else None)
+            return Change(
+                {"template": case.reply_template, "chars": len(text), "edited": edited,
+                 "via": "by_hand"},
                 str(line("history_responded", user=actor,
                          template_title=found.title if found else None, reply=text,
-                         edited=edited)),
+                         edited=edited, via=None, state=None, source=review.source_name)),
             )
 
-        return self._act(case_id, actor, Action.RESPOND, apply, request_key=request_key)
+        return self.act(case_id, actor, Action.RESPOND, apply, request_key=request_key)
+
+    def log_outcome(self, case_id: int, actor: str, *, outcome: str | None, note: str | None,
+                    request_key: str | None = None) -> None:
+        """What came of the offer to talk (bot.outcomes), as an event reports can count; the
+        card shows the latest. "Patient contacted" on an escalated case also marks the PX
+        follow-up done, as Mark contacted does, when the person may mark it (PX staff)."""
+        try:
+            chosen = parse_outcome(outcome)
+        except ValueError:
+            raise InvalidInput("outcome", "Choose what came of the follow-up.") from None
+        note = validate_note(note)
+
+        def apply(session, case, windows, now):
+            case.outcome, case.outcome_by, case.outcome_at = chosen.value, actor, now
+            if (chosen is Outcome.PATIENT_CONTACTED and case.escalated_by
+                    and case.px_contacted_by is None
+                    and self.roles.holds(actor, Role.PX_STAFF, px_site=case.px_site)):
+                case.px_contacted_by, case.px_contacted_at = actor, now
+                _meet(session, windows.get(WindowKind.PX_FOLLOWUP), actor, now)
+            return Change(
+                {"outcome": chosen.value, "took_up_offer": chosen.took_up_offer,
+                 "changed_review": chosen.changed_review, "note": bool(note)},
+                str(line("history_outcome", user=actor, outcome=chosen.label, note=note)),
+                px_thread=True,
+            )
+
+        return self.act(case_id, actor, Action.OUTCOME, apply, request_key=request_key)
 
     def escalate(
         self, case_id: int, actor: str, *, site_id: str | None, urgency: str | None,
@@ -261,20 +314,20 @@ class Desk:
                 session.add(CaseWindow(case_id=case.id, kind=WindowKind.PX_FOLLOWUP,
                                        started_at=now, due_at=due))
             self.outbox.post_px_card(session, case_id=case.id, channel=site.px_channel)
-            return _Change(
+            return Change(
                 {"site": site.id, "urgency": urgency, "note": bool(note)},
                 str(line("history_escalated", user=actor, site_name=site.name,
                          urgency=URGENCIES[urgency], px_channel=site.px_channel, due_at=due)),
             )
 
-        return self._act(case_id, actor, Action.ESCALATE, apply, request_key=request_key)
+        return self.act(case_id, actor, Action.ESCALATE, apply, request_key=request_key)
 
     def px_claim(self, case_id: int, actor: str, *, request_key: str | None = None):
         def apply(session, case, windows, now):
             case.px_claimant_id, case.px_claimed_at = actor, now
-            return _Change({}, str(line("history_px_claimed", user=actor)), px_thread=True)
+            return Change({}, str(line("history_px_claimed", user=actor)), px_thread=True)
 
-        return self._act(case_id, actor, Action.PX_CLAIM, apply, request_key=request_key)
+        return self.act(case_id, actor, Action.PX_CLAIM, apply, request_key=request_key)
 
     def px_take_over(self, case_id: int, actor: str, *, request_key: str | None = None):
         def apply(session, case, windows, now):
@@ -282,25 +335,25 @@ class Desk:
             case.px_claimant_id, case.px_claimed_at = actor, now
             text = (line("history_px_taken_over", user=actor, previous=previous) if previous
                     else line("history_px_claimed", user=actor))
-            return _Change({"previous": previous}, str(text), px_thread=True)
+            return Change({"previous": previous}, str(text), px_thread=True)
 
-        return self._act(case_id, actor, Action.PX_TAKE_OVER, apply, request_key=request_key)
+        return self.act(case_id, actor, Action.PX_TAKE_OVER, apply, request_key=request_key)
 
     def px_contacted(self, case_id: int, actor: str, *, request_key: str | None = None):
         def apply(session, case, windows, now):
             case.px_contacted_by, case.px_contacted_at = actor, now
             _meet(session, windows.get(WindowKind.PX_FOLLOWUP), actor, now)
-            return _Change({}, str(line("history_px_contacted", user=actor)), px_thread=True)
+            return Change({}, str(line("history_px_contacted", user=actor)), px_thread=True)
 
-        return self._act(case_id, actor, Action.PX_CONTACTED, apply, request_key=request_key)
+        return self.act(case_id, actor, Action.PX_CONTACTED, apply, request_key=request_key)
 
     def resolve(self, case_id: int, actor: str, *, request_key: str | None = None):
         def apply(session, case, windows, now):
             _meet(session, windows.get(WindowKind.PX_FOLLOWUP), actor, now)
             _close(session, case, windows, Status.RESOLVED, actor, now, None, None)
-            return _Change({}, str(line("history_resolved", user=actor)), px_thread=True)
+            return Change({}, str(line("history_resolved", user=actor)), px_thread=True)
 
-        return self._act(case_id, actor, Action.RESOLVE, apply, request_key=request_key)
+        return self.act(case_id, actor, Action.RESOLVE, apply, request_key=request_key)
 
     def hide(self, case_id: int, actor: str, *, reason: str | None, note: str | None,
              request_key: str | None = None) -> None:
@@ -320,11 +373,11 @@ class Desk:
 
         def apply(session, case, windows, now):
             _close(session, case, windows, status, actor, now, reason, note)
-            return _Change({"reason": reason, "note": bool(note)},
+            return Change({"reason": reason, "note": bool(note)},
                            str(line(template, user=actor, reason=reasons[reason], note=note)),
                            px_thread=True)
 
-        return self._act(case_id, actor, action, apply, request_key=request_key)
+        return self.act(case_id, actor, action, apply, request_key=request_key)
 
     def reopen(self, case_id: int, actor: str, *, request_key: str | None = None):
         def apply(session, case, windows, now):
@@ -335,10 +388,10 @@ class Desk:
                 if window.stopped_at is not None and window.met_at is None:
                     window.stopped_at = None
                     session.add(window)
-            return _Change({"was": was}, str(line("history_reopened", user=actor, was=was)),
+            return Change({"was": was}, str(line("history_reopened", user=actor, was=was)),
                            px_thread=True)
 
-        return self._act(case_id, actor, Action.REOPEN, apply, request_key=request_key)
+        return self.act(case_id, actor, Action.REOPEN, apply, request_key=request_key)
 
     def snooze(self, case_id: int, actor: str, *, window_kind: str,
                request_key: str | None = None) -> None:
@@ -349,11 +402,11 @@ class Desk:
                 raise Refusal("window_closed", case.id, {})
             until = now + SNOOZE_FOR
             self.nudges.snooze(session, window, until)
-            return _Change({"window": window_kind, "until": until.isoformat()},
+            return Change({"window": window_kind, "until": until.isoformat()},
                            str(line("history_snoozed", user=actor, until=until)),
                            px_thread=window_kind == WindowKind.PX_FOLLOWUP)
 
-        return self._act(case_id, actor, Action.SNOOZE, apply, request_key=request_key)
+        return self.act(case_id, actor, Action.SNOOZE, apply, request_key=request_key)
 
     def on_it(self, case_id: int, actor: str, *, window_kind: str,
               request_key: str | None = None) -> None:
@@ -364,18 +417,21 @@ class Desk:
 
     # ---- what the modals and commands read ------------------------------------------------
 
-    def reply_context(self, case_id: int) -> ReplyContext:
+    def review_of(self, case_id: int) -> ReviewFacts:
+        """The review behind a case, as the reply guard and the reply flow read it."""
         with self.db.session() as session:
             case = repo.get_case(session, case_id=case_id)
             if case is None:
                 raise Refusal("not_found", case_id, {})
-            if case.status in CLOSED:
-                check(case, Action.RESPOND, "")  # raises the "closed" refusal
             review = repo.get_review(session, review_id=case.review_id)
-            assert review is not None
-            return ReplyContext(review.text, review.author, case.site or review.site,
-                                case.reply_text, case.reply_template,
-                                TriageResult.from_dict(review.triage or {}))
+            assert review is not None  # a case always has its review (foreign key)
+            triage = TriageResult.from_dict(review.triage or {})
+            return ReviewFacts(
+                case_id=case_id, source=review.source, external_id=review.external_id,
+                site_id=case.site or review.site, author=review.author, text=review.text,
+                url=review.url, recommendation=review.recommendation,
+                labels=tuple(triage.labels), triage=triage,
+            )
 
     def triage_of(self, case_id: int) -> TriageResult:
         with self.db.session() as session:
@@ -394,17 +450,35 @@ class Desk:
             return CaseFacts(case_id=case_id, status=case.status, site_id=case.site,
                              claimant_id=case.claimant_id)
 
-    def draft(self, template: str, *, author: str | None, site_id: str | None) -> str:
-        if replies.find(template) is None:
-            raise Refusal("unknown_template", None, {})
-        return replies.draft(template, config=self.config, author=author, site_id=site_id)
-
     def history(self, case_id: int):
         with self.db.session() as session:
             return list(repo.events_of(session, case_id=case_id))
 
     def expanded(self, case_id: int) -> Rendered:
         return self.views.expanded(case_id)
+
+
+def respond(session: Session, case: Case, windows: dict[str, CaseWindow], actor: str,
+            now: datetime, *, text: str, template: str | None) -> bool:
+    """Mark the case responded with `text` and meet its response window; True when it
+    replaces an earlier reply."""
+    edited = case.responded_by is not None
+    case.responded_by, case.responded_at = actor, now
+    case.reply_text, case.reply_template = text, template
+    for kind in RESPONSE_WINDOWS:
+        _meet(session, windows.get(kind), actor, now)
+    return edited
+
+
+def reopen_response(session: Session, case: Case, windows: dict[str, CaseWindow]) -> None:
+    """The public reply is not up after all (the source rejected it): the case is not
+    responded and its response window runs again, to the deadline it had."""
+    case.responded_by = case.responded_at = None
+    for kind in RESPONSE_WINDOWS:
+        window = windows.get(kind)
+        if window is not None and window.met_at is not None:
+            window.met_at = window.met_by = None
+            session.add(window)
 
 
 def _meet(session: Session, window: CaseWindow | None, actor: str, now: datetime) -> None:

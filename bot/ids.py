@@ -25,6 +25,12 @@ class ActionId(StrEnum):
     REPLY_TEMPLATE = "reply_template"
     NUDGE_SNOOZE = "nudge_snooze"
     NUDGE_ON_IT = "nudge_on_it"
+    CASE_MORE = "case_more"  # the overflow menu on the case and PX cards (MoreChoice values)
+    PRIVATE_TEMPLATE = "private_template"
+    REPLY_RETRY = "reply_retry"  # buttons in the reply's result modal
+    REPLY_EDIT = "reply_edit"
+    REPLY_MARK_POSTED = "reply_mark_posted"
+    REPLY_CHECK = "reply_check"
     LOOK_MAKE_CASE = "look_make_case"
     LOOK_NOT_COMPLAINT = "look_not_complaint"
 
@@ -34,6 +40,11 @@ class CallbackId(StrEnum):
     ESCALATE = "escalate_modal"
     HIDE = "hide_modal"
     IGNORE = "ignore_modal"
+    REPLY_READY = "reply_ready_modal"  # copy-ready text and Mark as posted
+    REPLY_RESULT = "reply_result_modal"  # Posting…, then what the source answered
+    PRIVATE = "private_modal"
+    PRIVATE_READY = "private_ready_modal"
+    OUTCOME = "outcome_modal"
 
 
 class BlockId(StrEnum):
@@ -46,6 +57,12 @@ class BlockId(StrEnum):
     NOTE = "note"
     REASON = "reason"
     NUDGE = "nudge"
+    POST_ANYWAY = "post_anyway"
+    HIDE_ON_SOURCE = "hide_on_source"
+    OUTCOME = "outcome"
+    PRIVATE = "private_text"  # suffixed with the template name, like REPLY
+    PRIVATE_TEMPLATE = "private_template"
+    REPLY_RESULT = "reply_result_actions"
 
 
 class InputId(StrEnum):
@@ -56,19 +73,39 @@ class InputId(StrEnum):
     URGENCY = "urgency_select"
     NOTE = "note_input"
     REASON = "reason_select"
+    POST_ANYWAY = "post_anyway_check"
+    HIDE_ON_SOURCE = "hide_on_source_check"
+    OUTCOME = "outcome_select"
+    PRIVATE = "private_input"
+
+
+class MoreChoice(StrEnum):
+    """The options of a card's overflow menu; an option's value is "<choice>:<case id>"."""
+
+    PRIVATE = "private"
+    OUTCOME = "outcome"
 
 
 @dataclass(frozen=True)
 class ModalContext:
-    """What a modal carries in private_metadata: which case, and where the click came from."""
+    """What a modal carries in private_metadata: which case, where the click came from, the
+    reply on its way (its words stay in the database: private_metadata carries ids only) and
+    the guard warnings the person was shown."""
 
     case_id: int
     channel_id: str | None = None
+    post_id: int | None = None
+    warned: tuple[str, ...] = ()  # rule ids
 
     def dump(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        data = {key: list(value) if isinstance(value, tuple) else value
+                for key, value in asdict(self).items() if value not in (None, ())}
+        return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def load(cls, raw: str) -> ModalContext:
         data = json.loads(raw or "{}")
-        return cls(case_id=int(data["case_id"]), channel_id=data.get("channel_id"))
+        post_id = data.get("post_id")
+        return cls(case_id=int(data["case_id"]), channel_id=data.get("channel_id"),
+                   post_id=int(post_id) if post_id is not None else None,
+                   warned=tuple(str(rule) for rule in data.get("warned") or ()))

@@ -392,16 +392,25 @@ def check_templates(config: Config) -> list[TemplateProblem]:
                         seen.add(str(problem))
                     continue
                 problems += _check_rendered(rendered, relative, audience, guard_rules,
-                                            site.id, seen)
+                                            site.id, seen, source=text)
     return problems
 
 
+def _line_of(words: str, source: str) -> int | None:
+    """The line of the template's source where `words` (a guard finding's quote) are written,
+    when they are written there rather than filled in."""
+    if not words:
+        return None
+    start = source.casefold().find(" ".join(words.split()[:4]).casefold())
+    return source.count("\n", 0, start) + 1 if start >= 0 else None
+
+
 def _check_rendered(rendered: str, relative: str, audience: Audience, guard_rules: Any,
-                    site_id: str, seen: set[str]) -> list[TemplateProblem]:
+                    site_id: str, seen: set[str], *, source: str = "") -> list[TemplateProblem]:
     found: list[TemplateProblem] = []
 
-    def add(message: str, severity: str = "error") -> None:
-        problem = TemplateProblem(relative, None, message, severity)
+    def add(message: str, severity: str = "error", line: int | None = None) -> None:
+        problem = TemplateProblem(relative, line, message, severity)
         if str(problem) not in seen:
             seen.add(str(problem))
             found.append(problem)
@@ -422,5 +431,6 @@ def _check_rendered(rendered: str, relative: str, audience: Audience, guard_rule
             continue
         severity = "error" if finding.severity is Severity.BLOCK else "warning"
         add(f"the reply guard {'blocks' if severity == 'error' else 'warns about'} it "
-            f"({finding.rule_id}): {finding.message}", severity)
+            f"({finding.rule_id}): {finding.message}", severity,
+            _line_of(finding.quote, source))
     return found

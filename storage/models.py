@@ -78,6 +78,11 @@ class Case(SQLModel, table=True):
     closed_reason: str | None = Field(default=None, max_length=40)
     closed_note: str | None = Field(default=None, sa_column=Column(Text))
 
+    # The latest "Log outcome" (bot.outcomes.Outcome); every one is also an event.
+    outcome: str | None = Field(default=None, max_length=24)
+    outcome_by: str | None = Field(default=None, max_length=32)
+    outcome_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
     batch_id: int | None = Field(default=None, foreign_key="card_batches.id")
     card_channel: str | None = Field(default=None, max_length=32)
     card_ts: str | None = Field(default=None, max_length=32)
@@ -223,6 +228,36 @@ class Handoff(SQLModel, table=True):
     handoff_at: datetime = Field(sa_type=UTCDateTime, unique=True)
     user_id: str = Field(max_length=32)
     announced_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ReplyPost(SQLModel, table=True):
+    """One reply on its way to the reviewer: a public reply posted to the source by its API (or
+    posted by hand and marked so), or a private message sent by hand. The row holds the words
+    between the modal's steps (a modal's private_metadata carries ids only), the source's
+    answer, and when to look again (a reply held for moderation, an unknown outcome)."""
+
+    __tablename__ = "reply_posts"
+    __table_args__ = (Index("ix_reply_posts_next_check_at", "next_check_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    audience: str = Field(max_length=8)  # public | private
+    actor: str = Field(max_length=32)  # who wrote it
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    template: str | None = Field(default=None, max_length=60)
+    source: str = Field(max_length=40)
+    mode: str = Field(max_length=8)  # api: posted by reviewdesk; manual: copied by a person
+    status: str = Field(max_length=12)  # bot.reply_flow.Status
+    reply_id: str | None = Field(default=None, max_length=500)  # the source's id for it
+    reason: str | None = Field(default=None, max_length=1000)  # the source's words, for people
+    error_code: str | None = Field(default=None, max_length=64)
+    retryable: bool = False
+    overridden: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    checks: int = 0  # look-ups made after the post (moderation, unknown outcome)
+    next_check_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    done_by: str | None = Field(default=None, max_length=32)  # who posted or marked it
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class CaseEvent(SQLModel, table=True):

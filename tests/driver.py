@@ -15,6 +15,7 @@ from twin.interactions import (
     button_action,
     find_button,
     form_body_for_payload,
+    overflow_action,
     post_signed,
     view_submission_payload,
 )
@@ -200,7 +201,9 @@ class Driver:
                ) -> tuple[int, dict[str, Any]]:
         """Submit ``view`` with ``values``; return the bot's ack.  An ack Slack would refuse
         (``response_action`` errors not keyed by input blocks, a bad update/push view) is
-        recorded on the twin, which fails the test unless it is marked ``slack_rejects``."""
+        recorded on the twin, which fails the test unless it is marked ``slack_rejects``;
+        an ``update`` replaces the twin's modal, as Slack's does."""
+        seen = self.slack.view(view["id"])["hash"] if view.get("id") else None
         status, body = self._post_interaction(
             view_submission_payload(user_id=user, view=view, values=values)
         )
@@ -209,7 +212,43 @@ class Driver:
             self.slack.record_problems(
                 "view_submission", view_submission_response_errors(view, answer)
             )
+            if view.get("id"):
+                self.slack.answer_submission(view["id"], answer, seen_hash=seen)
         return status, answer
+
+    def choose(self, user: str, message: dict[str, Any], action_id: str, value: str,
+               channel: str) -> int:
+        """Pick the option `value` of the overflow menu `action_id` on a message."""
+        block, element = find_button(message["blocks"], action_id)
+        payload = block_actions_payload(
+            user_id=user, action=overflow_action(block, element, value), channel_id=channel,
+            message=message, is_ephemeral="ts" not in message,
+        )
+        status, _ = self._post_interaction(payload)
+        return status
+
+    def open_from_menu(self, user: str, message: dict[str, Any], value: str, channel: str,
+                       callback_id: str, action_id: str = "case_more") -> dict[str, Any]:
+        """Pick an overflow option that opens a modal, and return the modal Slack shows."""
+        before = len(self.slack.opened_views())
+        assert self.choose(user, message, action_id, value, channel) == 200
+        views = self.slack.wait_for(
+            lambda: (found := self.slack.opened_views()[before:]) and found
+        )
+        view = views[-1]
+        assert view["callback_id"] == callback_id, view["callback_id"]
+        return view
+
+    def click_in_view(self, user: str, view: dict[str, Any], action_id: str,
+                      values: dict[str, Any] | None = None) -> int:
+        """Press a button (or pick a select's option, given as `values`) inside a modal."""
+        block, element = find_button(view["blocks"], action_id)
+        payload = block_actions_payload(
+            user_id=user, action=button_action(block, element), channel_id=None,
+            message=None, container_type="view", view=view, state_values=values,
+        )
+        status, _ = self._post_interaction(payload)
+        return status
 
     def command(self, user: str, text: str, channel: str) -> int:
         from twin.interactions import slash_command_form

@@ -30,7 +30,7 @@ def test_a_negative_review_becomes_a_case_card_within_a_second(driver, slack):
     assert f"<!date^{int(due)}^" in text
     assert action_ids(card) == [
         ActionId.CLAIM, ActionId.RESPOND, ActionId.ESCALATE, ActionId.HIDE, ActionId.IGNORE,
-        ActionId.OPEN_REVIEW,
+        ActionId.OPEN_REVIEW, ActionId.CASE_MORE,
     ]
     assert "New Google review (1★) for North campus" in card["text"]
     assert driver.events(case_id) == [("opened", "system")]
@@ -168,14 +168,25 @@ def test_respond_drafts_from_a_template_and_meets_the_first_response_window(driv
     assert status == 200 and body["response_action"] == "errors"
     assert billing_block["block_id"] in body["errors"]
 
+    # posting to Google is off here: the reply passes the guard, then comes back to copy,
+    # with a link to the review, and Mark as posted records it
     edited = "Thank you, Dana. Please call 555-0101 so we can talk privately."
     status, body = driver.submit(MARIA, updated, {
         billing_block["block_id"]: {InputId.REPLY: plain_text_value(edited)}})
-    assert status == 200 and body == {}
+    assert status == 200 and body["response_action"] == "update"
+    ready = slack.view(view["id"])
+    assert ready["callback_id"] == CallbackId.REPLY_READY
+    assert ready["submit"]["text"] == "Mark as posted"
+    assert "<https://maps.example/review/g-1001|open the review>" in block_text(ready)
+    assert edited in block_text(ready)
+    assert ("responded", MARIA) not in driver.events(case_id)  # copied is not posted yet
 
+    status, body = driver.submit(MARIA, ready, {})
+    assert status == 200 and body == {}
     card = driver.card_showing(case_id, TRIAGE, f"Responded by <@{MARIA}>")
     text = block_text(card)
     assert "First response recorded" in text and "Respond by" not in text
+    assert "posted by hand on Google" in text
     assert "Edit reply" in text
     lines = driver.thread_with(TRIAGE, card, "recorded a public reply")
     assert any("_Billing question_" in line and ">Thank you, Dana." in line for line in lines)
@@ -203,7 +214,8 @@ def test_escalation_posts_a_px_card_and_px_works_the_case(driver, slack):
     assert "&amp; &lt;angry&gt;" in px_text  # user text is escaped, never markup
     assert f"PX contacts: <@{PAT}>" in px_text
     assert "Follow up by <!date^" in px_text
-    assert action_ids(px) == [ActionId.PX_CLAIM, ActionId.PX_CONTACTED, ActionId.PX_RESOLVE]
+    assert action_ids(px) == [ActionId.PX_CLAIM, ActionId.PX_CONTACTED, ActionId.PX_RESOLVE,
+                              ActionId.CASE_MORE]
 
     card = driver.card_showing(case_id, TRIAGE, "Escalated to PX (North campus)")
     assert ActionId.ESCALATE not in action_ids(card)
@@ -219,7 +231,7 @@ def test_escalation_posts_a_px_card_and_px_works_the_case(driver, slack):
     px = driver.card_showing(case_id, PX_NORTH, f"Reviewer contacted by <@{PAT}>")
     driver.click(PAT, px, ActionId.PX_RESOLVE, PX_NORTH)
     px = driver.card_showing(case_id, PX_NORTH, f"Resolved by <@{PAT}>")
-    assert action_ids(px) == [ActionId.REOPEN]
+    assert action_ids(px) == [ActionId.REOPEN, ActionId.CASE_MORE]  # outcomes come later
     card = driver.card_showing(case_id, TRIAGE, f"Resolved by <@{PAT}>")
     assert action_ids(card) == [ActionId.SHOW, ActionId.REOPEN]
     driver.thread_with(PX_NORTH, px, "resolved this case")

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,8 @@ def _toml_value(value) -> str:
         return json.dumps(value)  # a JSON string is a valid TOML basic string
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # an inline table
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot write {value!r} as TOML")
 
 
@@ -294,6 +297,7 @@ def test_check_config_passes_when_every_channel_is_in_place(tmp_path, slack):
     lines = result.stdout.splitlines()
     assert lines == [
         f"✓ {tmp_path / 'desk.toml'} is valid (2 sites)",
+        "✓ 16 reply templates render for every site and pass the reply guard",
         "✓ Slack accepted the bot token",
         "✓ slack.triage_channel: #review-triage",
         "✓ the PX channel of site 'north': #px-north",
@@ -366,6 +370,55 @@ def test_check_config_names_a_channel_slack_does_not_know(tmp_path, slack):
     assert "channel_not_found" in failures[0]
     assert "check the channel id" in failures[0]
     assert "✓ slack.triage_channel: #review-triage" in result.stdout
+
+
+@pytest.fixture
+def north_templates() -> Iterator[Path]:
+    """templates/replies/sites/north, removed again after the test (a real override folder)."""
+    from bot.replies import REPLIES
+
+    path = REPLIES / "sites" / "north"
+    assert not path.exists(), "a real override for site north would be overwritten"
+    path.mkdir(parents=True)
+    yield path
+    shutil.rmtree(path)
+
+
+def test_check_config_fails_on_a_public_template_the_reply_guard_blocks(tmp_path, slack,
+                                                                         north_templates):
+    (north_templates / "billing.txt.j2").write_text(
+        "Thank you for telling us.\n"
+        "We are sorry about what happened during your visit.\n"
+        "Please call {{ contact_phone }}.\n", encoding="utf-8")
+    (north_templates / "wait_time.txt.j2").write_text(
+        "Thank you.\nPlease call {{ contact_phone ", encoding="utf-8")
+
+    result = check_config(tmp_path, slack, config_data())
+
+    assert result.returncode == 1
+    failures = [line for line in result.stdout.splitlines() if line.startswith("✗")]
+    assert ("✗ templates/replies/sites/north/billing.txt.j2, line 2: the reply guard blocks it "
+            "(confirms_care): \u201cduring your visit\u201d: This confirms the reader was cared "
+            "for here") in "\n".join(failures)
+    assert any(line.startswith("✗ templates/replies/sites/north/wait_time.txt.j2, line 2: "
+                               "does not render") for line in failures)
+    assert "reply templates render" not in result.stdout
+    assert "Everything needed to run is in place." not in result.stdout
+
+
+def test_check_config_names_the_secrets_posting_back_needs(tmp_path, slack):
+    data = config_data(sources={"yelp": {"post_replies": True,
+                                         "businesses": {"north-biz": "north"}}})
+    result = check_config(tmp_path, slack, data)
+    assert result.returncode == 1
+    failures = [line for line in result.stdout.splitlines() if line.startswith("✗")]
+    assert failures[-1:] == [
+        "✗ sources.yelp.post_replies is on but YELP_CLIENT_ID, YELP_CLIENT_SECRET, "
+        "YELP_REFRESH_TOKEN_NORTH_BIZ are not set: put the partner app's client id and secret "
+        "and each business user's refresh token (or YELP_REFRESH_TOKEN) in the environment or "
+        ".env."]
+    assert ("✓ replies are posted on Yelp; other sources get copy-ready text and Mark as "
+            "posted") in result.stdout
 
 
 def test_check_config_says_slack_refused_a_wrong_token(tmp_path, slack):

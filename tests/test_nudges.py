@@ -78,7 +78,9 @@ def test_responding_in_time_stops_the_reminders(driver, slack, bot, clock):
     card = driver.card(case_id, TRIAGE)
     view = driver.open_view(MARIA, card, ActionId.RESPOND, TRIAGE, CallbackId.RESPOND)
     block = next(b for b in view["blocks"] if b["block_id"].startswith(BlockId.REPLY))
-    driver.submit(MARIA, view, {block["block_id"]: {InputId.REPLY: plain_text_value("Thanks")}})
+    reply = "Thank you for telling us. Please call 555-0101 so we can talk privately."
+    driver.submit(MARIA, view, {block["block_id"]: {InputId.REPLY: plain_text_value(reply)}})
+    driver.submit(MARIA, slack.view(view["id"]), {})  # Mark as posted
     driver.card_showing(case_id, TRIAGE, "First response recorded")
     assert {n.status for n in _nudges(bot)} == {"cancelled"}
     assert _at(bot, clock, 30) == []

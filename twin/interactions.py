@@ -156,6 +156,27 @@ def select_action(
     }
 
 
+def overflow_action(block: dict[str, Any], element: dict[str, Any],
+                    option_value: str) -> dict[str, Any]:
+    """The ``actions`` entry Slack sends when the option with ``option_value`` of an overflow
+    menu (``element`` in ``block``) is chosen."""
+    option = next((o for o in element.get("options") or [] if o.get("value") == option_value),
+                  None)
+    if option is None:
+        present = [o.get("value") for o in element.get("options") or []]
+        raise AssertionError(f"no option {option_value!r} in the menu; present: {present}")
+    return {"type": "overflow", "action_id": element["action_id"],
+            "block_id": block["block_id"], "selected_option": option}
+
+
+def checkboxes_value(*values: str) -> dict[str, Any]:
+    """A checkboxes element's entry in ``view.state.values`` with the options of ``values``
+    ticked (none: nothing ticked)."""
+    return {"type": "checkboxes",
+            "selected_options": [{"text": {"type": "plain_text", "text": value},
+                                  "value": value} for value in values]}
+
+
 def plain_text_value(text: str) -> dict[str, Any]:
     """A plain_text_input's entry in ``view.state.values[block_id][action_id]``."""
     return {"type": "plain_text_input", "value": text}

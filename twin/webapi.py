@@ -661,6 +661,32 @@ class SlackTwin:
                 raise AssertionError(f"no view {view_id}; known: {sorted(self._views)}")
             return copy.deepcopy(self._views[view_id])
 
+    def answer_submission(self, view_id: str, answer: Any, *, seen_hash: str | None) -> None:
+        """What Slack does with an app's ``view_submission`` ack: ``response_action: update``
+        replaces the modal (keeping its id; a new hash), ``clear`` closes the stack. An
+        acknowledgement is applied before anything the app sends after it, so it is skipped
+        when the modal has changed since ``seen_hash`` (the app's own views.update came
+        first)."""
+        if not isinstance(answer, dict):
+            return
+        action = answer.get("response_action")
+        with self._lock:
+            stored = self._views.get(view_id)
+            if stored is None or (seen_hash is not None and stored["hash"] != seen_hash):
+                return
+            if action == "update" and isinstance(answer.get("view"), dict):
+                if rules.check_view(answer["view"], "modal").error:
+                    return  # the driver records why; Slack would keep the old view
+                view = copy.deepcopy(answer["view"])
+                _stamp_block_ids(view.get("blocks"))
+                stored.update(
+                    blocks=view["blocks"], title=view["title"], submit=view.get("submit"),
+                    close=view.get("close"),
+                    private_metadata=view.get("private_metadata", ""),
+                    callback_id=view.get("callback_id", ""), state={"values": {}},
+                    hash=self._next_hash(),
+                )
+
     def home_view(self, user_id: str) -> dict[str, Any] | None:
         """The App Home view last published for ``user_id``, if any."""
         with self._lock:

@@ -13,6 +13,7 @@ from bot.blocks.kit import (
     context,
     header,
     message,
+    overflow,
     section,
 )
 from bot.case_lists import source_name
@@ -26,7 +27,8 @@ from bot.cases import (
     WindowKind,
     closed_reason_label,
 )
-from bot.ids import ActionId, BlockId
+from bot.ids import ActionId, BlockId, MoreChoice
+from bot.outcomes import Outcome
 from bot.text import cut_mrkdwn, line, notification, plain_line, quote, stars, word
 from bot.triage import TriageResult
 
@@ -76,6 +78,13 @@ class CardView:
     triage: dict = field(default_factory=dict)  # bot.triage.TriageResult.as_dict()
     on_site_contact: str | None = None
     now: datetime | None = None  # when the card is rendered (for "due in 58 min")
+    # The latest public reply's state (bot.reply_flow.Status, None when nothing to tell), and
+    # the source's words about it (a rejection's reason, an error).
+    reply_status: str | None = None
+    reply_reason: str | None = None
+    outcome: str | None = None  # the latest Log outcome (bot.outcomes.Outcome)
+    outcome_by: str | None = None
+    outcome_at: datetime | None = None
 
     @property
     def source_name(self) -> str:
@@ -111,12 +120,43 @@ def _review_quote(view: CardView, limit: int) -> str:
     return f"{shown}\n{read_more}" if read_more else shown
 
 
+def _reply_line(view: CardView) -> str | None:
+    """What the card says about the latest public reply beyond "Responded by": awaiting
+    moderation, rejected (and why), failed, or not known to have landed."""
+    if view.reply_status not in ("pending", "rejected", "failed", "unknown"):
+        return None
+    return str(line("card_reply", status=view.reply_status, source=view.source_name,
+                    reason=view.reply_reason))
+
+
+def _outcome_line(view: CardView) -> str | None:
+    if not (view.outcome and view.outcome_by and view.outcome_at):
+        return None
+    try:
+        label = Outcome(view.outcome).label
+    except ValueError:
+        label = view.outcome
+    return str(line("card_outcome", outcome=label, user=view.outcome_by, at=view.outcome_at))
+
+
+def _more_menu(case_id: int):
+    """The overflow menu beside a card's buttons: the private follow-up and Log outcome."""
+    return overflow(ActionId.CASE_MORE, [
+        (word("private_followup"), f"{MoreChoice.PRIVATE}:{case_id}"),
+        (word("log_outcome"), f"{MoreChoice.OUTCOME}:{case_id}"),
+    ])
+
+
 def _status_lines(view: CardView) -> list[str]:
     lines = []
     if view.claimant_id and view.claimed_at:
         lines.append(line("status_claimed", user=view.claimant_id, at=view.claimed_at))
     if view.responded_by and view.responded_at:
-        lines.append(line("status_responded", user=view.responded_by, at=view.responded_at))
+        lines.append(line("status_responded", user=view.responded_by, at=view.responded_at,
+                          reply_status=view.reply_status, source=view.source_name))
+    reply = _reply_line(view)
+    if reply:
+        lines.append(reply)
     if view.escalated_by and view.escalated_at:
         lines.append(
             line(
@@ -130,6 +170,9 @@ def _status_lines(view: CardView) -> list[str]:
         lines.append(
             line("status_px_contacted", user=view.px_contacted_by, at=view.px_contacted_at)
         )
+    outcome = _outcome_line(view)
+    if outcome:
+        lines.append(outcome)
     return [str(text) for text in lines]
 
 
@@ -225,6 +268,7 @@ def case_card(view: CardView) -> Rendered:
     ]
     if view.url:
         buttons.append(button(word("view_review"), ActionId.OPEN_REVIEW, value, url=view.url))
+    buttons.append(_more_menu(view.case_id))
 
     blocks = [
         header(plain_line("card_header", source=view.source_name, stars=stars(view.rating))),
@@ -320,6 +364,9 @@ def px_card(view: CardView) -> Rendered:
     if view.px_contacted_by and view.px_contacted_at:
         status.append(str(line("status_px_contacted", user=view.px_contacted_by,
                                at=view.px_contacted_at)))
+    outcome = _outcome_line(view)
+    if outcome:
+        status.append(outcome)
     if view.status in CLOSED:
         status.append(_closed_line(view))
     if status:
@@ -334,6 +381,7 @@ def px_card(view: CardView) -> Rendered:
         if not view.px_contacted_by:
             buttons.append(button(word("mark_contacted"), ActionId.PX_CONTACTED, value))
         buttons.append(button(word("resolve"), ActionId.PX_RESOLVE, value))
+    buttons.append(_more_menu(view.case_id))
     blocks.append(actions(BlockId.PX_ACTIONS, *buttons))
     return message(
         notification("px_case", site_name=view.px_site_name or view.site_name, urgency=urgency),

@@ -29,6 +29,12 @@ def internal_error(reference: str) -> Rendered:
     return message(text, [section(text)])
 
 
+def hide_on_source_failed(source: str, reason: str | None) -> Rendered:
+    """Hide worked here but not on the source (a Facebook comment)."""
+    text = str(line("hide_on_source_failed", source=source, reason=reason))
+    return message(text, [section(text)])
+
+
 def request_refused(reason: str) -> Rendered:
     """Why a request was not carried out at all (another workspace, a channel the desk does not
     use, a button that does not match its card, data that could not be read)."""

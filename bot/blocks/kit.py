@@ -30,6 +30,8 @@ MODAL_TITLE_MAX = 24
 CONTEXT_ELEMENTS_MAX = 10
 ACTIONS_ELEMENTS_MAX = 25
 SELECT_OPTIONS_MAX = 100
+OVERFLOW_OPTIONS_MAX = 5
+CHECKBOX_OPTIONS_MAX = 10
 INPUT_MAX = 3000  # plain_text_input max_length
 MESSAGE_BLOCKS_MAX = 50
 SURFACE_BLOCKS_MAX = 100
@@ -98,6 +100,27 @@ def sections(lines: Iterable[str], *, limit: int = SECTION_MAX) -> list[bk.Secti
     return blocks
 
 
+def plain_sections(text: str, *, limit: int = SECTION_MAX) -> list[bk.Section]:
+    """Text shown exactly as written (plain_text: no mrkdwn, no escaping), for words a person
+    copies elsewhere; split at line ends into sections of up to `limit` characters."""
+    blocks: list[bk.Section] = []
+    current = ""
+    for piece in text.splitlines(keepends=True) or [""]:
+        while len(piece) > limit:  # one line longer than a section
+            if current:
+                blocks.append(bk.Section(plain(current, limit)))
+                current = ""
+            blocks.append(bk.Section(plain(piece[:limit], limit)))
+            piece = piece[limit:]
+        if len(current) + len(piece) > limit:
+            blocks.append(bk.Section(plain(current, limit)))
+            current = ""
+        current += piece
+    if current.strip():
+        blocks.append(bk.Section(plain(current.rstrip("\n"), limit)))
+    return blocks
+
+
 def fields(*texts: str) -> bk.Section:
     return bk.Section(fields=[mrkdwn(text, FIELD_MAX) for text in texts[:10]])
 
@@ -155,6 +178,21 @@ def static_select(
     return bk.StaticSelect(action_id, options=[option(label, value) for label, value in kept],
                            initial_option=initial,
                            placeholder=plain(placeholder, PLACEHOLDER_MAX))
+
+
+def overflow(action_id: str, choices: Sequence[tuple[str, str]]) -> bk.Overflow:
+    """A "⋯" menu of (label, value) choices (Slack allows one to five)."""
+    return bk.Overflow(action_id, options=[option(label, value)
+                                           for label, value in choices[:OVERFLOW_OPTIONS_MAX]])
+
+
+def checkboxes(action_id: str, choices: Sequence[tuple[str, str]], *,
+               checked: Sequence[str] = ()) -> bk.Checkboxes:
+    """Tick boxes for (label, value) choices; the values in `checked` start ticked."""
+    kept = [option(label, value) for label, value in choices[:CHECKBOX_OPTIONS_MAX]]
+    initial = [item for item, (_label, value) in zip(kept, choices, strict=False)
+               if value in checked]
+    return bk.Checkboxes(action_id, options=kept, initial_options=initial or None)
 
 
 def text_input(

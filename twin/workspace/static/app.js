@@ -561,7 +561,15 @@
       const block = el.dataset.blockId;
       const action = el.dataset.actionId;
       values[block] = values[block] || {};
-      if (el.tagName === "SELECT") {
+      if (el.dataset.kind === "checkboxes") {
+        values[block][action] = {
+          type: "checkboxes",
+          selected_options: Array.from(el.querySelectorAll("input:checked")).map((box) => ({
+            text: { type: "plain_text", text: box.parentElement.textContent.trim(), emoji: true },
+            value: box.value,
+          })),
+        };
+      } else if (el.tagName === "SELECT") {
         const option = el.selectedOptions[0];
         values[block][action] = {
           type: "static_select",
@@ -581,7 +589,8 @@
       const el = input.querySelector("[data-action-id]");
       if (!el) return;
       const block = el.dataset.blockId;
-      const value = el.value || "";
+      const value = el.dataset.kind === "checkboxes"
+        ? (el.querySelector("input:checked") ? "ticked" : "") : (el.value || "");
       if (!input.dataset.optional && !value) errors[block] = "Please complete this required field.";
       else if (el.dataset.max && value.length > Number(el.dataset.max)) errors[block] = `Must be ${el.dataset.max} characters or fewer (now ${value.length}).`;
       else if (el.dataset.min && value && value.length < Number(el.dataset.min)) errors[block] = `Must be at least ${el.dataset.min} characters.`;

@@ -13,7 +13,8 @@
     pencil2: "✏️", raised_hand: "✋", red_circle: "🔴", rotating_light: "🚨", scales: "⚖️",
     see_no_evil: "🙈", shield: "🛡️", sparkles: "✨", speech_balloon: "💬",
     stethoscope: "🩺", telephone_receiver: "📞", warning: "⚠️", white_check_mark: "✅",
-    heavy_minus_sign: "➖", no_entry: "⛔", bar_chart: "📊", chart_with_upwards_trend: "📈",
+    heavy_minus_sign: "➖", outbox_tray: "📤", clipboard: "📋", no_entry: "⛔",
+    grey_question: "❔", bar_chart: "📊", chart_with_upwards_trend: "📈",
     zzz: "💤", star: "⭐", tada: "🎉", wave: "👋", eyes: "👀", thumbsup: "👍", "+1": "👍",
     heavy_check_mark: "✔️", x: "❌", calendar: "📅", clock3: "🕒", bell: "🔔",
     memo: "📝", mag: "🔍", link: "🔗", lock: "🔒", envelope: "✉️", information_source: "ℹ️",
@@ -347,6 +348,15 @@
         : `<input class="bk-text" type="text" ${ids(block, element)}${placeholder}${limits} value="${escapeHtml(value)}">`;
     }
     if (element.type === "static_select") return staticSelect(block, element, ctx, true);
+    if (element.type === "checkboxes") {
+      const ticked = new Set((element.initial_options || []).map((o) => o.value));
+      let html = `<div class="bk-checkboxes" data-kind="checkboxes" ${ids(block, element)}>`;
+      for (const option of element.options || []) {
+        const checked = ticked.has(option.value) ? " checked" : "";
+        html += `<label class="bk-checkbox"><input type="checkbox" value="${escapeHtml(option.value)}"${checked}> ${textObject(option.text, ctx)}</label>`;
+      }
+      return html + "</div>";
+    }
     return cannotShow(element.type || "input element");
   }
 

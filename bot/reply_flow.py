@@ -1,0 +1,557 @@
+"""The reply flow behind Respond and the private follow-up: the form's values, the reply guard's
+verdict on what a person submits, and the reply's way out — posted by reviewdesk to the source
+(Google, Facebook, Yelp) after the modal's acknowledgement, or copied by a person and marked
+posted — with what the source answered recorded on the case.
+
+Every reply on its way is a ReplyPost row, so its words never ride in a modal's
+private_metadata (ids only) and a restart loses nothing. A post whose outcome is unknown (no
+answer) is looked up before anything is posted again; when the source cannot tell, a person
+checks and marks it posted rather than risk a double. Google may hold a reply for moderation:
+it is looked at again until it is live or rejected, and a rejection reopens the response
+window and says why."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from bot import replies
+from bot.cases import CLOSED, SYSTEM, Action, Refusal, check
+from bot.desk import Change, Desk, ReviewFacts, reopen_response, respond, validate_reply
+from bot.guard import Finding, GuardResult, check_reply, rules_for
+from bot.replies import PRIVATE_RULES, Audience
+from bot.reply_targets import (
+    ByHand,
+    Mode,
+    Posting,
+    ReplyClients,
+    ReviewAddress,
+    hide,
+    hide_target,
+    lookup,
+    post,
+    posting_for,
+    reply_problem,
+)
+from bot.reply_values import (
+    LANDED,
+    UNSETTLED,
+    HideOnSource,
+    PostView,
+    ReplyForm,
+    Status,
+    explain,
+)
+from bot.sources.posting import LookupStatus, PostResult, PostStatus, ReplyLookup, failed
+from bot.text import line, plain_line
+from storage import replies as store
+from storage import repository as repo
+from storage.db import retry_on_conflict
+from storage.models import ReplyPost
+
+logger = logging.getLogger(__name__)
+
+
+# A post still "posting" after this long was cut off (a restart mid-call): its outcome is
+# unknown, and it no longer stops someone else from posting.
+STALE_POSTING = timedelta(minutes=2)
+# How often a reply held for moderation, or one whose outcome is unknown, is looked at again:
+# doubling from the first, up to the cap; an unknown outcome is left to a person after
+# LOOKUPS tries.
+FIRST_CHECK = timedelta(minutes=15)
+CHECK_CAP = timedelta(hours=6)
+LOOKUPS = 6
+PRIVATE_DEFAULT = "ask_phone"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to do with a submitted reply, from the guard's findings and what the person has
+    already been shown and ticked."""
+
+    result: GuardResult
+    proceed: bool
+    overridden: tuple[str, ...] = ()  # warnings the person chose to post past (rule ids)
+    warned: tuple[str, ...] = ()  # warnings to show and ask about (rule ids)
+    tick_needed: bool = False  # the same warnings again, without "Post anyway" ticked
+
+    @property
+    def blocked(self) -> bool:
+        return self.result.blocked
+
+    def error_text(self) -> str:
+        """The blocks for the text box: each rule's explanation once, after the words of the
+        reply it found (quoted), cut to ERROR_TEXT_MAX characters."""
+        return explain(self.result.blocks)
+
+
+def _rule_ids(findings: Sequence[Finding]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(f.rule_id for f in findings))
+
+
+def judge(result: GuardResult, *, warned: Sequence[str] = (), ticked: bool = False) -> Verdict:
+    """Blocks stop the reply. Warnings are shown once and posted past only with "Post anyway"
+    ticked; an edit that brings a warning not shown before is shown again, unticked."""
+    if result.blocked:
+        return Verdict(result, proceed=False)
+    warnings = _rule_ids(result.warnings)
+    if not warnings:
+        return Verdict(result, proceed=True)
+    if set(warnings) <= set(warned):
+        if ticked:
+            return Verdict(result, proceed=True, overridden=warnings)
+        return Verdict(result, proceed=False, warned=warnings, tick_needed=True)
+    return Verdict(result, proceed=False, warned=warnings)
+
+
+class ReplyFlow:
+    def __init__(self, desk: Desk, clients: ReplyClients | None = None):
+        self.desk = desk
+        self.db = desk.db
+        self.config = desk.config
+        self.clock = desk.clock
+        self.clients = clients or ReplyClients()
+        self.on_change: Callable[[], None] = lambda: None  # the look-ups were re-planned
+
+    # ---- where a reply goes ----------------------------------------------------------------
+
+    def _address(self, review: ReviewFacts) -> ReviewAddress:
+        return ReviewAddress(review.source, review.external_id, self._site_id(review),
+                             review.url, review.recommendation)
+
+    def _site_id(self, review: ReviewFacts) -> str | None:
+        site = self.config.site(review.site_id)
+        return site.id if site else review.site_id
+
+    def posting(self, review: ReviewFacts, audience: Audience = Audience.PUBLIC) -> Posting:
+        if audience is Audience.PRIVATE:  # sent by a person, in the platform's messages
+            return Posting(review.source, Mode.MANUAL, None, ByHand.NO_API, review.url)
+        return posting_for(self.config, self.clients, self._address(review))
+
+    # ---- the form ----------------------------------------------------------------------------
+
+    def form(self, case_id: int, *, audience: Audience = Audience.PUBLIC,
+             template: str | None = None, text: str | None = None) -> ReplyForm:
+        """The modal's values: the templates (public ones ranked for the case), the one chosen,
+        the draft (`text`, else `template` rendered, else the words last worked on, else the
+        best template rendered), and how the reply goes out."""
+        review = self.desk.review_of(case_id)
+        site_id = self._site_id(review)
+        public = audience is Audience.PUBLIC
+        if template is not None and replies.find(template, audience, site_id=site_id) is None:
+            raise Refusal("unknown_template", case_id, {})
+        with self.db.session() as session:
+            case = repo.get_case(session, case_id=case_id)
+            if case is None:
+                raise Refusal("not_found", case_id, {})
+            if public and case.status in CLOSED:
+                check(case, Action.RESPOND, "")  # raises the "closed" refusal
+            latest = store.latest(session, case_id=case_id, audience=audience)
+            working = latest if latest is not None and latest.status not in (
+                *LANDED, Status.SENT) else None
+            unsettled = public and bool(store.unsettled(session, case_id=case_id,
+                                                        statuses=UNSETTLED))
+            editing = public and case.responded_by is not None
+            earlier_text = case.reply_text if editing else None
+            earlier_template = case.reply_template if editing else None
+        if public:
+            templates = replies.ranked(review.triage, site_id=site_id,
+                                       default=self.config.replies.default_template)
+        else:
+            templates = replies.available(Audience.PRIVATE, site_id=site_id)
+            templates.sort(key=lambda t: t.name != PRIVATE_DEFAULT)
+        names = {t.name for t in templates}
+        if template is None and text is None:  # carry on with the words last worked on
+            if working is not None:
+                template, text = working.template, working.text
+            elif earlier_text is not None:
+                template, text = earlier_template, earlier_text
+        if template in names:
+            selected = template
+        else:  # custom words keep no template; a fresh draft starts from the best fit
+            selected = None if text is not None or not templates else templates[0].name
+        if text is None:
+            text = replies.render(selected, config=self.config, author=review.author,
+                                  site_id=site_id, audience=audience) if selected else ""
+        return ReplyForm(case_id=case_id, audience=audience, review_text=review.text,
+                         templates=tuple(templates), selected=selected, draft=text,
+                         editing=editing, posting=self.posting(review, audience),
+                         unsettled=unsettled)
+
+    # ---- the guard ---------------------------------------------------------------------------
+
+    def check(self, case_id: int, text: str, *,
+              audience: Audience = Audience.PUBLIC) -> GuardResult:
+        """The reply guard on `text`, with the review beside it, the case's triage labels and
+        how many public replies the thread already has (none when a new one replaces the old,
+        as on Google). A private message is held to the rules that hold in private too."""
+        review = self.desk.review_of(case_id)
+        earlier = 0
+        if audience is Audience.PUBLIC and not self.posting(review).replaces:
+            with self.db.session() as session:
+                earlier = store.count(session, case_id=case_id, audience=Audience.PUBLIC,
+                                      statuses=LANDED)
+                case = repo.get_case(session, case_id=case_id)
+                if not earlier and case is not None and case.responded_by:
+                    earlier = 1  # recorded before replies were kept one by one
+        result = check_reply(text, review_text=review.text, review_author=review.author,
+                             labels=review.labels, earlier_public_replies=earlier,
+                             rules=rules_for(self.config))
+        if audience is Audience.PRIVATE:
+            result = GuardResult(tuple(f for f in result.findings
+                                       if f.rule_id in PRIVATE_RULES))
+        return result
+
+    def source_problem(self, case_id: int, text: str) -> str | None:
+        """Why the source would refuse these words outright (checked before posting)."""
+        return reply_problem(self.posting(self.desk.review_of(case_id)), text)
+
+    # ---- starting a reply ------------------------------------------------------------------
+
+    def begin(self, case_id: int, actor: str, *, text: str, template: str | None,
+              audience: Audience = Audience.PUBLIC,
+              overridden: Sequence[str] = ()) -> PostView:
+        """Keep the reply that passed the guard: "posting" when reviewdesk posts it (call
+        `send` after acknowledging the modal), "ready" when a person copies it. The warnings
+        posted past are recorded as an event, with who chose to."""
+        text = validate_reply(text)
+        review = self.desk.review_of(case_id)
+        posting = self.posting(review, audience)
+        found = replies.find(template, audience, site_id=self._site_id(review))
+        status = Status.POSTING if posting.mode is Mode.API else Status.READY
+
+        def once() -> int:
+            now = self.clock.now()
+            with self.db.session() as session:
+                case = repo.get_case(session, case_id=case_id)
+                if case is None:
+                    raise Refusal("not_found", case_id, {})
+                if audience is Audience.PUBLIC and case.status in CLOSED:
+                    check(case, Action.RESPOND, actor)
+                if status is Status.POSTING and any(
+                        earlier.updated_at > now - STALE_POSTING
+                        for earlier in store.unsettled(session, case_id=case_id,
+                                                       statuses={Status.POSTING})):
+                    raise Refusal("reply_in_progress", case_id, {})
+                row = ReplyPost(case_id=case_id, audience=audience, actor=actor, text=text,
+                                template=found.name if found else None, source=review.source,
+                                mode=posting.mode, status=status, overridden=list(overridden),
+                                created_at=now, updated_at=now)
+                session.add(row)
+                case.updated_at = now  # one writer at a time per case: the version moves
+                session.add(case)
+                session.flush()
+                if overridden:
+                    repo.add_event(session, case_id=case_id, actor=actor,
+                                   action=Action.GUARD_OVERRIDE, at=now,
+                                   details={"rules": list(overridden), "post_id": row.id})
+                session.commit()
+                assert row.id is not None
+                return row.id
+
+        post_id = retry_on_conflict(once)
+        logger.info("case %s: reply %s %s (%s)", case_id, post_id, status, posting.source)
+        return self.view(post_id)
+
+    # ---- posting -----------------------------------------------------------------------------
+
+    def send(self, post_id: int, actor: str) -> PostView:
+        """Post a reply `begin` left "posting" (after the modal's acknowledgement: the call can
+        take seconds). An earlier post of the case whose outcome is unknown is looked up first;
+        if it is there (or the source cannot tell), nothing new is posted."""
+        row = self._load(post_id)
+        if row.status != Status.POSTING:
+            return self.view(post_id)  # someone else finished it
+        review = self.desk.review_of(row.case_id)
+        posting = self.posting(review)
+        if posting.target is None:
+            return self._record(post_id, failed(row.source, plain_line(
+                "reply_not_set_up", source=posting.source_name, hide=False)), actor)
+        with self.db.session() as session:
+            earlier = [p.id for p in store.unsettled(session, case_id=row.case_id,
+                                                     statuses=UNSETTLED, other_than=post_id)]
+        for earlier_id in earlier:
+            settled = self._look_up(earlier_id, actor)
+            if settled.status is Status.UNKNOWN or (settled.status in LANDED
+                                                    and not posting.replaces):
+                why = plain_line("reply_not_posted", earlier_there=settled.status in LANDED)
+                self._record(post_id, failed(row.source, why), actor)
+                return self.view(earlier_id, instead_of=post_id)
+        result = post(self.clients, posting.target, row.text)
+        if result.status is PostStatus.UNKNOWN:
+            logger.info("case %s: reply %s got no answer; looking it up", row.case_id, post_id)
+            result = self._lookup_result(lookup(self.clients, posting.target, row.text), result)
+        return self._record(post_id, result, actor)
+
+    def retry(self, post_id: int, actor: str) -> PostView:
+        """Try Again on a post that failed (two clicks post once)."""
+        with self.db.session() as session:
+            claimed = store.claim(session, post_id=post_id, expected={Status.FAILED},
+                                  status=Status.POSTING, at=self.clock.now())
+            session.commit()
+        return self.send(post_id, actor) if claimed else self.view(post_id)
+
+    def check_again(self, post_id: int, actor: str) -> PostView:
+        """Look up a post whose outcome is unknown."""
+        return self._look_up(post_id, actor)
+
+    def _look_up(self, post_id: int, actor: str) -> PostView:
+        row = self._load(post_id)
+        if row.status not in UNSETTLED:
+            return self.view(post_id)
+        target = self.posting(self.desk.review_of(row.case_id)).target
+        if target is None:
+            return self.view(post_id)
+        unknown = PostResult(PostStatus.UNKNOWN, row.source, reason=row.reason)
+        return self._record(post_id, self._lookup_result(lookup(self.clients, target, row.text),
+                                                         unknown), actor)
+
+    @staticmethod
+    def _lookup_result(found: ReplyLookup, unknown: PostResult) -> PostResult:
+        if found.status is LookupStatus.FOUND and found.result is not None:
+            return found.result
+        if found.status is LookupStatus.ABSENT:
+            return failed(unknown.source, plain_line("reply_absent"), retryable=True)
+        return PostResult(PostStatus.UNKNOWN, unknown.source,
+                          reason=found.reason or unknown.reason)
+
+    def mark_posted(self, post_id: int, actor: str) -> PostView:
+        """A person posted the reply by hand (or found it there): the case is responded. For a
+        private message: it was sent."""
+        row = self._load(post_id)
+        if row.audience == Audience.PRIVATE:
+            return self._mark_sent(row, actor)
+        if row.status not in (Status.READY, Status.UNKNOWN, Status.FAILED):
+            return self.view(post_id)
+        return self._record(post_id, PostResult(PostStatus.POSTED, row.source), actor,
+                            by_hand=True)
+
+    def _mark_sent(self, row: ReplyPost, actor: str) -> PostView:
+        assert row.id is not None
+        if row.status != Status.READY:
+            return self.view(row.id)
+        found = replies.find(row.template, Audience.PRIVATE)
+
+        def apply(session, case, windows, now):
+            current = store.get(session, post_id=row.id)
+            assert current is not None
+            current.status, current.done_by, current.updated_at = Status.SENT, actor, now
+            session.add(current)
+            return Change({"post_id": row.id, "template": row.template, "chars": len(row.text)},
+                          str(line("history_private_sent", user=actor,
+                                   template_title=found.title if found else None)),
+                          px_thread=True)
+
+        self.desk.act(row.case_id, actor, Action.PRIVATE_SENT, apply)
+        return self.view(row.id)
+
+    # ---- recording what the source said -------------------------------------------------
+
+    def _record(self, post_id: int, result: PostResult, actor: str, *,
+                by_hand: bool = False) -> PostView:
+        """Record a post's outcome on the post, the case, its event log, card and thread."""
+        row = self._load(post_id)
+        review = self.desk.review_of(row.case_id)
+        source = review.source_name
+        found = replies.find(row.template)
+        status = {PostStatus.POSTED: Status.MARKED if by_hand else Status.POSTED,
+                  PostStatus.PENDING: Status.PENDING, PostStatus.REJECTED: Status.REJECTED,
+                  PostStatus.FAILED: Status.FAILED,
+                  PostStatus.UNKNOWN: Status.UNKNOWN}[result.status]
+
+        def update_post(session: Session, now: datetime) -> ReplyPost:
+            current = store.get(session, post_id=post_id)
+            assert current is not None
+            current.status, current.updated_at = status, now
+            current.reply_id = result.reply_id or current.reply_id
+            current.reason = (result.reason or "")[:1000] or None
+            current.error_code = str(result.error_code)[:64] if result.error_code else None
+            current.retryable = result.retryable
+            if status in LANDED:
+                current.done_by = person
+            if status in (Status.PENDING, Status.UNKNOWN):
+                current.next_check_at = now + FIRST_CHECK
+                current.checks = 0
+            else:
+                current.next_check_at = None
+            session.add(current)
+            return current
+
+        # What the source says later (a look-up) is recorded by the system, but the reply is
+        # still the person's.
+        person = row.actor if actor == SYSTEM else actor
+        if status in LANDED:
+            def apply(session, case, windows, now):
+                update_post(session, now)
+                store.supersede(session, case_id=row.case_id, other_than=post_id,
+                                statuses={Status.FAILED, Status.REJECTED},
+                                status=Status.SUPERSEDED, at=now)
+                edited = respond(session, case, windows, person, now, text=row.text,
+                                 template=row.template)
+                return Change(
+                    {"template": row.template, "chars": len(row.text), "edited": edited,
+                     "via": "by_hand" if by_hand else row.source, "state": status.value,
+                     "reply_id": result.reply_id, "post_id": post_id,
+                     "overridden": list(row.overridden)},
+                    str(line("history_responded", user=person, reply=row.text, edited=edited,
+                             template_title=found.title if found else None,
+                             via=not by_hand, state=status.value, source=source)),
+                )
+            action = Action.RESPOND
+        elif status is Status.REJECTED:
+            def apply(session, case, windows, now):
+                update_post(session, now)
+                reopen_response(session, case, windows)
+                return Change({"post_id": post_id, "source": row.source,
+                               "code": result.error_code},
+                              str(line("history_reply_rejected", source=source,
+                                       reason=result.reason)))
+            action = Action.REPLY_REJECTED
+        else:
+            def apply(session, case, windows, now):
+                update_post(session, now)
+                return Change({"post_id": post_id, "source": row.source,
+                               "http_status": result.http_status, "code": result.error_code,
+                               "retryable": result.retryable}, None)
+            action = Action.REPLY_FAILED if status is Status.FAILED else Action.REPLY_UNKNOWN
+
+        self.desk.act(row.case_id, actor, action, apply, checked=False)
+        logger.info("case %s: reply %s %s (%s)", row.case_id, post_id, status,
+                    result.describe())
+        if status in (Status.PENDING, Status.UNKNOWN):
+            self.on_change()
+        return self.view(post_id)
+
+    # ---- looking again: moderation, unknown outcomes ---------------------------------------
+
+    def next_check(self) -> datetime | None:
+        with self.db.session() as session:
+            return store.next_check(session)
+
+    def run_checks(self) -> int:
+        """Look again at each post whose look-up is due: a reply Google holds for moderation
+        (live, still held, or rejected: then the response window opens again), and a post
+        whose outcome was unknown. Returns how many were looked at."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            due = list(store.due_checks(session, now=now))
+        for post_id in due:
+            try:
+                self._check_one(post_id)
+            except Exception:
+                logger.exception("reply %s: look-up failed; trying again later", post_id)
+                self._later(post_id)
+        return len(due)
+
+    def _check_one(self, post_id: int) -> None:
+        row = self._load(post_id)
+        target = self.posting(self.desk.review_of(row.case_id)).target
+        if target is None or row.status not in (Status.PENDING, Status.UNKNOWN):
+            self._later(post_id, stop=True)
+            return
+        if row.status == Status.UNKNOWN:
+            settled = self._look_up(post_id, SYSTEM)
+            if settled.status is Status.UNKNOWN:
+                self._later(post_id, stop=row.checks + 1 >= LOOKUPS)
+            return
+        found = lookup(self.clients, target, None)  # the reply there, whoever wrote it
+        state = found.result.status if found.status is LookupStatus.FOUND and found.result \
+            else None
+        if state is PostStatus.PENDING or found.status is LookupStatus.CANNOT_TELL:
+            self._later(post_id)
+        elif state is PostStatus.POSTED:
+            self._published(post_id)
+        elif state is PostStatus.REJECTED and found.result is not None:
+            self._record(post_id, found.result, SYSTEM)
+        else:
+            source = self.desk.review_of(row.case_id).source_name
+            self._record(post_id, PostResult(PostStatus.REJECTED, row.source,
+                                             reason=plain_line("reply_gone", source=source)),
+                         SYSTEM)
+
+    def _later(self, post_id: int, *, stop: bool = False) -> None:
+        now = self.clock.now()
+        with self.db.session() as session:
+            row = store.get(session, post_id=post_id)
+            if row is None:
+                return
+            row.checks += 1
+            wait = min(FIRST_CHECK * (2 ** row.checks), CHECK_CAP)
+            row.next_check_at = None if stop else now + wait
+            session.add(row)
+            session.commit()
+        self.on_change()
+
+    def _published(self, post_id: int) -> None:
+        row = self._load(post_id)
+        source = self.desk.review_of(row.case_id).source_name
+
+        def apply(session, case, windows, now):
+            current = store.get(session, post_id=post_id)
+            assert current is not None
+            current.status, current.next_check_at, current.updated_at = Status.POSTED, None, now
+            current.reason = None
+            session.add(current)
+            return Change({"post_id": post_id, "source": row.source},
+                          str(line("history_reply_published", source=source)))
+
+        self.desk.act(row.case_id, SYSTEM, Action.REPLY_PUBLISHED, apply, checked=False)
+
+    # ---- hide on the source -------------------------------------------------------------
+
+    def hide_choice(self, case_id: int) -> str | None:
+        """The source's name when Hide can also hide the review there (a Facebook comment,
+        with posting on), else None."""
+        review = self.desk.review_of(case_id)
+        target, _why = hide_target(self.config, self.clients, self._address(review))
+        return review.source_name if target else None
+
+    def hide_on_source(self, case_id: int, actor: str) -> HideOnSource:
+        """Hide the review on its source too (after the case is hidden here); the result is an
+        event and a line in the case's thread. The case stays hidden either way."""
+        review = self.desk.review_of(case_id)
+        target, why = hide_target(self.config, self.clients, self._address(review))
+        if target is None:
+            return HideOnSource(review.source_name, False, str(why))
+        result = hide(self.clients, target)
+        hidden = result.status is PostStatus.POSTED
+
+        def apply(session, case, windows, now):
+            return Change({"source": review.source, "code": result.error_code,
+                           "http_status": result.http_status},
+                          str(line("history_hidden_on_source", source=review.source_name,
+                                   hidden=hidden, reason=result.reason)),
+                          px_thread=True)
+
+        self.desk.act(case_id, actor,
+                      Action.HIDDEN_ON_SOURCE if hidden else Action.HIDE_ON_SOURCE_FAILED,
+                      apply, checked=False)
+        logger.info("case %s: hide on %s: %s", case_id, review.source, result.describe())
+        return HideOnSource(review.source_name, hidden, None if hidden else result.reason)
+
+    # ---- reading ------------------------------------------------------------------------------
+
+    def _load(self, post_id: int) -> ReplyPost:
+        with self.db.session() as session:
+            row = store.get(session, post_id=post_id)
+            if row is None:
+                raise Refusal("not_found", None, {})
+            session.expunge(row)
+            return row
+
+    def view(self, post_id: int, *, instead_of: int | None = None) -> PostView:
+        row = self._load(post_id)
+        assert row.id is not None
+        audience = Audience(row.audience)
+        posting = self.posting(self.desk.review_of(row.case_id), audience)
+        status = Status(row.status)
+        if status is Status.POSTING and row.updated_at < self.clock.now() - STALE_POSTING:
+            status = Status.UNKNOWN
+        return PostView(post_id=row.id, case_id=row.case_id, audience=audience, status=status,
+                        posting=posting, text=row.text, template=row.template,
+                        reason=row.reason,
+                        retryable=row.retryable, instead_of=instead_of)
