@@ -167,20 +167,108 @@ def outbox_heads(session: Session) -> list[tuple[datetime, datetime | None]]:
     ).all()]
 
 
+def uncertain_outbox(session: Session, *, now: datetime, limit: int) -> Sequence[OutboxMessage]:
+    """Pending posts of unknown outcome that are due to be looked up and that nobody holds."""
+    return session.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", col(OutboxMessage.uncertain).is_(True),
+               col(OutboxMessage.next_attempt_at) <= now,
+               or_(col(OutboxMessage.lease_until).is_(None),
+                   col(OutboxMessage.lease_until) < now))
+        .order_by(col(OutboxMessage.id))
+        .limit(limit)
+    ).all()
+
+
 def lease_outbox(
-    session: Session, *, message_id: int, owner: str, now: datetime, until: datetime
+    session: Session, *, message_id: int, owner: str, now: datetime, until: datetime,
+    certain_only: bool = False, count: bool = True,
 ) -> bool:
-    """Take a message for delivery unless another worker holds it; True when taken."""
+    """Take a message unless another worker holds it; True when taken. `certain_only`: only
+    when its last attempt is known to have failed (a post of unknown outcome is looked up,
+    never sent again blindly); `count`: this is a delivery attempt."""
+    conditions = [
+        col(OutboxMessage.id) == message_id,
+        col(OutboxMessage.status) == "pending",
+        or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
+    ]
+    if certain_only:
+        conditions.append(col(OutboxMessage.uncertain).is_(False))
+    values: dict[str, Any] = {"lease_owner": owner, "lease_until": until}
+    if count:
+        values["attempts"] = OutboxMessage.attempts + 1
+    result = session.execute(update(OutboxMessage).where(*conditions).values(**values))
+    return result.rowcount == 1
+
+
+def renew_outbox_leases(
+    session: Session, *, message_ids: Sequence[int], owner: str, until: datetime
+) -> int:
+    """Extend the leases `owner` still holds; how many it still held."""
     result = session.execute(
         update(OutboxMessage)
-        .where(
-            col(OutboxMessage.id) == message_id,
-            col(OutboxMessage.status) == "pending",
-            or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
-        )
-        .values(lease_owner=owner, lease_until=until, attempts=OutboxMessage.attempts + 1)
+        .where(col(OutboxMessage.id).in_(message_ids), col(OutboxMessage.lease_owner) == owner,
+               col(OutboxMessage.status) == "pending",
+               col(OutboxMessage.lease_until).is_not(None))
+        .values(lease_until=until)
+    )
+    return result.rowcount
+
+
+def release_outbox(session: Session, *, message_id: int, owner: str) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.lease_owner) == owner)
+        .values(lease_until=None)
+    )
+
+
+def mark_attempt(
+    session: Session, *, message_id: int, at: datetime, channel: str, thread_ts: str | None
+) -> None:
+    """A post is about to be sent: until its answer is recorded, its outcome is unknown."""
+    session.execute(
+        update(OutboxMessage).where(col(OutboxMessage.id) == message_id)
+        .values(uncertain=True, attempted_at=at, uncertain_since=at, lookup_channel=channel,
+                lookup_thread_ts=thread_ts)
+    )
+
+
+def clear_uncertain(
+    session: Session, *, message_id: int, attempted_at: datetime, now: datetime
+) -> bool:
+    """A look-up found that the attempt made at `attempted_at` did not post: the message may
+    be sent again. False when something changed meanwhile (another attempt, a holder)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == "pending",
+               col(OutboxMessage.uncertain).is_(True),
+               col(OutboxMessage.attempted_at) == attempted_at,
+               or_(col(OutboxMessage.lease_until).is_(None),
+                   col(OutboxMessage.lease_until) < now))
+        .values(uncertain=False, attempted_at=None, uncertain_since=None, next_attempt_at=now)
     )
     return result.rowcount == 1
+
+
+def defer_uncertain(
+    session: Session, *, message_id: int, until: datetime, error: str | None, count: bool,
+    now: datetime,
+) -> None:
+    """Look a post of unknown outcome up again at `until` (unless someone holds it)."""
+    values: dict[str, Any] = {"next_attempt_at": until}
+    if error is not None:
+        values["last_error"] = error[:500]
+    if count:
+        values["attempts"] = OutboxMessage.attempts + 1
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == "pending",
+               col(OutboxMessage.uncertain).is_(True),
+               or_(col(OutboxMessage.lease_until).is_(None),
+                   col(OutboxMessage.lease_until) < now))
+        .values(**values)
+    )
 
 
 def later_pending(session: Session, *, message: OutboxMessage) -> bool:
