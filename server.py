@@ -61,11 +61,19 @@ class InFlight:
         return middleware
 
 
-class ListenerExecutor(ThreadPoolExecutor):
-    """Bolt's listener pool, sized to the HTTP server's threads (a click that waits on the
-    database must not hold up the next click's ack), counting what runs."""
+# Bolt waits for a listener to call ack() on a worker of this pool; a listener acks first and
+# then works, which may wait on the database (a click for at most Database.interactive_budget).
+# The pool starts a thread whenever none is idle, up to this many, so a click never waits for a
+# worker to ack it while others wait on a locked database.
+LISTENER_THREADS = 64
 
-    def __init__(self, in_flight: InFlight, max_workers: int = HTTP_THREADS):
+
+class ListenerExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, counting what runs. It grows while every worker is busy (see
+    LISTENER_THREADS): sized to the HTTP server's threads, five clicks waiting on a locked
+    database kept the sixth from being acked within Slack's 3 seconds."""
+
+    def __init__(self, in_flight: InFlight, max_workers: int = LISTENER_THREADS):
         super().__init__(max_workers=max_workers, thread_name_prefix="listener")
         self.in_flight = in_flight
 
