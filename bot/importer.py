@@ -154,7 +154,13 @@ def import_items(desk: Desk, file_items: FileItems, *, dry_run: bool = False,
         for start in range(0, len(batch.reviews), CHUNK):
             chunk = batch.reviews[start:start + CHUNK]
             for outcome in store(chunk):
+                if outcome.outcome == "failed":  # the database refused it; the rest are stored
+                    report.errors.append(ItemError(outcome.index, "item",
+                                                   "was refused by the database (see the log)",
+                                                   outcome.external_id))
+                    continue
                 setattr(report, outcome.outcome, getattr(report, outcome.outcome) + 1)
                 report.opened += int(outcome.opened_case)
             bar.update(len(chunk))
+    report.errors.sort(key=lambda error: error.index)
     return report

@@ -205,6 +205,18 @@ def retry_on_conflict(operation: Callable[[], T], *,
                 time.sleep(min(0.005 * (races + 1), left / 2))
 
 
+def begin_for_savepoints(session: Session) -> None:
+    """Open the transaction now, so that savepoints nest inside it (Python's sqlite3 opens one
+    only at the first write; a SAVEPOINT before that would become the transaction, and its
+    RELEASE a commit). On SQLite it takes the write lock at once (BEGIN IMMEDIATE, waiting out
+    the busy timeout): a transaction that reads and then writes cannot find that another wrote
+    in between."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection \
+            .in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 class Database:
     """The engine plus a session factory; what services hold instead of a global."""
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, insert, or_, tuple_, update
 from sqlmodel import Session, col, select
 
 from storage.models import CardBatch, Case, CaseEvent, CaseWindow, OutboxMessage, Review
@@ -18,6 +18,55 @@ def find_review(session: Session, *, source: str, external_id: str) -> Review | 
     return session.exec(
         select(Review).where(Review.source == source, Review.external_id == external_id)
     ).first()
+
+
+def find_reviews(
+    session: Session, *, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], Review]:
+    """The stored reviews among (source, external_id) `keys`, in one query."""
+    if not keys:
+        return {}
+    rows = session.exec(
+        select(Review).where(tuple_(col(Review.source), col(Review.external_id)).in_(keys))
+    ).all()
+    return {(review.source, review.external_id): review for review in rows}
+
+
+def insert_many(session: Session, model: type, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` into `model`'s table in one executemany (no RETURNING: with it, SQLite
+    would insert a row at a time to keep the ids in order)."""
+    if rows:
+        session.execute(insert(model), list(rows))
+
+
+def review_ids(session: Session, *, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The ids of the reviews stored under (source, external_id) `keys`."""
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(Review.id, Review.source, Review.external_id)
+        .where(tuple_(col(Review.source), col(Review.external_id)).in_(keys))
+    ).all()
+    return {(source, external_id): review_id for review_id, source, external_id in rows}
+
+
+def case_ids_of_reviews(session: Session, *, review_ids: Sequence[int]) -> dict[int, int]:
+    """review id -> case id, for those of `review_ids` that have a case."""
+    if not review_ids:
+        return {}
+    rows = session.execute(
+        select(Case.review_id, Case.id).where(col(Case.review_id).in_(review_ids))).all()
+    return {review_id: case_id for review_id, case_id in rows}
+
+
+def window_ids(session: Session, *, case_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    """(case id, kind) -> window id, for the windows of `case_ids`."""
+    if not case_ids:
+        return {}
+    rows = session.execute(
+        select(CaseWindow.case_id, CaseWindow.kind, CaseWindow.id)
+        .where(col(CaseWindow.case_id).in_(case_ids))).all()
+    return {(case_id, kind): window_id for case_id, kind, window_id in rows}
 
 
 def case_for_review(session: Session, *, review_id: int) -> Case | None:

@@ -59,7 +59,9 @@ class Outbox(OutboxWriter):
         self.owner = owner or f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
         self.lease = lease
         self.poll_interval = poll_interval
-        timeout = attempt_timeout if attempt_timeout is not None else float(client.timeout)
+        if attempt_timeout is None:  # how long an attempt may take: the client's timeout
+            attempt_timeout = float(getattr(client, "timeout", None) or 30)
+        timeout = attempt_timeout
         self.lookups = Lookups(client, clock, attempt_timeout=timeout, margin=lookup_margin)
         self.heartbeat = Heartbeat(db, clock, self.owner, lease)
         self._paused_until: datetime | None = None

@@ -41,6 +41,23 @@ class OutboxWriter:
         session.add(message)
         return message
 
+    def _add_many(self, session: Session, kind: Kind, *, case_ids: list[int],
+                  channel: str) -> None:
+        """One message of `kind` for each case, written in one statement."""
+        now = self.clock.now()
+        repo.insert_many(session, OutboxMessage, [
+            {"dedupe_key": uuid.uuid4().hex, "case_id": case_id, "ordering_key": case_key(case_id),
+             "kind": kind, "channel": channel, "payload": {}, "status": "pending", "attempts": 0,
+             "uncertain": False, "next_attempt_at": now, "created_at": now}
+            for case_id in case_ids
+        ])
+
+    def post_cards(self, session: Session, *, case_ids: list[int], channel: str) -> None:
+        self._add_many(session, Kind.POST_CARD, case_ids=case_ids, channel=channel)
+
+    def risk_notices(self, session: Session, *, case_ids: list[int], channel: str) -> None:
+        self._add_many(session, Kind.RISK_NOTICE, case_ids=case_ids, channel=channel)
+
     def post_card(self, session: Session, *, case_id: int, channel: str) -> None:
         self._add(session, Kind.POST_CARD, case_id=case_id, channel=channel)
 

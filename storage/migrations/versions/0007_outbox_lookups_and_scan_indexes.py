@@ -1,5 +1,6 @@
-"""outbox look-ups (where and when a post of unknown outcome was attempted) and indexes for
-large desks
+"""outbox look-ups and indexes for large desks
+
+The outbox records where and when a post of unknown outcome was attempted (bot.outbox.lookup).
 
 Revision ID: 0007
 Revises: 0003
