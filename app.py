@@ -26,7 +26,13 @@ from bot.pollers import SourceClients, register_pollers
 from bot.scheduler import Scheduler
 from bot.slack_out import Outbox
 from handlers import actions, commands, errors, intake, views
-from server import HttpServer, InFlight, ListenerExecutor, SocketModeConnection
+from server import (
+    HttpServer,
+    InFlight,
+    ListenerExecutor,
+    SocketModeConnection,
+    ack_clicks_at_once,
+)
 from storage.db import Database
 
 logger = logging.getLogger("reviewdesk")
@@ -169,6 +175,7 @@ def create_app(
         signing_secret=settings.slack_signing_secret or "",
         logger=logging.getLogger("slack_bolt"),
     )
+    bolt.use(ack_clicks_at_once)
     errors.register(bolt)
     views.register(bolt, desk)
     actions.register(bolt, desk)

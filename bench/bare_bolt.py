@@ -1,6 +1,6 @@
 """The baseline for click acks and memory: a bare Bolt app that acknowledges every click, served
 the way reviewdesk is served (Flask through Bolt's adapter, on cheroot's threaded server with
-the same number of threads), with Bolt's defaults otherwise.
+the same threads and listen backlog), with Bolt's defaults otherwise.
 
 Run by bench/run.py: python bench/bare_bolt.py PORT SLACK_BASE_URL SIGNING_SECRET BOT_TOKEN"""
 
@@ -18,6 +18,7 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_sdk import WebClient
 
 HTTP_THREADS = 8  # as server.HTTP_THREADS
+LISTEN_BACKLOG = 128  # as server.LISTEN_BACKLOG
 
 
 def main() -> None:
@@ -36,7 +37,8 @@ def main() -> None:
     def events():
         return handler.handle(request)
 
-    server = wsgi.Server(("127.0.0.1", int(port)), http, numthreads=HTTP_THREADS)
+    server = wsgi.Server(("127.0.0.1", int(port)), http, numthreads=HTTP_THREADS,
+                         request_queue_size=LISTEN_BACKLOG)
     server.prepare()
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
