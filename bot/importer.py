@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tqdm import tqdm
-
 from bot.reviews import ItemError, validate_batch
 
 if TYPE_CHECKING:
@@ -148,6 +146,8 @@ def import_items(desk: Desk, file_items: FileItems, *, dry_run: bool = False,
         errors=sorted(file_items.errors + [e for e in batch.errors if e.index not in unparsed],
                       key=lambda e: e.index),
     )
+    from tqdm import tqdm  # the bar is for `reviewdesk import`, not for a running bot
+
     store = desk.preview if dry_run else desk.ingest
     with tqdm(total=len(batch.reviews), unit="review", disable=None if progress else True,
               delay=0 if len(batch.reviews) >= PROGRESS_FROM else 3600) as bar:

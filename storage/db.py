@@ -10,6 +10,7 @@ worker is free again, never held for the length of someone else's lock."""
 from __future__ import annotations
 
 import fcntl
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,11 +18,9 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
@@ -143,8 +142,37 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
+_REVISION = re.compile(r"^(down_)?revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+
+
+def _head_revision() -> str | None:
+    """The newest migration, read from the migration files (without loading Alembic)."""
+    revisions, parents = set(), set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        for down, value in _REVISION.findall(script.read_text(encoding="utf-8")):
+            (parents if down else revisions).add(value)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:
+        return None  # a new database
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to date (run at start-up and by the tests)."""
+    """Bring the schema up to date (run at start-up and by the tests). A database already up
+    to date is left alone without loading Alembic (a running bot does not carry it)."""
+    if revision == "head":
+        head = _head_revision()
+        if head is not None and _current_revision(engine) == head:
+            return
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     with _migration_lock(engine), engine.begin() as connection:
