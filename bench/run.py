@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -473,6 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     names = args.only.split(",") if args.only else [
         name for name in BENCHES if not (args.smoke and name == "quality")]
     started = time.perf_counter()
+    load_before = ", ".join(f"{load:.2f}" for load in os.getloadavg())
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="reviewdesk-bench-") as directory:
         workdir = Path(directory)
@@ -483,7 +485,9 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows))
     print(f"\n({elapsed:.0f} s{', smoke sizes' if args.smoke else ''})")
     if not args.smoke and not args.only:
-        write_results(rows, machine(), elapsed)
+        facts = machine()
+        facts["Load average (1, 5, 15 min) at the start"] = load_before
+        write_results(rows, facts, elapsed)
         print(f"written to {RESULTS.relative_to(ROOT)}")
     return 0
 

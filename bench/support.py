@@ -125,6 +125,8 @@ def machine() -> dict[str, str]:
         name, _, value = line.partition(":")
         if name.strip() in wanted:
             facts[name.strip()] = value.strip()
+    facts["Load average (1, 5, 15 min) at the end"] = ", ".join(
+        f"{load:.2f}" for load in os.getloadavg())
     facts["Python"] = platform.python_version()
     facts["SQLite"] = sqlite3.sqlite_version
     facts["OS"] = platform.platform()

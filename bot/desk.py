@@ -132,9 +132,10 @@ class Desk:
 
     # ---- reviews in ---------------------------------------------------------------------
 
-    def ingest(self, reviews: Sequence[tuple[int, CanonicalReview]]) -> list[IngestOutcome]:
+    def ingest(self, reviews: Sequence[tuple[int, CanonicalReview]], *,
+               triaged: Sequence[TriageResult] | None = None) -> list[IngestOutcome]:
         """Store each review and open a case for each new negative one (see bot.ingest)."""
-        return self.ingestor.ingest(reviews)
+        return self.ingestor.ingest(reviews, triaged=triaged)
 
     def preview(self, reviews: Sequence[tuple[int, CanonicalReview]]) -> list[IngestOutcome]:
         return self.ingestor.preview(reviews)

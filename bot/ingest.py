@@ -66,16 +66,22 @@ class Ingestor:
         self.clock = clock
         self.outbox = outbox
 
-    def ingest(self, reviews: Sequence[tuple[int, CanonicalReview]]) -> list[IngestOutcome]:
+    def ingest(self, reviews: Sequence[tuple[int, CanonicalReview]], *,
+               triaged: Sequence[TriageResult] | None = None) -> list[IngestOutcome]:
         """Store the reviews and open a case for each new negative one: one transaction a batch
         of up to BATCH reviews, each review in a savepoint of its own, so a review the database
-        refuses is reported ("failed") and rolls back alone, never the others."""
+        refuses is reported ("failed") and rolls back alone, never the others. `triaged`: the
+        reviews' triage, when it was done elsewhere (`reviewdesk import` does it in parallel)."""
+        if triaged is not None and len(triaged) != len(reviews):
+            raise ValueError("one triage result a review")
         outcomes: list[IngestOutcome] = []
         for start in range(0, len(reviews), BATCH):
-            triaged = [(index, incoming, triage(incoming, self.config))
-                       for index, incoming in reviews[start:start + BATCH]]
+            triaged_batch = [
+                (index, incoming,
+                 triaged[start + offset] if triaged is not None else triage(incoming, self.config))
+                for offset, (index, incoming) in enumerate(reviews[start:start + BATCH])]
             # The same review arriving twice at once, or a click racing an edit: read again.
-            outcomes += retry_on_conflict(lambda batch=triaged: self._store_batch(batch),
+            outcomes += retry_on_conflict(lambda batch=triaged_batch: self._store_batch(batch),
                                           conflicts=(IntegrityError, *CONFLICTS))
         if any(o.outcome != "unchanged" for o in outcomes):
             self.nudges.changed()

@@ -48,6 +48,8 @@ class Case(SQLModel, table=True):
 
     __tablename__ = "cases"
     __mapper_args__ = {"version_id_col": _case_version}
+    # Recent cases (a burst's count) are found by when they opened, however many are stored.
+    __table_args__ = (Index("ix_cases_created_at", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="reviews.id", unique=True)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, tuple_, update
+from sqlalchemy import and_, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import CardBatch, Case, CaseEvent, CaseWindow, OutboxMessage, Review
@@ -26,10 +26,18 @@ def find_reviews(
     """The stored reviews among (source, external_id) `keys`, in one query."""
     if not keys:
         return {}
-    rows = session.exec(
-        select(Review).where(tuple_(col(Review.source), col(Review.external_id)).in_(keys))
-    ).all()
+    rows = session.exec(select(Review).where(_review_keys(keys))).all()
     return {(review.source, review.external_id): review for review in rows}
+
+
+def _review_keys(keys: Sequence[tuple[str, str]]):
+    """(source, external_id) in `keys`, as an index search: a row-value IN would make SQLite
+    scan the whole index."""
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in keys:
+        by_source.setdefault(source, []).append(external_id)
+    return or_(*(and_(col(Review.source) == source, col(Review.external_id).in_(ids))
+                 for source, ids in by_source.items()))
 
 
 def insert_many(session: Session, model: type, rows: Sequence[dict[str, Any]]) -> None:
@@ -44,8 +52,7 @@ def review_ids(session: Session, *, keys: Sequence[tuple[str, str]]) -> dict[tup
     if not keys:
         return {}
     rows = session.execute(
-        select(Review.id, Review.source, Review.external_id)
-        .where(tuple_(col(Review.source), col(Review.external_id)).in_(keys))
+        select(Review.id, Review.source, Review.external_id).where(_review_keys(keys))
     ).all()
     return {(source, external_id): review_id for review_id, source, external_id in rows}
 

@@ -3,6 +3,8 @@ the database refuses is reported and rolls back alone; the others are stored and
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import text
 
 from tests.conftest import TRIAGE
@@ -62,3 +64,28 @@ def test_a_batch_of_a_hundred_opens_every_case_with_its_window_and_reminders(dri
         opened = connection.execute(text(
             "SELECT count(*) FROM case_events WHERE action = 'opened'")).scalar()
     assert windows == nudges == opened == 100
+
+
+def test_a_large_import_triages_in_worker_processes_with_the_same_result(bot, db):
+    from bot.importer import PARALLEL_FROM, FileItems, import_items
+
+    items = [review(external_id=f"imp-{n}", rating=(1, 5, 4)[n % 3],
+                    text=("The nurse was rude and we waited hours", "Lovely staff")[n % 2])
+             for n in range(PARALLEL_FROM + 50)]
+    report = import_items(bot.desk, FileItems(items, []), progress=False)
+    assert report.created == len(items) and not report.errors
+    assert report.opened == sum(1 for n in range(len(items)) if n % 3 == 0)
+    with db.engine.connect() as connection:
+        stored = dict(connection.execute(text(
+            "SELECT external_id, triage FROM reviews WHERE external_id IN ('imp-0', 'imp-1')"))
+            .all())
+    from bot.reviews import validate_batch
+    from bot.triage import triage
+
+    for external_id, stored_triage in stored.items():
+        (_index, canonical), = validate_batch(
+            [next(i for i in items if i["external_id"] == external_id)]).reviews
+        expected = triage(canonical, bot.config).as_dict()
+        if isinstance(stored_triage, str):  # SQLite hands JSON back as text
+            stored_triage = json.loads(stored_triage)
+        assert stored_triage == expected

@@ -1,6 +1,7 @@
 """outbox look-ups and indexes for large desks
 
-The outbox records where and when a post of unknown outcome was attempted (bot.outbox.lookup).
+The outbox records where and when a post of unknown outcome was attempted (bot.outbox.lookup);
+cases are indexed by when they opened (a burst's count of recent cases).
 
 Revision ID: 0007
 Revises: 0003
@@ -20,6 +21,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index('ix_cases_created_at', ['created_at'], unique=False)
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('attempted_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('uncertain_since', sa.DateTime(timezone=True), nullable=True))
@@ -33,3 +36,5 @@ def downgrade() -> None:
         batch_op.drop_column('lookup_channel')
         batch_op.drop_column('uncertain_since')
         batch_op.drop_column('attempted_at')
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_created_at')
