@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check-config bench bench-smoke clean
+.PHONY: run test lint check-config train-triage bench-triage bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ bench-smoke: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# Retrain the complaint model from data/ (about a minute); writes bot/triage/models/.
+train-triage: $(STAMP)
+	$(VENV)/bin/reviewdesk triage train
+
+bench-triage: $(STAMP)
+	$(VENV)/bin/python bench/triage_bench.py
 
 check-config: $(STAMP)
 	$(VENV)/bin/reviewdesk check-config

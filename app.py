@@ -10,22 +10,27 @@ from dataclasses import dataclass, field
 
 from flask import Flask, jsonify, request
 from slack_bolt import App
-from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.card_views import CardViews
+from bot.case_lists import CardLinks, CaseLists
 from bot.clock import Clock, SystemClock
+from bot.commands import Commands
 from bot.config import Config, Settings
 from bot.desk import Desk
+from bot.digest import Digest
+from bot.home import Home
 from bot.nudges import Nudges
 from bot.oncall.command import OnCall
 from bot.pollers import SourceClients, register_pollers
+from bot.reports import Reports
+from bot.roles import Roles
 from bot.scheduler import Scheduler
 from bot.slack_out import Outbox
-from handlers import actions, commands, errors, intake, views
+from handlers import actions, commands, errors, events, intake, looks, middleware, views
 from server import (
     HttpServer,
     InFlight,
@@ -58,6 +63,8 @@ class ReviewDesk:
     clock: Clock
     in_flight: InFlight
     socket_mode: SocketModeConnection | None = None
+    home: Home | None = None
+    digest: Digest | None = None
     _server: HttpServer | None = field(default=None, repr=False)
 
     def start(self, host: str = "0.0.0.0", port: int | None = None) -> int:
@@ -121,6 +128,7 @@ def _single_workspace(client: WebClient, token: str | None):
             bot_user_id=identity.get("user_id"),
         )
 
+    authorize.identity = identity  # type: ignore[attr-defined]  # the workspace to expect
     return authorize
 
 
@@ -141,8 +149,10 @@ def create_app(
     outbox_poll_interval: float = 1.0,
     slack_timeout: float = SLACK_TIMEOUT_SECONDS,
     clients: SourceClients | None = None,
+    slack_mode: str | None = None,
 ) -> ReviewDesk:
-    """Build the bot without starting anything (no Slack call happens here)."""
+    """Build the bot without starting anything (no Slack call happens here). `slack_mode`
+    is what /healthz says of Slack ("local" for the local workspace; default http/socket)."""
     db = db or Database.from_url(settings.database_url)
     clock = clock or SystemClock()
     # The outbox retries by itself, so its client must not retry behind its back.
@@ -151,46 +161,60 @@ def create_app(
         CardViews(db, config, clock),
         poll_interval=outbox_poll_interval,
     )
-    oncall = OnCall(db, config, clock, outbox)
+    roles = Roles(config, outbox.client, clock)
+    oncall = OnCall(db, config, clock, outbox, roles=roles)
     nudges = Nudges(db, config, clock, outbox, on_call=oncall.on_call)
     scheduler = Scheduler(clock)
     scheduler.add_timed("nudges", nudges.run_due, nudges.next_due)
     scheduler.add_timed("handoffs", oncall.announce_due_handoffs, oncall.next_wakeup)
     if config.rotation.usergroup:  # overrides start and end between hand-offs
         scheduler.add_timed("usergroup", oncall.sync_usergroup, oncall.next_usergroup_change)
-    nudges.on_change = lambda: scheduler.replan("nudges")
-    desk = Desk(db, config, clock, outbox, nudges)
+    nudges.on_change = lambda: (scheduler.replan("nudges"), scheduler.replan("home"))
+    desk = Desk(db, config, clock, outbox, nudges, roles=roles)
     if clients is not None:  # `run` polls the sources; `import` and tests poll nothing
         register_pollers(scheduler.apscheduler, desk=desk, config=config, clock=clock,
                          clients=clients)
     else:
         clients = SourceClients()
 
-    bolt_client = web_client(settings)
+    bolt_client = web_client(settings, token=None)  # the authorize step hands Bolt the token
     in_flight = InFlight()
+    authorize = _single_workspace(bolt_client, settings.slack_bot_token)
     bolt = App(
         client=bolt_client,
         listener_executor=ListenerExecutor(in_flight),
-        authorize=_single_workspace(bolt_client, settings.slack_bot_token),
+        authorize=authorize,
         signing_secret=settings.slack_signing_secret or "",
         logger=logging.getLogger("slack_bolt"),
     )
     bolt.use(ack_clicks_at_once)
     errors.register(bolt)
+    middleware.register(bolt, config=config, expected_team=lambda: (
+        config.slack.team_id or authorize.identity.get("team_id")))
     views.register(bolt, desk)
     actions.register(bolt, desk)
-    commands.register(bolt, desk, oncall)
+    looks.register(bolt, desk)
+    reads = web_client(settings, timeout=slack_timeout)  # auth.test and views.publish
+    lists = CaseLists(db, config, CardLinks(reads))
+    reports = Reports(db, config, clock)
+    commands.register(bolt, Commands(db, config, clock, lists=lists, views=outbox.views,
+                                     reports=reports, oncall=oncall))
+    home = Home(db, config, clock, reads, lists=lists, reports=reports, oncall=oncall)
+    scheduler.add_timed("home", home.refresh_due, home.next_due)
+    digest = Digest(db, config, clock, outbox, reports)
+    scheduler.add_timed("digest", digest.run_due, digest.next_due)
+    events.register(bolt, desk, home)
 
-    mode = "socket" if settings.socket_mode else "http"
+    mode = slack_mode or ("socket" if settings.socket_mode else "http")
     http = Flask("reviewdesk")
     http.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
-    slack_handler = SlackRequestHandler(bolt)
+    slack_http = middleware.slack_http(bolt, settings.slack_signing_secret)
 
     @http.post("/slack/events")
     def slack_events():
         if settings.socket_mode:
             return jsonify({"error": "this bot receives Slack events over Socket Mode"}), 404
-        return slack_handler.handle(request)
+        return slack_http(request)
 
     @http.errorhandler(413)
     def too_large(_error):
@@ -205,4 +229,4 @@ def create_app(
         if settings.socket_mode else None
     )
     return ReviewDesk(settings, config, db, desk, outbox, nudges, oncall, scheduler, bolt, http,
-                      clock, in_flight, socket_mode)
+                      clock, in_flight, socket_mode, home=home, digest=digest)

@@ -4,16 +4,21 @@ traceback, and exits non-zero when something needs fixing."""
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
+import re
 import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TextIO
 
+from pythonjsonlogger.json import JsonFormatter
 from slack_sdk.errors import SlackApiError
 
 from app import create_app, web_client
+from bot import roles
 from bot.config import Config, ConfigError, Settings, load_config
 from bot.importer import UnreadableFile, import_items, parse_mapping, read_items
 from bot.oncall.checks import rotation_warnings
@@ -23,14 +28,51 @@ from storage.db import Database, migrate
 logger = logging.getLogger("reviewdesk")
 
 
-def _configure_logging() -> None:
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_FORMATS = ("text", "json")
+# Everything that could end a line, or rewrite one on a terminal: C0 and C1 controls (tab
+# aside), DEL, and Unicode's line and paragraph separators.
+_LINE_BREAKERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return _ESCAPES.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100
+                                  else f"\\u{ord(char):04x}")
+
+
+class OneLineFormatter(logging.Formatter):
+    """Each record on exactly one line: a value that carries a line break (an id from a
+    source, an exception's message, a traceback) is written with the break escaped, so
+    nothing a sender controls can start a line that looks like a record of its own."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _LINE_BREAKERS.sub(_escape, super().format(record))
+
+
+def configure_logging(stream: TextIO | None = None, *, level: str | None = None,
+                      fmt: str | None = None) -> logging.Handler:
+    """Log to `stream` (stderr) at LOG_LEVEL (INFO), one record a line: LOG_FORMAT=text (the
+    default, control characters escaped) or json (one JSON object a line, by
+    python-json-logger). Replaces whatever handlers the root logger had."""
+    fmt = (fmt or os.environ.get("LOG_FORMAT") or "text").strip().lower()
+    handler = logging.StreamHandler(stream or sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    else:
+        handler.setFormatter(OneLineFormatter(TEXT_FORMAT))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel((level or os.environ.get("LOG_LEVEL") or "INFO").upper())
     # Their DEBUG output carries request bodies (review text, names): never below WARNING.
     for noisy in ("slack_sdk", "slack_bolt", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if fmt not in LOG_FORMATS:
+        logger.warning("LOG_FORMAT %r is not one of %s; logging as text", fmt, LOG_FORMATS)
+    return handler
 
 
 def _fail(*sentences: str) -> int:
@@ -64,7 +106,14 @@ def _check_slack_token(settings: Settings) -> str | None:
     return None
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, *, reset: bool = False) -> int:
+    if settings.slack_bot_token is None and settings.slack_app_token is None:
+        from local import run_local  # no Slack app yet: the whole desk in a local browser
+
+        return run_local(settings, reset=reset)
+    if reset:
+        return _fail("--reset clears the local workspace's database; with SLACK_BOT_TOKEN "
+                     "set, `reviewdesk run` uses Slack and DATABASE_URL, and clears nothing.")
     problems = settings.missing_for_run()
     if problems:
         return _fail(*problems)
@@ -152,13 +201,26 @@ def check_config(settings: Settings) -> int:
             client = web_client(settings)
     if config is not None:
         warnings += rotation_warnings(config, client)
+        warnings += intake_warnings(config)
+        warnings += roles.group_warnings(config, client)
     for warning in warnings:
         print(f"⚠ {warning}")
+    for sentence in roles.describe(config) if config is not None else []:
+        print(f"ℹ {sentence}")
     for problem in problems:
         print(f"✗ {problem}")
     if not problems:
         print("Everything needed to run is in place.")
     return 1 if problems else 0
+
+
+def intake_warnings(config: Config) -> list[str]:
+    """Where an intake route is guarded by less than it could be."""
+    if config.sources.google.enabled and not config.intake.pubsub.enabled:
+        return ["Google Pub/Sub pushes to /intake/google/pubsub are let in by the ?token= in "
+                "their URL alone; turn on authentication on the push subscription and set "
+                "[intake.pubsub] audience and service_account to verify Google's signed token."]
+    return []
 
 
 def _check_channels(settings: Settings, config: Config) -> list[str]:
@@ -184,12 +246,95 @@ def _check_channels(settings: Settings, config: Config) -> list[str]:
     return problems
 
 
+def triage_command(settings: Settings, action: str, out: Path | None) -> int:
+    """`reviewdesk triage train [FILE]` retrains the complaint model;
+    `reviewdesk triage export-feedback [FILE]` writes the "Needs a look" decisions as JSON lines
+    (labelled data for the next round)."""
+    if action == "train":
+        from bot.triage.train import MODEL_PATH, train
+
+        try:
+            report = train(out or MODEL_PATH)
+        except RuntimeError as error:
+            return _fail(str(error))
+        for report_line in report.lines():
+            print(report_line)
+        return 0
+    try:
+        config = load_config(settings.config_path)
+    except ConfigError as error:
+        return _fail(*error.problems)
+    db, failure = _open_database(settings)
+    if db is None:
+        return _fail(failure)
+    rows = create_app(settings, config, db=db).desk.looks.export()
+    lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    if out is None:
+        sys.stdout.write(lines)
+    else:
+        out.write_text(lines, encoding="utf-8")
+        print(f"{len(rows)} decisions written to {out}.")
+    db.dispose()
+    return 0
+
+
+def report(settings: Settings, *, since: str, until: str | None, site: str | None,
+           output: str) -> int:
+    """Print the figures of a period, as the digest and /reviewdesk stats count them."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.clock import ManualClock
+    from bot.config import parse_duration
+    from bot.reports import Reports, as_records, report_period, to_csv, to_json, to_markdown
+
+    try:
+        config = load_config(settings.config_path)
+    except ConfigError as error:
+        return _fail(*error.problems)
+    try:
+        length = parse_duration(since)
+    except ValueError as error:
+        return _fail(f"--since: {error}.")
+    end = datetime.now(UTC)
+    if until:
+        try:
+            end = datetime.fromisoformat(until)
+        except ValueError:
+            return _fail(f"--until: {until!r} is not a date or time; write it like 2026-11-30 "
+                         "or 2026-11-30T08:00.")
+        if end.tzinfo is None:  # a local date or time, in the organisation's zone
+            end = end.replace(tzinfo=ZoneInfo(config.timezone))
+    chosen = config.site(site) if site else None
+    if site and chosen is None:
+        return _fail(f"--site: {site!r} is not a site; the sites are "
+                     + ", ".join(s.id for s in config.sites) + ".")
+    db, failure = _open_database(settings)
+    if db is None:
+        return _fail(failure)
+    period = report_period(end.astimezone(UTC), length, config.timezone)
+    # Deadlines after --until are not judged yet: the report reads as it would have then.
+    figures = Reports(db, config, ManualClock(end.astimezone(UTC))).figures(
+        period, sites=[chosen.id] if chosen else None)
+    db.dispose()
+    if output == "md":
+        sys.stdout.write(to_markdown(config, figures, site_name=chosen.name if chosen else None))
+        return 0
+    records = as_records(config, figures, site=chosen.id if chosen else None)
+    sys.stdout.write(to_csv(records) if output == "csv" else to_json(records))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reviewdesk", description="A Slack case desk for negative reviews."
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start the bot (Socket Mode when SLACK_APP_TOKEN is set)")
+    runner = sub.add_parser(
+        "run", help="start the bot (Socket Mode when SLACK_APP_TOKEN is set); without Slack "
+                    "tokens, the local workspace: the whole desk in a browser on 127.0.0.1")
+    runner.add_argument("--reset", action="store_true",
+                        help="local workspace only: start afresh with an empty database")
     importer = sub.add_parser("import", help="store reviews from a .json, .jsonl or .csv file")
     importer.add_argument("file", type=Path)
     importer.add_argument(
@@ -199,6 +344,22 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("--dry-run", action="store_true",
                           help="report what would be stored and opened; store nothing")
     sub.add_parser("check-config", help="check the environment, reviewdesk.toml and Slack")
+    triage = sub.add_parser("triage", help="retrain the complaint model, or export the "
+                            "decisions people made on \"Needs a look\"")
+    triage.add_argument("action", choices=["train", "export-feedback"])
+    triage.add_argument("file", type=Path, nargs="?",
+                        help="where to write (train: the model file; export: JSON lines)")
+    reporter = sub.add_parser(
+        "report", help="print the figures of a period (those of the digest and /reviewdesk "
+        "stats), for spreadsheets; needs only the database and reviewdesk.toml")
+    reporter.add_argument("--since", default="30d", metavar="DURATION",
+                          help="how far back: 7d, 30d, 90d (calendar days), 12h… (default 30d)")
+    reporter.add_argument("--until", metavar="WHEN",
+                          help="the end: 2026-11-30 or 2026-11-30T08:00 (the organisation's "
+                               "time zone unless given), default now")
+    reporter.add_argument("--site", help="one site (id, name or alias); default every site")
+    reporter.add_argument("--format", dest="output", choices=("csv", "json", "md"),
+                          default="csv", help="csv (default), json or md")
     return parser
 
 
@@ -207,15 +368,20 @@ def main(argv: list[str] | None = None) -> int:
 
     args = _parser().parse_args(argv)
     load_dotenv(find_dotenv(usecwd=True), override=False)
-    _configure_logging()
+    configure_logging()
     try:
         settings = Settings.from_env()
     except ConfigError as error:
         return _fail(*error.problems)
     if args.command == "run":
-        return run(settings)
+        return run(settings, reset=args.reset)
     if args.command == "import":
         return import_file(settings, args.file, mapping=args.map, dry_run=args.dry_run)
+    if args.command == "triage":
+        return triage_command(settings, args.action, args.file)
+    if args.command == "report":
+        return report(settings, since=args.since, until=args.until, site=args.site,
+                      output=args.output)
     return check_config(settings)
 
 

@@ -1,6 +1,6 @@
 """Loads a card's view from the database and renders it. The outbox calls this one entry, with
-an id, when a card goes out, so a card always shows its case as it is at that moment; every
-other message is rendered when it is written."""
+an id, when a card (or a burst's summary, or a day's "Needs a look") goes out, so it always
+shows things as they are at that moment; every other message is rendered when it is written."""
 
 from __future__ import annotations
 
@@ -18,10 +18,15 @@ from bot.blocks.cards import (
     risk_notice,
 )
 from bot.blocks.kit import Rendered
+from bot.blocks.looks import LookLine, LookListView, look_list
+from bot.case_lists import source_name
 from bot.clock import Clock
 from bot.config import Config
+from bot.text import web_url
+from storage import looks
 from storage import repository as repo
 from storage.db import Database
+from storage.models import LookItem, Review
 
 
 class CaseNotFound(LookupError):
@@ -44,7 +49,7 @@ def _load(session: Session, *, config: Config, case_id: int, now: datetime) -> C
         rating=review.rating,
         author=review.author,
         text=review.text,
-        url=review.url,
+        url=web_url(review.url),
         posted_at=review.created_at,
         site_name=site.name if site else (case.site or review.site or "Unknown site"),
         claimant_id=case.claimant_id,
@@ -96,6 +101,25 @@ class CardViews:
 
     def expanded(self, case_id: int) -> Rendered:
         return expanded_card(self.load(case_id))
+
+    def look_list(self, list_id: int) -> Rendered:
+        with self.db.session() as session:
+            look = looks.get_list(session, list_id=list_id)
+            if look is None:
+                raise CaseNotFound(list_id)
+            view = LookListView(day=look.day, lines=tuple(
+                self._look_line(item, review) for item, review in
+                looks.items_of(session, list_id=list_id)))
+        return look_list(view)
+
+    def _look_line(self, item: LookItem, review: Review) -> LookLine:
+        site = self.config.site(review.site)
+        return LookLine(
+            review_id=review.id or 0, source_name=source_name(review.source),
+            site_name=site.name if site else review.site, author=review.author,
+            text=review.text, url=review.url,
+            probability=(review.triage or {}).get("probability"),
+            decision=item.decision, decided_by=item.decided_by, case_id=item.case_id)
 
     def batch_summary(self, batch_id: int) -> Rendered:
         with self.db.session() as session:

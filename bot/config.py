@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -122,10 +122,21 @@ def _check_fallback(value: Any) -> str:
     )
 
 
+def _check_member_or_group(value: Any) -> str:
+    if not isinstance(value, str) or not (_USER_ID.match(value) or _USERGROUP_ID.match(value)):
+        raise ValueError(
+            f"{value!r} is neither a Slack member id (it starts with U, like U0123ABCD; copy it "
+            "from the person's profile) nor a user group id (it starts with S, like S0123ABCD; "
+            "copy it from the group's page)"
+        )
+    return value
+
+
 ChannelId = Annotated[str, BeforeValidator(_check_channel)]
 UserId = Annotated[str, BeforeValidator(_check_user)]
 UsergroupId = Annotated[str, BeforeValidator(_check_usergroup)]
 Fallback = Annotated[str, BeforeValidator(_check_fallback)]
+MemberOrGroup = Annotated[str, BeforeValidator(_check_member_or_group)]
 
 
 class _Strict(BaseModel):
@@ -135,6 +146,9 @@ class _Strict(BaseModel):
 class SlackChannels(_Strict):
     triage_channel: ChannelId
     risk_channel: ChannelId | None = None
+    # The workspace (T…) whose requests are accepted; by default the one the bot token
+    # belongs to, as auth.test names it.
+    team_id: str | None = Field(default=None, pattern=r"^[TE][A-Z0-9]{2,}$")
 
 
 _LEAD = re.compile(r"^(\d{1,2})%$")
@@ -248,17 +262,77 @@ class Rotation(_Strict):
     usergroup: UsergroupId | None = None
 
 
+class Roles(_Strict):
+    """Who may do what, by Slack member id or user group id. A role left empty leaves its
+    actions to anyone in the channel, as without roles."""
+
+    # Hide and Ignore a case.
+    social_team: list[MemberOrGroup] = []
+    # Claim, take over, mark contacted and resolve a Patient Experience follow-up; with this
+    # set, a site's px_contacts may also act on that site's follow-ups.
+    px_staff: list[MemberOrGroup] = []
+    # Change the on-call rotation (with [rotation] admins) and, where reviewdesk offers it in
+    # Slack, the reply guard's rules.
+    admins: list[MemberOrGroup] = []
+    # How long a user group's members are remembered before Slack is asked again.
+    group_cache: Duration = timedelta(minutes=1)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.social_team or self.px_staff or self.admins)
+
+
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class PubSubPush(_Strict):
+    """Google Pub/Sub push with authentication: the push subscription's audience and service
+    account. With both set, /intake/google/pubsub lets in only pushes carrying Google's signed
+    OIDC token for them; without, only the secret in the push URL guards it."""
+
+    audience: str | None = Field(default=None, min_length=1)
+    service_account: str | None = Field(default=None, pattern=_EMAIL)
+    certs_url: str = Field(default="https://www.googleapis.com/oauth2/v1/certs",
+                           pattern=r"^https?://")
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> PubSubPush:
+        if bool(self.audience) != bool(self.service_account):
+            raise ValueError("set both audience and service_account (or neither)")
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.audience and self.service_account)
+
+
+class Intake(_Strict):
+    pubsub: PubSubPush = PubSubPush()
+
+
 class Triage(_Strict):
     negative_max_rating: int = Field(default=2, ge=1, le=5)
     # Per source ("yelp" = 3): a source whose reviewers rate harshly or kindly.
     negative_max_rating_by_source: dict[str, Annotated[int, Field(ge=1, le=5)]] = {}
-    # Unrated text is negative when its sentiment score (-1 … 1) is at or under this.
+    # Unrated text: the complaint model's probability (0 … 1) that it is a complaint opens a
+    # case at or over complaint_threshold; at or over unsure_threshold it is listed under
+    # "Needs a look" instead. Defaults: the shipped model's (bench/README.md).
+    complaint_threshold: float = Field(default=0.7221, ge=0, le=1)
+    unsure_threshold: float = Field(default=0.2739, ge=0, le=1)
+    # No longer used (the model replaced the VADER score); still read so older files load.
     sentiment_threshold: float = Field(default=-0.05, ge=-1, le=1)
     post_unrated: bool = True
     # Clinicians' surnames (or full names); "Dr. Lastname" is recognised without a list.
     staff_names: list[str] = []
     # Theme name -> keywords; extends (or, with the same name, replaces) the built-in themes.
     themes: dict[str, list[str]] = {}
+
+    @model_validator(mode="after")
+    def _bands_in_order(self) -> Triage:
+        if self.unsure_threshold > self.complaint_threshold:
+            raise ValueError("triage.unsure_threshold must be at or under "
+                             "triage.complaint_threshold")
+        return self
 
     def max_rating_for(self, source: str) -> int:
         return self.negative_max_rating_by_source.get(source, self.negative_max_rating)
@@ -267,7 +341,7 @@ class Triage(_Strict):
 class Bursts(_Strict):
     # More new negative reviews than this from one source and site within `window` become
     # one summary card, with the cases in its thread.
-    max_cards: int = Field(default=10, ge=1)
+    max_cards: int = Field(default=10, ge=2)  # the summary card counts within it
     window: Duration = timedelta(minutes=1)
 
 
@@ -289,6 +363,22 @@ class Guard(_Strict):
             raise ValueError(f"{value!r} is not a file; give the path of your guard rules "
                              "(absolute, or relative to where reviewdesk runs)")
         return value
+
+
+class Digest(_Strict):
+    """The weekly digest for Patient Experience: when it goes out, where, and to whom."""
+
+    # At `time` on `weekday` in the organisation's time zone (`timezone`, at the top), about
+    # the week before: weeks run Monday 00:00 to Monday 00:00 there.
+    enabled: bool = True
+    weekday: Weekday = "mon"
+    time: str = Field(default="08:00", pattern=_CLOCK_TIME)
+    # Where the digest is posted; left empty: every site's PX channel.
+    channels: list[ChannelId] = []
+    # People who also get it by direct message.
+    subscribers: list[UserId] = []
+    # How many weeks the chart of negative reviews and windows met shows.
+    chart_weeks: int = Field(default=8, ge=2, le=52)
 
 
 class GoogleLocation(_Strict):
@@ -348,7 +438,15 @@ class Site(_Strict):
 class Config(_Strict):
     """The desk's rules, as written in reviewdesk.toml."""
 
+    def today(self, moment: datetime) -> str:
+        """The organisation's date at `moment`, as YYYY-MM-DD."""
+        return moment.astimezone(ZoneInfo(self.timezone)).date().isoformat()
+
+
     organization: str = "our hospital"
+    # The organisation's time zone: what "today" means for the daily "Needs a look" list, and
+    # where reports count days and weeks (the digest, /reviewdesk stats, reviewdesk report).
+    timezone: TimeZoneName = "UTC"
     slack: SlackChannels
     windows: Windows = Windows()
     triage: Triage = Triage()
@@ -358,6 +456,9 @@ class Config(_Strict):
     sources: Sources = Sources()
     business_hours: BusinessHours = BusinessHours()
     rotation: Rotation = Rotation()
+    digest: Digest = Digest()
+    roles: Roles = Roles()
+    intake: Intake = Intake()
     sites: list[Site] = Field(min_length=1)
 
     @field_validator("sites")
@@ -392,9 +493,19 @@ class Config(_Strict):
                 raise ValueError(f"{where} names site {site_id!r}, which is not in [[sites]]")
         return self
 
+    def digest_channels(self) -> list[str]:
+        """Where the weekly digest goes: [digest] channels, else every site's PX channel."""
+        return list(dict.fromkeys(self.digest.channels or
+                                  [site.px_channel for site in self.sites]))
+
+    def px_sites_of(self, user: str) -> list[Site]:
+        """The sites whose PX contacts list `user`."""
+        return [site for site in self.sites if user in site.px_contacts]
+
     def site(self, site_id: str | None) -> Site | None:
-        """The site with this id, or the one whose name or alias matches (case-insensitive)."""
-        if not site_id:
+        """The site with this id, or the one whose name or alias matches (case-insensitive);
+        None for anything else, a number or a list from a source's JSON included."""
+        if not isinstance(site_id, str) or not site_id:
             return None
         key = site_id.strip().casefold()
         for site in self.sites:

@@ -15,7 +15,6 @@ from sqlmodel import Session
 
 from bot import replies
 from bot.blocks.kit import Rendered
-from bot.case_lists import CaseList, case_list
 from bot.cases import (
     CLOSED,
     HIDE_REASONS,
@@ -33,8 +32,10 @@ from bot.cases import (
 from bot.clock import Clock
 from bot.config import Config, Site
 from bot.ingest import Ingestor, IngestOutcome
+from bot.needs_a_look import NeedsALook
 from bot.nudges import Nudges
 from bot.reviews import CanonicalReview
+from bot.roles import Roles
 from bot.slack_out import Outbox
 from bot.text import line
 from bot.triage import TriageResult
@@ -121,14 +122,16 @@ class _Change:
 
 class Desk:
     def __init__(self, db: Database, config: Config, clock: Clock, outbox: Outbox,
-                 nudges: Nudges):
+                 nudges: Nudges, *, roles: Roles | None = None):
         self.db = db
+        self.roles = roles or Roles(config, outbox.client, clock)
         self.config = config
         self.clock = clock
         self.outbox = outbox
         self.views = outbox.views
         self.nudges = nudges
         self.ingestor = Ingestor(db, config, clock, outbox, nudges)
+        self.looks = NeedsALook(db, clock, outbox, self.ingestor, nudges)
 
     # ---- reviews in ---------------------------------------------------------------------
 
@@ -174,6 +177,7 @@ class Desk:
             case = repo.get_case(session, case_id=case_id)
             if case is None:
                 raise Refusal("not_found", case_id, {})
+            self.roles.check(case, action, actor)
             try:
                 check(case, action, actor)
             except Refusal:
@@ -393,6 +397,7 @@ class Desk:
             case = repo.get_case(session, case_id=case_id)
             if case is None:
                 raise Refusal("not_found", case_id, {})
+            self.roles.check(case, action, actor)
             check(case, action, actor)
             return CaseFacts(case_id=case_id, status=case.status, site_id=case.site,
                              claimant_id=case.claimant_id)
@@ -401,13 +406,6 @@ class Desk:
         if replies.find(template) is None:
             raise Refusal("unknown_template", None, {})
         return replies.draft(template, config=self.config, author=author, site_id=site_id)
-
-    def open_cases(self, limit: int = 20) -> CaseList:
-        """The oldest open cases, and how many are open in all."""
-        with self.db.session() as session:
-            rows = [(case, review, repo.windows_of(session, case_id=case.id))
-                    for case, review in repo.open_cases(session, limit=limit)]
-            return case_list(rows, repo.count_cases(session, status=Status.OPEN), self.config)
 
     def history(self, case_id: int):
         with self.db.session() as session:

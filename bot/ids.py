@@ -25,6 +25,8 @@ class ActionId(StrEnum):
     REPLY_TEMPLATE = "reply_template"
     NUDGE_SNOOZE = "nudge_snooze"
     NUDGE_ON_IT = "nudge_on_it"
+    LOOK_MAKE_CASE = "look_make_case"
+    LOOK_NOT_COMPLAINT = "look_not_complaint"
 
 
 class CallbackId(StrEnum):

@@ -27,9 +27,19 @@ from bot.slack_out import Outbox
 from bot.text import line
 from bot.triage import TriageResult, triage
 from bot.windows import add_time
+from storage import looks
 from storage import repository as repo
 from storage.db import CONFLICTS, Database, begin_for_savepoints, retry_on_conflict
-from storage.models import CardBatch, Case, CaseEvent, CaseWindow, Nudge, Review
+from storage.models import (
+    CardBatch,
+    Case,
+    CaseEvent,
+    CaseWindow,
+    LookItem,
+    LookList,
+    Nudge,
+    Review,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +212,7 @@ class Ingestor:
              "request_key": None,
              "details": {"review_id": review_id, "source": incoming.source,
                          "rating": incoming.rating, "labels": list(result.labels),
-                         "batch_id": case["batch_id"]}}
+                         "batch_id": case["batch_id"], "band": result.band}}
             for ((_p, _i, incoming, result), review_id), case, case_id in zip(
                 opening, cases, case_ids, strict=True)])
         repo.insert_many(session, Nudge, [
@@ -219,6 +229,10 @@ class Ingestor:
                 case_id for ((_p, _i, _r, result), _id), case_id in zip(opening, case_ids,
                                                                         strict=True)
                 if "risk" in result.labels])
+        for (_position, _index, _incoming, result), review_id in zip(items, review_ids,
+                                                                    strict=True):
+            if result.needs_a_look:
+                self._list_for_a_look(session, review_id, now)
         outcomes = {}
         for (position, index, incoming, result), review_id in zip(items, review_ids,
                                                                  strict=True):
@@ -238,8 +252,10 @@ class Ingestor:
                             updated_at=now)
             session.add(review)
             session.flush()
-            case_id = self._open_case(session, review, result, now, bursts) \
+            case_id = self.open_case(session, review, result, now, bursts=bursts) \
                 if result.negative else None
+            if result.needs_a_look:
+                self._list_for_a_look(session, review.id, now)
             logger.info("review %s stored (%s %s), labels %s, case %s", review.id,
                         incoming.source, incoming.external_id, ",".join(result.labels) or "-",
                         case_id)
@@ -259,8 +275,10 @@ class Ingestor:
         session.add(review)
         session.flush()
         if case is None:
-            case_id = self._open_case(session, review, result, now, bursts) \
+            case_id = self.open_case(session, review, result, now, bursts=bursts) \
                 if result.negative else None
+            if result.needs_a_look:
+                self._list_for_a_look(session, review.id, now)
             return IngestOutcome(index, incoming.external_id, "updated", case_id,
                                  case_id is not None)
         repo.add_event(
@@ -282,8 +300,10 @@ class Ingestor:
                     case.id)
         return IngestOutcome(index, incoming.external_id, "updated", case.id)
 
-    def _open_case(self, session: Session, review: Review, result: TriageResult,
-                   now: datetime, bursts: _Bursts) -> int:
+    def open_case(self, session: Session, review: Review, result: TriageResult,
+                  now: datetime, *, actor: str = SYSTEM, bursts: _Bursts | None = None) -> int:
+        """Open a case for a stored review: its window, its card, a copy for risk."""
+        bursts = bursts or _Bursts(self, session, now)
         site = self.config.site(review.site)
         site_id = site.id if site else None
         batch = bursts.join(review.source, site_id)
@@ -297,9 +317,10 @@ class Ingestor:
         session.add(CaseWindow(case_id=case.id, kind=kind, started_at=now,
                                due_at=add_time(now, length, self.config.business_hours)))
         repo.add_event(
-            session, case_id=case.id, actor=SYSTEM, action=Action.OPENED, at=now,
+            session, case_id=case.id, actor=actor, action=Action.OPENED, at=now,
             details={"review_id": review.id, "source": review.source, "rating": review.rating,
-                     "labels": list(result.labels), "batch_id": case.batch_id},
+                     "labels": list(result.labels), "batch_id": case.batch_id,
+                     "band": result.band},
         )
         self.outbox.post_card(session, case_id=case.id, channel=self.config.slack.triage_channel)
         self.nudges.sync(session, case.id)
@@ -307,6 +328,24 @@ class Ingestor:
         if "risk" in result.labels and risk_channel:
             self.outbox.risk_notice(session, case_id=case.id, channel=risk_channel)
         return case.id
+
+    def _list_for_a_look(self, session: Session, review_id: int, now: datetime) -> None:
+        """Put an unsure review on today's "Needs a look" message: posted with the day's first,
+        updated in place as more arrive, so nothing waits for a daily run."""
+        if looks.item_for_review(session, review_id=review_id) is not None:
+            return  # an edit of a review already listed
+        channel = self.config.slack.triage_channel
+        day = self.config.today(now)
+        look_list = looks.list_for(session, day=day, channel=channel)
+        if look_list is None:
+            look_list = LookList(day=day, channel=channel, created_at=now)
+            session.add(look_list)
+            session.flush()
+            self.outbox.post_look_list(session, list_id=look_list.id)
+        else:
+            self.outbox.update_look_list(session, list_id=look_list.id)
+        session.add(LookItem(review_id=review_id, list_id=look_list.id, added_at=now))
+        logger.info("review %s needs a look (list %s)", review_id, look_list.id)
 
 
 class _Bursts:
@@ -341,7 +380,8 @@ class _Bursts:
             if key not in self._recent:
                 self._recent[key] = repo.count_recent_cases(
                     self.session, source=source, site=site_id, since=self.since)
-            if self._recent[key] < self.config.bursts.max_cards:
+            # The summary counts within the cap: max_cards - 1 cards of their own, then it.
+            if self._recent[key] < self.config.bursts.max_cards - 1:
                 self._recent[key] += 1
                 return None
             batch = CardBatch(source=source, site=site_id,

@@ -1,18 +1,9 @@
-"""The word lists behind bot.triage: complaint language, risk, presence, past visits, trolling,
-clinician names and the theme taxonomy. Data only; bot.triage compiles and applies them.
+"""The word lists behind bot.triage's labels and keyword themes: risk, presence, past visits,
+trolling, profanity exceptions, clinician names and theme keywords. Data only; bot.triage
+compiles and applies them. Whether a review is a complaint is the trained model's call
+(bot.triage.model), not these lists'.
 
 Where the judgement comes from:
-- COMPLAINTS and EXPECTED_ACTIONS: the service failures patients and families describe in
-  hospital reviews and in the complaints patient-relations offices log — waits, billing errors,
-  discourtesy, calls never returned, lost paperwork, poor cleanliness, food, parking, discharge,
-  pain left untreated. The tip-sheet themes in our domain notes (wait times, appointments,
-  billing, staff courtesy) come first, then the dimensions of the HCAHPS inpatient survey
-  (nurse and doctor communication, call-button response, pain, quiet at night, discharge).
-  Each phrase names a failure; plain emotion words ("scared", "terrible pain") are left to VADER
-  because they describe the illness, not the care. A phrase's topic, when it is a theme's name,
-  tags the review with that theme too.
-- PRAISE: compliments built on a negation, which VADER is known to misread, and praise of the
-  care itself, which VADER outweighs with the illness ("made a terrifying night so much better").
 - NEGATORS, NEGATION_BLOCKERS, INTENSIFIER_VERBS: ordinary English negation ("not rude",
   "no one was rude") and its usual exceptions ("never been treated so rudely",
   "can't believe how rude", "not only rude").
@@ -32,25 +23,20 @@ Where the judgement comes from:
   insults that TROLL judges with their target, and allegations that RISK must see instead.
 - NOT_CLINICIANS, NOT_A_NAME, NURSE_ROLES: "Dr. Seuss" and "Dr. Google" are not our staff;
   "the doctor never came" names nobody.
-- THEMES: the tip-sheet themes, the HCAHPS dimensions above, and what reviews often add
-  (cleanliness, parking, food). A keyword starting with "-" is an exclusion: where it matches,
-  the theme's other keywords are not looked for ("charge nurse" is not billing).
+- THEMES: the tip-sheet themes of our domain notes (wait times, appointments, billing, staff
+  courtesy), the HCAHPS inpatient survey's dimensions (communication, pain, discharge,
+  medicines), and what reviews often add (cleanliness, parking, food). The model learns all but
+  billing and pain from the NHS framework's labels too (bot.triage.nhs.THEME_COLUMNS); the
+  NHS does not bill, so billing and insurance are keywords only. A keyword starting with "-"
+  is an exclusion: where it matches, the theme's other keywords are not looked for ("charge
+  nurse" is not billing).
 
 Patterns are regular expressions over lower-cased text whose apostrophes are plain ('), and
-are matched on word boundaries. NUM and NUM_MANY stand for a counted amount. How well the lists
-do on reviews they were not tuned on: bench/README.md.
+are matched on word boundaries. NUM and NUM_MANY stand for a counted amount. How well the
+labels and themes do on text they were not tuned on: bench/README.md.
 """
 
 from __future__ import annotations
-
-from typing import NamedTuple
-
-
-class Phrase(NamedTuple):
-    pattern: str
-    weight: float  # 1.0: a failure on its own; 0.5: only tips an already lukewarm review
-    topic: str  # "general" phrases show displeasure without saying what went wrong
-
 
 NUM_MANY = (
     r"(?:[2-9]|[1-9]\d|\d+\.\d|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
@@ -58,309 +44,6 @@ NUM_MANY = (
 )
 NUM = rf"(?:{NUM_MANY}|an?|one|1)"
 HOURS = r"(?:hours?|hrs?)"
-_PERSON = r"(?:me|us|him|her|them|my \w+|our \w+)"
-
-# Service failures. Weighed against VADER: strong phrases outweigh praise in the same review.
-COMPLAINTS: tuple[Phrase, ...] = (
-    # Waits
-    Phrase(rf"wait(?:ed|ing)? (?:for )?(?:over |almost |nearly |about |around |like |at least "
-           rf"|more than |close to )?{NUM_MANY} (?:[\w*]+ )?{HOURS}", 1.0, "wait_time"),
-    Phrase(rf"{NUM_MANY} {HOURS} (?:wait|of waiting|in the waiting room|in the lobby"
-           rf"|to be seen|to get (?:seen|a room|a bed)|before (?:anyone|someone|a|we|i|they)"
-           rf"|without|and counting|and still)", 1.0, "wait_time"),
-    Phrase(rf"(?:in|at) (?:the |your |this )?(?:lobby|waiting room|er|ed|emergency room|triage"
-           rf"|hallway) for (?:over |almost |nearly |about )?{NUM_MANY} {HOURS}", 1.0, "wait_time"),
-    Phrase(r"(?:press(?:ed|ing)?|push(?:ed|ing)?|hit(?:ting)?|ringing|rang|using) (?:the |her "
-           r"|his |my |our )?call (?:button|light|bell)", 1.0, "responsiveness"),
-    Phrase(rf"another {NUM_MANY} {HOURS}|wait (?:was|is|time was|time is) (?:over |almost "
-           rf"|about |nearly |like )?{NUM_MANY} {HOURS}", 1.0, "wait_time"),
-    Phrase(rf"(?:more than|over) {NUM_MANY} {HOURS}|{NUM_MANY} {HOURS} later", 0.5, "wait_time"),
-    Phrase(r"(?:wait(?:ed|ing)?|sat|sitting|stuck) (?:there |around |in the \w+ (?:room )?)?"
-           r"for hours", 1.0, "wait_time"),
-    Phrase(r"(?:took|take|takes|taking|wait(?:ed|ing)?|sat|sitting) (?:literally |like )?forever",
-           1.0, "wait_time"),
-    Phrase(r"(?:ridiculous|excessive|insane|unacceptable|horrible|terrible|awful|absurd|crazy"
-           r"|outrageous|endless) wait(?:s|ing)?(?: times?)?", 1.0, "wait_time"),
-    Phrase(r"(?:long|longer|lengthy) wait(?:s| times?)?", 0.5, "wait_time"),
-    Phrase(r"still waiting", 1.0, "wait_time"),
-    Phrase(rf"made {_PERSON} (?:sit|wait|stand)", 1.0, "wait_time"),
-    Phrase(rf"sent {_PERSON} to the wrong|wrong (?:building|floor|department|entrance|address"
-           r"|location|clinic)", 1.0, "service"),
-    Phrase(r"(?:didn't|did not|wasn't|was not|weren't|were not|never) (?:\w+ ){0,4}until", 1.0,
-           "wait_time"),
-    Phrase(r"all (?:day|night) (?:in|at) the (?:er|ed|waiting room|lobby|emergency room)",
-           1.0, "wait_time"),
-    # Calls, answers, information
-    Phrase(r"(?:put|kept|left|placed) (?:me |us )?on hold|on hold for", 1.0, "communication"),
-    Phrase(r"hung up on", 1.0, "communication"),
-    Phrase(rf"transferred (?:me |us )?(?:around|back and forth|{NUM_MANY} times|again)",
-           1.0, "communication"),
-    Phrase(r"run ?around", 1.0, "communication"),
-    Phrase(r"mailbox (?:is |was )?full", 1.0, "communication"),
-    Phrase(rf"(?:had|have|having) to (?:call|ask|beg|repeat|remind|chase)\b(?: \w+){{0,4}} "
-           rf"(?:{NUM_MANY} times|multiple times|repeatedly|again and again|over and over)",
-           1.0, "communication"),
-    Phrase(r"had to beg", 1.0, "communication"),
-    Phrase(rf"(?:told|asked|reminded|called|begged|explained to|tried|paged|pressed) "
-           rf"(?:\w+ ){{0,5}}(?:twice|(?:{NUM_MANY}|multiple|several|numerous|countless) times)",
-           1.0, "communication"),
-    Phrase(r"why (?:is|does|do|did|are|was|were|would|can't|won't|isn't|doesn't|don't|didn't)"
-           r" (?:it|they|you|no one|nobody|this|anyone|everything|i|we|the \w+)\b[^.!\n]*\?",
-           1.0, "general"),
-    Phrase(r"(?:goes|go|went|going|sent) (?:straight |right |directly )?to voicemail|rings and "
-           r"rings|(?:line|call) (?:just )?(?:disconnects|drops|gets disconnected|cuts off)", 1.0,
-           "communication"),
-    Phrase(r"(?:can't|cannot|couldn't|could not|impossible to|unable to|never) (?:get|reach) "
-           r"(?:anyone|anybody|someone|a person|a human|a live person|through)", 1.0,
-           "communication"),
-    Phrase(r"(?:kept|left) (?:us |me |them )?in the dark", 1.0, "communication"),
-    Phrase(rf"(?:{NUM_MANY}|conflicting|contradicting|contradictory) (?:different )?(?:answers"
-           r"|stories|explanations|information)", 1.0, "communication"),
-    Phrase(r"still (?:don't|do not|doesn't|does not|haven't|have not|hasn't|has not|no|not|can't"
-           r"|cannot) (?:know|heard|gotten|received|got|have|had|any|word|answer|call|update"
-           r"|explanation|been (?:seen|called|told|contacted|refunded))", 1.0, "communication"),
-    Phrase(r"(?:didn't|did not|doesn't|does not|don't|do not|never|wouldn't|would not|couldn't"
-           r"|could not|hasn't|haven't|won't|not|nobody|no one|noone)(?: has| had| have| was)?"
-           r" even(?! (?:hurt|feel|felt|notice|noticed|need|needed|have to|realize|realized|know"
-           r"|mind|care that))", 1.0, "responsiveness"),
-    Phrase(r"(?:no one|nobody|noone|no body|not one person|not a single (?:person|soul|nurse"
-           r"|doctor)|none of (?:them|the \w+)) (?:ever |even |has |had |would |will |could )*"
-           r"(?:came|come|showed up|checked|bothered|helped|cared|listened|answered|called"
-           r"|explained|told|offered|apologi[sz]ed|knew|seemed to (?:care|know)|updated|returned"
-           r"|brought|picked up|responded|talked|spoke|noticed|followed up|got back|reads?"
-           r"|(?:was|is|seemed) in charge)", 1.0, "communication"),
-    # Billing
-    Phrase(r"(?:billed|charged|invoiced) (?:me |us |him |her )?(?:twice|double|two times"
-           r"|three times|again|for (?:something|services|things|stuff|a \w+) (?:i|we|that|they)"
-           r" (?:never|didn't|did not|weren't|wasn't))", 1.0, "billing"),
-    Phrase(r"double[- ]?(?:billed|charged|billing|charging)|(?:billed|charged) (?:me |us |him "
-           r"|her )?(?:twice |again )?for the (?:same|exact same)", 1.0, "billing"),
-    Phrase(r"over ?(?:charg(?:ed|ing|es)|billed|billing)", 1.0, "billing"),
-    Phrase(r"surprise (?:bills?|charges?)|hidden (?:fees|charges)", 1.0, "billing"),
-    Phrase(r"(?:sent|went|gone|turned over|sending (?:me|us|it)) to collections?", 1.0,
-           "billing"),
-    Phrase(r"(?:bill|billing|charges?|statement|invoice|balance)s? (?:is|was|were|are) "
-           r"(?:wrong|incorrect|inaccurate|a mess|outrageous|ridiculous|insane)", 1.0, "billing"),
-    Phrase(r"(?:wrong|incorrect|inaccurate|outrageous|ridiculous|insane) (?:bill|charges?"
-           r"|amount|billing|statement|invoice)", 1.0, "billing"),
-    Phrase(r"billing (?:nightmare|mess|fiasco|department from hell)", 1.0, "billing"),
-    Phrase(r"billing (?:errors?|mistakes?|issues?|problems?)", 0.5, "billing"),
-    Phrase(r"price gouging|gouged|rip ?off|ripped (?:me |us )?off|(?:is|was|highway) robbery",
-           1.0, "billing"),
-    Phrase(r"(?:bills?|charges?|charged|billed|statements?) (?:me |us )?(?:\w+ )?for the (?:same"
-           r"|exact same)|(?:charged|billed|took payment)\b(?: \w+){0,4} without (?:my |our )?"
-           r"(?:permission|consent|authori[sz]ation|asking)", 1.0, "billing"),
-    # Courtesy and respect
-    Phrase(r"rude(?:ly|ness|st)?", 1.0, "staff_courtesy"),
-    Phrase(r"disrespect(?:ful|ed)?", 1.0, "staff_courtesy"),
-    Phrase(r"condescending|condescension|patroni[sz]ing", 1.0, "staff_courtesy"),
-    Phrase(r"dismissive|dismissed (?:me|us|him|her|my|our|his|her)", 1.0, "staff_courtesy"),
-    Phrase(r"(?:brushed|blew|blown) (?:me |us |him |her |them )?off", 1.0, "staff_courtesy"),
-    Phrase(r"belittl(?:e|ed|ing)|talked down to", 1.0, "staff_courtesy"),
-    Phrase(r"(?:yell(?:ed|ing)|scream(?:ed|ing)|snapp(?:ed|ing)|bark(?:ed|ing)|shout(?:ed|ing)"
-           r"|lash(?:ed|ing) out) at", 1.0, "staff_courtesy"),
-    Phrase(r"roll(?:ed|ing|s)? (?:her|his|their) eyes|eye[- ]?roll(?:ing|s)?", 1.0,
-           "staff_courtesy"),
-    Phrase(r"(?:bad|nasty|poor|horrible|terrible|awful|snotty|stank|stinky|an) attitude", 1.0,
-           "staff_courtesy"),
-    Phrase(r"unprofessional", 1.0, "staff_courtesy"),
-    Phrase(r"no (?:bedside manner|compassion|empathy|manners|respect|sympathy|courtesy)"
-           r"|lack(?:ed|s|ing)? (?:of |any )?(?:bedside manner|compassion|empathy|respect)",
-           1.0, "staff_courtesy"),
-    Phrase(r"uncaring|heartless|cold[- ]hearted|callous", 1.0, "staff_courtesy"),
-    Phrase(rf"treated (?:{_PERSON} )?like (?:a |an )?(?:number|criminal|animal|dog|drug seeker"
-           r"|addict|junkie|child|idiot|inconvenience|burden|garbage|trash|dirt|nothing|crap)",
-           1.0, "staff_courtesy"),
-    Phrase(r"drug[- ]seek(?:er|ing)", 1.0, "staff_courtesy"),
-    Phrase(r"ignor(?:ed|ing)|neglect(?:ed|ing)", 1.0, "responsiveness"),
-    Phrase(rf"(?:left|leaving) {_PERSON} (?:alone|unattended|lying|laying|sitting|in the hall"
-           r"|in a hall|in soiled|soaked|naked|crying|in pain|for hours)", 1.0, "responsiveness"),
-    Phrase(r"lazy|incompeten(?:t|ce)|careless", 1.0, "general"),  # judgements, not events
-    Phrase(r"unhelpful|unfriendly|impolite|unresponsive|inattentive|uncooperative|unorgani[sz]ed"
-           r"|disorgani[sz]ed|chaotic|clueless|useless", 1.0, "general"),
-    Phrase(r"gossip(?:ing|ed)?|chit[- ]?chatting|on (?:their|her|his) (?:cell )?phones?", 0.5,
-           "staff_courtesy"),
-    Phrase(r"on (?:a |her |his |their )?personal (?:call|phone|cell)|told (?:me|us|him|her) to"
-           r" (?:calm down|relax|be quiet|stop complaining)", 1.0, "staff_courtesy"),
-    Phrase(r"short[- ]?staffed|under[- ]?staffed|need (?:more|better) (?:staff|nurses|doctors)"
-           r"|stretched (?:so |too |very )?thin|not enough (?:staff|nurses|doctors)|overworked"
-           r"|(?:bad|poor|terrible|horrible|awful|no) management|mismanag(?:ed|ement)", 1.0,
-           "staffing"),
-    Phrase(r"(?:portal|website|system|phones?|phone lines?|app|computers?) (?:has been|have been"
-           r"|is|was|are|were) (?:\w+ )?down|over and over|again and again", 1.0, "service"),
-    Phrase(r"rushed (?:me|us|him|her|them|my \w+)|felt rushed", 1.0, "staff_courtesy"),
-    Phrase(r"rushed (?:through|out)", 0.5, "staff_courtesy"),
-    Phrase(rf"(?:was|were|is|are|being|got) short with {_PERSON}|(?:talked|talks|spoke|speaks"
-           rf"|spoken) to {_PERSON} like", 1.0, "staff_courtesy"),
-    # Clinical quality (RISK carries the serious ones to risk management)
-    Phrase(r"misdiagnos\w*", 1.0, "quality"),
-    Phrase(r"wrong (?:medication|medicine|meds|dose|dosage|diagnosis|prescription|patient|side"
-           r"|leg|arm|test|blood|results?)", 1.0, "quality"),
-    Phrase(r"messed up|screwed up|botched|mix(?:ed)?[- ]?up", 1.0, "quality"),
-    Phrase(r"(?:missed|overlooked) (?:the|a|an|my|his|her) (?:fracture|break|diagnosis"
-           r"|infection|clot|stroke|appendicitis|tumou?r|cancer|bleed)", 1.0, "quality"),
-    Phrase(rf"sent {_PERSON} home (?:from (?:the )?[\w&]+ )?(?:without|with (?:a |an )?"
-           rf"(?:broken|fractured|infection|fever)|still|in pain|too (?:early|soon)|twice|again"
-           rf"|{NUM_MANY} times|bleeding|in (?:active )?labor)", 1.0, "discharge"),
-    # "lost my x-rays", but not "lost my mother": bereavement is not a complaint
-    Phrase(r"(?:lost|losing|misplaced|misfiled) (?:my|our|his|her|their|the) (?!(?:\w+ )?(?:mom"
-           r"|mother|dad|father|son|daughter|baby|babies|child|children|kids?|husband|wife"
-           r"|partner|brother|sister|grand\w+|family|loved one|aunt|uncle|friend|battle|fight"
-           r"|weight|mind|patience|temper|way|job)\b)\w+", 1.0, "quality"),
-    Phrase(r"(?:mistakes?|errors?)", 0.5, "quality"),
-    # Cleanliness, food, parking
-    Phrase(r"dirty|filthy|unsanitary|unclean|grimy", 1.0, "cleanliness"),
-    Phrase(r"(?:blood|vomit|feces|urine|poop|hair|trash) (?:on|in|all over) the (?:floor|sheets"
-           r"|bed|toilet|bathroom|wall|chair|room)|(?:trash|garbage|dirt|blood|vomit) (?:was )?"
-           r"(?:all over|everywhere)", 1.0, "cleanliness"),
-    Phrase(r"smell(?:ed|s)? (?:like|of) (?:urine|pee|feces|poop|vomit|smoke)|stench",
-           1.0, "cleanliness"),
-    Phrase(r"cockroach(?:es)?|roach(?:es)?|bed ?bugs|mice|rats", 1.0, "cleanliness"),
-    Phrase(r"(?:cold|inedible|stale|raw|moldy|mouldy|spoiled|burnt) (?:food|meals?|tray"
-           r"|breakfast|lunch|dinner|eggs|toast)", 1.0, "food"),
-    Phrase(r"(?:food|meals?|tray|breakfast|lunch|dinner) (?:was|were|is|are) (?:cold|inedible"
-           r"|awful|terrible|disgusting|gross|stale|raw|late|wrong|horrible|bland|never)", 1.0,
-           "food"),
-    Phrase(r"nowhere to park|(?:impossible|no place) to park|(?:couldn't|could not|can't"
-           r"|cannot) find (?:a )?(?:parking|a spot|a space)", 1.0, "parking"),
-    Phrase(r"parking (?:is|was) (?:a |an )?(?:\w+ )?(?:nightmare|terrible|horrible|awful"
-           r"|impossible|ridiculous|insane|joke|mess|outrageous|highway robbery)", 1.0, "parking"),
-    Phrase(r"(?:expensive|overpriced|outrageous|ridiculous|terrible|horrible|awful|bad|insane"
-           r"|impossible) parking|(?:garage|lot|parking)"
-           r" (?:was|is|were|are) (?:always )?full", 1.0, "parking"),
-    Phrase(r"(?:towed|ticketed|got a (?:parking )?ticket)", 0.5, "parking"),
-    Phrase(r"(?:loud|noisy) all night|(?:couldn't|could not|can't|cannot|didn't|did not) "
-           r"(?:get any )?sleep|no sleep|(?:maybe|only|barely) (?:an|one|two|1|2) hours? of sleep",
-           1.0, "quiet"),
-    Phrase(r"(?:so|too|very|extremely|really) (?:loud|noisy)", 0.5, "quiet"),
-    Phrase(r"(?:was|were|went|seemed) (?:fine|great|good|ok|okay|smooth) until", 1.0, "general"),
-    Phrase(r"(?:please )?do something about|(?:really |seriously )?(?:need|needs) to (?:fix"
-           r"|do something|improve|hire|get (?:it )?together|work on)", 1.0, "general"),
-    Phrase(r"(?:only|one|my|biggest|main|one big) complaint (?:is|was|would be|:)", 1.0,
-           "general"),
-    Phrase(r"(?:we|i) had to (?:park|walk|wait|drive|go (?:to|somewhere|elsewhere)|find|call"
-           r"|ask|repeat|figure|beg|chase|leave|come back)", 0.5, "general"),
-    # Access to care
-    Phrase(r"missed (?:my|our|his|her|the) (?:\w+ )?(?:appointment|appt|surgery|procedure"
-           r"|flight|ride)", 1.0, "appointment_access"),
-    Phrase(r"(?:can't|cannot|couldn't|could not|impossible to|unable to) (?:get|book|make"
-           r"|schedule) (?:an |a )?(?:appointment|appt|hold of|through)", 1.0,
-           "appointment_access"),
-    Phrase(rf"{NUM_MANY} (?:months|weeks) (?:out|wait|to (?:get|see|book|schedule)|for (?:an?"
-           r"|the) (?:\w+ )?(?:appointment|appt|referral|visit))", 1.0, "appointment_access"),
-    Phrase(r"(?:cancell?ed|rescheduled) (?:my|our|his|her|the) (?:\w+ )?(?:appointments?|appts?"
-           r"|surgery|procedure)", 0.5, "appointment_access"),
-    Phrase(r"double[- ]booked|overbooked|(?:had |have |has )?no record of|not (?:on|in) the "
-           r"(?:schedule|system|books)", 1.0, "appointment_access"),
-    Phrase(r"turned (?:me |us |him |her |them )?away", 1.0, "appointment_access"),
-    Phrase(r"refused to", 1.0, "access"),
-    # Discharge and pain
-    Phrase(rf"(?:kicked|pushed|shoved) {_PERSON} out|discharged (?:{_PERSON} )?(?:too (?:early"
-           r"|soon)|without|before|while still|with (?:a |an )?(?:fever|infection|temperature"
-           r"|broken))|re-?admitted|ended up back (?:in|at)", 1.0, "discharge"),
-    Phrase(r"nothing for (?:the |my |his |her )?pain|(?:refused|denied) (?:me |him |her )?"
-           r"(?:any )?(?:pain|meds|medication|morphine)", 1.0, "pain_management"),
-    Phrase(r"in agony|screaming in pain|writhing|suffering", 0.5, "pain_management"),
-    # Giving up on us, sarcasm, escalation
-    Phrase(r"(?:zero|0|no|negative|minus) stars?|if i could give (?:less|fewer|zero|0|no)", 1.0,
-           "general"),
-    Phrase(r"(?:one|two|1|2|single) stars?", 1.0, "general"),
-    Phrase(r"(?:do not|don't|dont|never) (?:go|come|bring|take|send|trust|waste)\b"
-           r"(?!(?: \w+){0,4} (?:anywhere|any ?place|any ?where|any other|elsewhere))", 1.0,
-           "general"),
-    Phrase(r"avoid (?:this|at all costs|them|like|the)|(?:stay|run) away", 1.0, "general"),
-    Phrase(r"waste of (?:time|money)", 1.0, "general"),
-    Phrase(r"never again|(?:take|taking) (?:my|our) (?:business|care|kids|family) (?:elsewhere"
-           r"|somewhere else)|find(?:ing)? (?:a )?(?:new|another|different) (?:doctor|provider"
-           r"|hospital|pediatrician|practice|clinic|pcp)|switch(?:ing|ed)? (?:doctors|providers"
-           r"|hospitals|practices)", 1.0, "general"),
-    Phrase(r"(?:fil(?:e|ed|ing)|submit(?:ted)?|lodg(?:e|ed)) (?:a )?(?:formal )?(?:complaint"
-           r"|grievance)", 1.0, "general"),
-    Phrase(r"patient (?:advocate|relations)|(?:speak|talk) (?:to|with) (?:a |the |your )?"
-           r"(?:manager|supervisor)", 0.5, "general"),
-    Phrase(r"good luck (?:getting|trying|finding|with|reaching)|thanks for nothing"
-           r"|(?:gotta|got to|just) love (?:how|when|that|being|waiting"
-           r"|sitting)|nothing like (?:waiting|sitting|being)|so much for", 1.0, "general"),
-    Phrase(r"unacceptable|inexcusable|appall(?:ed|ing)|outrageous|ridiculous|absurd|shameful"
-           r"|disgrace(?:ful)?|pathetic|joke|nightmare|horrendous|atrocious|abysmal", 0.5,
-           "general"),
-    Phrase(r"disappoint(?:ed|ing|ment)|frustrat(?:ed|ing|ion)|upset|worst|disgust(?:ed|ing)"
-           r"|gross", 0.5, "general"),
-)
-
-# What patients expect to happen; a complaint only when negated ("never called back",
-# "no one explained", "refused to listen", "without being examined").
-EXPECTED_ACTIONS: tuple[Phrase, ...] = (
-    Phrase(r"call(?:ed|s|ing)? (?:me |us |him |her |them )?back|call ?backs?|(?:phone )?calls? "
-           r"back|return(?:ed|s)? (?:my|our|any|the) (?:\w+ )?(?:calls?|messages?|emails?)",
-           1.0, "communication"),
-    Phrase(r"(?:got|get|gotten|getting|receive[ds]?|had|given|give|gave) (?:a |any |an )?"
-           r"(?:call|answer|response|update|explanation|apology|straight answer)", 1.0,
-           "communication"),
-    Phrase(r"heard (?:back|anything|from)|(?:got|get|gotten|getting) back to|follow(?:ed)?[- ]?up"
-           r"|respon(?:d|ded|se)|repl(?:y|ied)|answer(?:ed|s)?", 1.0, "communication"),
-    Phrase(r"explain(?:ed|s|ing)?|told (?:us|me|him|her|them) (?:anything|what|why|how|when"
-           r"|about)|informed|updated|kept (?:us|me) (?:updated|informed|posted)|introduced"
-           r"|listen(?:ed|s|ing)?|acknowledg(?:ed|e)", 1.0, "communication"),
-    Phrase(r"apologi[sz](?:e|ed)|(?:an )?apology", 1.0, "communication"),
-    Phrase(r"(?:talked|talk|spoke|spoken|speak) (?:to|with) (?:us|me|him|her|them|the family)"
-           r"(?: directly)?", 1.0, "communication"),
-    Phrase(rf"check(?:ed|ing)? (?:on |in on )?{_PERSON}|(?:came|come) (?:in|back|by|to check"
-           r"|to see)|show(?:ed)? up", 1.0, "responsiveness"),
-    Phrase(r"(?:been|get|got|getting|being) seen|seen by (?:a|the|any) \w+|examin(?:e|ed)"
-           r"|assess(?:ed)?|triaged", 1.0, "responsiveness"),
-    Phrase(r"help(?:ed|ful)?(?! but)|cared|care about|seem(?:ed)? to care|give a damn", 1.0,
-           "staff_courtesy"),
-    Phrase(r"wash(?:ed)? (?:their|his|her) hands|clean(?:ed)?|empt(?:y|ied) (?:the |our |my )?"
-           r"(?:trash|garbage|bins?)|chang(?:e|ed) (?:the |his |her |my )?(?:sheets|bed|linens"
-           r"|diaper|dressing|bandage|gown)", 1.0, "cleanliness"),
-    Phrase(r"(?:be )?(?:around|available|there) when", 1.0, "responsiveness"),
-    Phrase(r"refund(?:ed)?|fix(?:ed)? (?:the|my|our) (?:bill|billing|charges?|statement)", 1.0,
-           "billing"),
-    Phrase(r"pain (?:meds|medication|medicine|relief|control)|(?:any|a) (?:blanket|pillow"
-           r"|water|food|meal)", 1.0, "pain_management"),
-    Phrase(r"discharge (?:instructions|papers|paperwork|plan)|instructions", 1.0, "discharge"),
-    Phrase(r"recommend(?! (?:\w+ ){0,3}enough)|be back|(?:be )?returning|(?:be )?(?:coming"
-           r"|going) back|(?:return|go back|come back)\b(?! \w+ (?:bill|results))"
-           r"|(?:step|set) foot", 1.0, "general"),
-)
-
-# Compliments built on a negation, which VADER reads as negative ("can't recommend them
-# enough" scores -0.34). Each adds its weight back to the score.
-PRAISE: tuple[Phrase, ...] = (
-    Phrase(r"(?:wouldn't|would not|won't|will not|don't|do not|didn't|did not) hesitate"
-           r"|hesitation (?:in|to) recommend", 1.0, "praise"),
-    Phrase(r"(?:can't|cannot|couldn't|could not) (?:recommend|thank|praise|say enough|speak "
-           r"(?:highly|more highly))\b(?: \w+){0,5} enough|(?:can't|cannot) say enough", 1.0,
-           "praise"),
-    Phrase(r"(?:couldn't|could not|can't|cannot) (?:have )?(?:asked|ask|wish|hope) for (?:a )?"
-           r"(?:better|more|nicer|kinder)", 1.0, "praise"),
-    Phrase(r"(?:couldn't|could not) (?:have )?(?:be|been) (?:happier|more (?:pleased|grateful"
-           r"|thankful|helpful|caring|kind|attentive|professional)|nicer|kinder|better)", 1.0,
-           "praise"),
-    Phrase(r"never (?:once )?felt (?:rushed|ignored|like a number|unheard|judged|uncomfortable"
-           r"|alone|dismissed|neglected|forgotten)", 1.0, "praise"),
-    Phrase(r"(?:never|not) (?:have i |had i |once )?(?:seen|met|experienced|had|been treated"
-           r" with) (?:such|a more|more|nicer|better|kinder|so much)", 1.0, "praise"),
-    Phrase(r"nothing but (?:praise|kindness|good|great|respect|compassion|love|the best"
-           r"|positive|excellent|professional|amazing|wonderful)", 1.0, "praise"),
-    Phrase(r"no complaints?|not (?:a )?(?:single|one) complaint|zero complaints", 1.0, "praise"),
-    Phrase(r"(?:will |could )?never forget (?:that|their|the|your|her|his|how|what)", 1.0,
-           "praise"),
-    Phrase(r"(?:very|so|extremely|super|really|incredibly) thorough|took (?:such |very )?(?:good"
-           r"|great|amazing|excellent|wonderful|fantastic) care|made (?:\w+ ){0,4}(?:so much "
-           r"|a lot |much )?(?:better|easier)|(?:felt|feel) (?:so |very )?(?:safe|heard|supported"
-           r"|cared for|listened to|respected)|(?:seen|taken back|helped) (?:right away"
-           r"|immediately|quickly|promptly)|(?:to be|just to be) safe", 1.0, "praise"),
-    Phrase(r"(?:no|zero|hardly any|barely any|little to no|minimal) wait(?:ing)?(?: time)?"
-           r"(?! room)|(?:didn't|did not|never) (?:have to )?wait (?:long|at all|more than)",
-           1.0, "praise"),
-)
-# Soft signals, weighed like a 0.5 phrase: profanity shows anger without saying what went
-# wrong; risk language names an adverse event; someone posting from our waiting room wants help.
-PROFANITY_WEIGHT = 0.5
-RISK_WEIGHT = 0.5
-URGENT_WEIGHT = 0.5
 
 # Words that negate the next few words of their clause.
 NEGATORS = frozenset({
@@ -616,7 +299,8 @@ THEMES: dict[str, tuple[str, ...]] = {
     "billing": (
         "bill", "charge", "overcharge", "invoice", "insurance", "copay", "co pay",
         "deductible", "refund", "payment", "paid", "price", "cost", "out of pocket",
-        "collections", "financial", "estimate", "self pay",
+        "collections", "financial", "estimate", "self pay", "coverage", "insurance claim",
+        "in network", "out of network", "medicaid", "medicare",
         "-charge nurse", "-in charge", "-nurse in charge",
     ),
     "staff_courtesy": (
@@ -649,7 +333,8 @@ THEMES: dict[str, tuple[str, ...]] = {
     ),
     "parking": (
         "parking", "garage", "valet", "parking lot", "parking fee", "meter", "towed",
-        "nowhere to park", "place to park",
+        "nowhere to park", "place to park", "shuttle", "transport", "transportation", "taxi",
+        "uber", "lyft",
     ),
     "food": (
         "food", "meal", "tray", "breakfast", "lunch", "dinner", "cafeteria", "coffee", "snack",
@@ -658,7 +343,11 @@ THEMES: dict[str, tuple[str, ...]] = {
     "discharge": (
         "discharge", "sent home", "sent us home", "sent me home", "sent him home",
         "sent her home", "released", "kicked out", "discharge papers", "discharge instructions",
-        "against medical advice",
+        "against medical advice", "follow up care",
+    ),
+    "medication": (
+        "medication", "medicine", "meds", "prescription", "prescribed", "pharmacy", "pharmacist",
+        "tablet", "pill", "dose", "dosage", "refill", "inhaler", "insulin", "antibiotic",
     ),
     "pain_management": (
         "pain medication", "pain meds", "pain management", "pain control", "pain relief",

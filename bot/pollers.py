@@ -122,6 +122,8 @@ def clients_from_env(config: Config, env: Mapping[str, str] | None = None) -> So
 class Ingested:
     outcomes: list[IngestOutcome]
     errors: list[ItemError]
+    # Reviews a notice named that the source says do not exist (it answered 404 or 410).
+    missing: tuple[str, ...] = ()
 
     def summary(self) -> str:
         counts = Counter(outcome.outcome for outcome in self.outcomes)
@@ -413,12 +415,19 @@ def ingest_yelp_webhook(body: Any, *, desk: Desk, config: Config,
                         client: YelpClient) -> Ingested:
     """Fetch and store each review a Yelp webhook announces. Raises SourceError when Yelp
     cannot be read (nothing is stored then; the redelivery stores everything)."""
-    items = []
+    items, missing = [], []
     for business_id, review_id in yelp.webhook_reviews(body):
         site = config.sources.yelp.businesses.get(business_id)
         if site is None:
             logger.warning("yelp webhook: business %s is not in sources.yelp.businesses; "
                            "review %s is stored without a site", business_id, review_id)
-        items.append(yelp.review_to_canonical(client.get_review(business_id, review_id),
-                                              site=site))
-    return ingest_items(desk, items, where="yelp webhook")
+        try:
+            review = client.get_review(business_id, review_id)
+        except SourceError as error:
+            if error.status not in (404, 410):
+                raise
+            missing.append(review_id)  # gone at Yelp: the others are still stored
+            continue
+        items.append(yelp.review_to_canonical(review, site=site))
+    ingested = ingest_items(desk, items, where="yelp webhook")
+    return Ingested(ingested.outcomes, ingested.errors, tuple(missing))

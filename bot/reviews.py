@@ -3,6 +3,7 @@ its index and the field that is wrong, and every good item goes on to be stored.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +21,14 @@ from pydantic import (
 )
 
 MAX_TEXT_CHARS = 20_000
+MAX_URL_CHARS = 2000
+
+# Control characters (a newline, a NUL…) have no place in a one-line field; text keeps its
+# newlines and tabs but not NUL, which PostgreSQL cannot store.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NUL = "\x00"
+# What would end or relabel a Slack link, or end a URL early.
+_URL_BREAKERS = re.compile(r"[|<>\s\"\\^`{}]")
 
 
 def _id_text(value: Any) -> Any:
@@ -42,7 +51,7 @@ class CanonicalReview(BaseModel):
     author: StrictStr | None = Field(default=None, max_length=200)
     rating: StrictInt | None = Field(default=None, ge=1, le=5)
     text: StrictStr = Field(default="", max_length=MAX_TEXT_CHARS)
-    url: StrictStr | None = Field(default=None, max_length=2000)
+    url: StrictStr | None = Field(default=None, max_length=MAX_URL_CHARS)
     created_at: datetime
     # Facebook recommendations carry no stars, only positive or negative.
     recommendation: Literal["positive", "negative"] | None = None
@@ -62,18 +71,43 @@ class CanonicalReview(BaseModel):
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
 
+    @field_validator("source", "external_id", "site", "author", "url")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        if value is not None and _CONTROL.search(value):
+            raise ValueError("must not contain control characters (a line break, a tab, NUL…)")
+        return value
+
+    @field_validator("text")
+    @classmethod
+    def _storable(cls, value: str) -> str:
+        if _NUL in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
     @field_validator("url")
     @classmethod
     def _web_address(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("https://", "http://")):
+        if value is None:
+            return value
+        scheme, _, rest = value.partition("://")
+        if scheme.lower() not in {"http", "https"} or not rest.split("/", 1)[0]:
             raise ValueError("must be an http(s) address")
+        if _URL_BREAKERS.search(value):
+            raise ValueError("must not contain spaces, '|', '<', '>' or quotes; "
+                             "percent-encode them (%7C for '|')")
+        if "@" in rest.split("/", 1)[0]:
+            raise ValueError("must not carry a user name before the host")
         return value
 
     @field_validator("created_at")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
         # A time without a zone (common in CSV exports) is taken as UTC.
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        try:
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except OverflowError:  # 9999-12-31T23:59:59-14:00 is past the last UTC datetime
+            raise ValueError("is outside the dates reviewdesk can store") from None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,33 @@ def escape_mrkdwn(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# Slack ids as Slack writes them: a member (U…, W…), a user group (S…), a channel (C…, G…, D…).
+_MEMBER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+_GROUP_ID = re.compile(r"S[A-Z0-9]{2,}")
+_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,}")
+
+URL_MAX = 2000
+# What may not stand in a URL inside Slack markup: `|` starts a link's label, `<` and `>` end
+# or open a token, and whitespace or control characters end the link early.
+_URL_UNSAFE = re.compile(r"[|<>\"\\^`{}\s\x00-\x1f\x7f\u0080-\u009f\u2028\u2029]")
+
+
+def web_url(url: str | None) -> str | None:
+    """`url` fit to stand in a link or a link button: an http(s) address with a host, at most
+    URL_MAX characters, with any character that could end or relabel a Slack link
+    percent-encoded; None for anything else (a javascript: or data: address, a bare word)."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if scheme.lower() not in {"http", "https"} or not host or "@" in host:
+        return None
+    safe = _URL_UNSAFE.sub(lambda match: "".join(f"%{byte:02X}" for byte in
+                                                 match.group(0).encode("utf-8")), url)
+    return safe if len(safe) <= URL_MAX else None
+
+
 def cut_mrkdwn(text: str, limit: int) -> str:
     """mrkdwn cut to `limit` characters, ending in "…" when cut, never inside a token or an
     entity (a cut `<!date^…` shows Slack's raw markup; a cut `&amp;` a stray "&am")."""
@@ -46,11 +73,28 @@ def _finalize(value: Any) -> Any:
 
 
 def mention(user_id: str | None) -> Markup:
-    return Markup(f"<@{user_id}>") if user_id else Markup("nobody")
+    """A member (<@U…>) or a user group (<!subteam^S…>) as Slack mentions them; anything that is
+    not a Slack id is shown as escaped text, never as markup."""
+    if not user_id:
+        return Markup("nobody")
+    if _MEMBER_ID.fullmatch(user_id):
+        return Markup(f"<@{user_id}>")
+    if _GROUP_ID.fullmatch(user_id):
+        return Markup(f"<!subteam^{user_id}>")
+    return Markup(escape_mrkdwn(user_id))
 
 
 def channel_link(channel_id: str | None) -> Markup:
-    return Markup(f"<#{channel_id}>") if channel_id else Markup("its channel")
+    if not channel_id:
+        return Markup("its channel")
+    if _CHANNEL_ID.fullmatch(channel_id):
+        return Markup(f"<#{channel_id}>")
+    return Markup(escape_mrkdwn(channel_id))
+
+
+def link_url(url: str | None) -> Markup:
+    """A URL for the inside of a <url|label> link: made safe by `web_url`, then escaped."""
+    return Markup(escape_mrkdwn(web_url(url) or ""))
 
 
 def slack_date(moment: datetime, token_format: str = "{date_short_pretty} at {time}") -> Markup:
@@ -86,7 +130,8 @@ def _mrkdwn_env() -> Environment:
         keep_trailing_newline=False,
     )
     env.filters.update(
-        mention=mention, channel=channel_link, date=slack_date, ago=ago, quote=quote, stars=stars
+        mention=mention, channel=channel_link, date=slack_date, ago=ago, quote=quote, stars=stars,
+        url=link_url,
     )
     return env
 
@@ -112,6 +157,12 @@ def plain_line(name: str, **context: Any) -> str:
     """The same line for a plain_text field or a notification (no mrkdwn markup)."""
     macro = getattr(_plain_env().get_template("messages/plain.j2").module, name)
     return str(macro(**context)).strip()
+
+
+def notification(name: str, **context: Any) -> str:
+    """A plain line as a message's notification `text`, which Slack reads as mrkdwn: escaped, so
+    a site or source named `<!channel>` shows as those characters and mentions nobody."""
+    return escape_mrkdwn(plain_line(name, **context))
 
 
 def word(name: str) -> str:

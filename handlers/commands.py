@@ -1,4 +1,5 @@
-"""The /reviewdesk slash command."""
+"""The /reviewdesk slash command: acknowledge at once (Slack's 3-second limit), then answer
+privately with what bot/commands.py makes of the words."""
 
 from __future__ import annotations
 
@@ -7,20 +8,14 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.blocks.lists import help_message, open_cases_message
-from bot.desk import Desk
-from bot.oncall.command import OnCall
+from bot.commands import Commands, home_link
 from handlers.errors import listen, tell
 
 
-def register(app: App, desk: Desk, oncall: OnCall) -> None:
+def register(app: App, commands: Commands) -> None:
     @listen(app.command("/reviewdesk"))
     def reviewdesk(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        words = (body.get("text") or "").split()
-        if words[:1] == ["open"]:
-            tell(client, body, open_cases_message(desk.open_cases()))
-        elif words[:1] == ["oncall"]:
-            tell(client, body, oncall.command(body.get("text") or "", body["user_id"]))
-        else:
-            tell(client, body, help_message())
+        answer = commands.answer(body.get("text") or "", body["user_id"],
+                                 home_url=home_link(body.get("api_app_id"), body.get("team_id")))
+        tell(client, body, answer)

@@ -12,24 +12,36 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.ephemeral import internal_error, refusal
+from bot.blocks.ephemeral import internal_error, refusal, request_refused
 from bot.blocks.kit import Rendered
 from bot.cases import Refusal
 from bot.ids import ModalContext
+from handlers.payloads import Malformed
 
 logger = logging.getLogger("reviewdesk.handlers")
 
 
-def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The channel and user to answer privately."""
-    user = (body.get("user") or {}).get("id") or body.get("user_id")
-    channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
-    if channel is None:
-        channel = (body.get("container") or {}).get("channel_id")
-    if channel is None and body.get("view"):
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _where(body: Any) -> tuple[str | None, str | None]:
+    """The channel and user to answer privately (None for what the payload does not say)."""
+    if not isinstance(body, dict):
+        return None, None
+    user = body.get("user")
+    user = _text(user.get("id") if isinstance(user, dict) else None) or _text(body.get("user_id"))
+    channel = body.get("channel")
+    channel = (_text(channel.get("id") if isinstance(channel, dict) else None)
+               or _text(body.get("channel_id")))
+    container = body.get("container")
+    if channel is None and isinstance(container, dict):
+        channel = _text(container.get("channel_id"))
+    view = body.get("view")
+    if channel is None and isinstance(view, dict):
         try:
-            channel = ModalContext.load(body["view"].get("private_metadata", "")).channel_id
-        except (ValueError, KeyError):
+            channel = _text(ModalContext.load(view.get("private_metadata") or "").channel_id)
+        except (ValueError, KeyError, TypeError, RecursionError):
             channel = None
     return channel, user
 
@@ -47,12 +59,21 @@ def tell(client: WebClient, body: dict[str, Any], rendered: Rendered) -> None:
     except SlackApiError as error:
         logger.warning("ephemeral to %s in %s failed: %s", user, channel,
                        error.response.get("error"))
+    except OSError as error:  # Slack unreachable: the click is answered by its ack alone
+        logger.warning("ephemeral to %s in %s failed: %s", user, channel, type(error).__name__)
 
 
 def answer_failure(error: Exception, body: dict[str, Any], client: WebClient) -> None:
     if isinstance(error, Refusal):
         logger.info("%s for user %s", error, _where(body)[1])
         tell(client, body, refusal(error))
+        return
+    if isinstance(error, Malformed):
+        # Slack signed it, so it is Slack's (or a forger's with our secret): no stack trace.
+        logger.warning("unreadable %s payload from user %s: %s",
+                       body.get("type") if isinstance(body, dict) else "?", _where(body)[1],
+                       error)
+        tell(client, body, request_refused("malformed"))
         return
     reference = uuid.uuid4().hex[:10]
     logger.error("listener failed (ref %s, type %s)", reference, body.get("type"),
@@ -92,4 +113,15 @@ def listen(registration: Callable[[Listener], Any]) -> Callable[[Listener], List
 
 def register(app: App) -> None:
     """For failures outside our listeners (middleware)."""
-    app.error(answer_failure)
+
+    def outside_listeners(error: Exception, body: dict[str, Any], client: WebClient,
+                          context: dict[str, Any]) -> None:
+        # Only a request that got past verification and authorization may make the bot
+        # speak; before that it may be anyone's.
+        if context.get("authorize_result") is None:
+            logger.warning("request failed before it was authorized (%s)",
+                           type(error).__name__)
+            return
+        answer_failure(error, body, client)
+
+    app.error(outside_listeners)

@@ -1,10 +1,11 @@
 """HTTP routes beside Slack's: review intake (canonical or a source's native JSON, Google
-Pub/Sub pushes, Yelp's webhook) and GET /healthz."""
+Pub/Sub pushes, Yelp's webhook) and GET /healthz. Who may send what is in
+bot/sources/push_auth.py; every refusal is a 4xx with a sentence naming what is wrong."""
 
 from __future__ import annotations
 
-import hmac
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -17,8 +18,20 @@ from bot.pollers import SourceClients, ingest_google_push, ingest_yelp_webhook
 from bot.reviews import validate_batch
 from bot.sources import SourceError
 from bot.sources.formats import to_canonical
+from bot.sources.push_auth import (
+    PubSubPushAuth,
+    Refused,
+    bearer,
+    same_secret,
+    yelp_verification,
+)
+from handlers.payloads import Malformed, parse_json
 
 logger = logging.getLogger("reviewdesk.intake")
+
+# A source that answers 404 or 410 for the review a notice names says it does not exist
+# (deleted, or never there): delivering the notice again cannot change that.
+GONE = frozenset({404, 410})
 
 
 def _format_and_body(body: Any, path_format: str | None) -> tuple[str, Any]:
@@ -31,9 +44,27 @@ def _format_and_body(body: Any, path_format: str | None) -> tuple[str, Any]:
     return "canonical", body
 
 
+class _Notices:
+    """What the notice routes saw, for /healthz (this process's count since it started)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._missing: Counter[str] = Counter()
+
+    def missing(self, source: str, count: int = 1) -> None:
+        with self._lock:
+            self._missing[source] += count
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._missing)
+
+
 def blueprint(desk: Desk, intake_token: str | None, mode: Callable[[], str], *,
               config: Config, clients: SourceClients) -> Blueprint:
     routes = Blueprint("intake", __name__)
+    pubsub_auth = PubSubPushAuth(config.intake.pubsub) if config.intake.pubsub.enabled else None
+    notices = _Notices()
 
     def problem(status: int, message: str, **headers: str):
         response = jsonify({"error": message})
@@ -41,24 +72,43 @@ def blueprint(desk: Desk, intake_token: str | None, mode: Callable[[], str], *,
         response.headers.update(headers)
         return response
 
-    def authorized() -> bool:
-        # Pub/Sub pushes and webhooks cannot set headers: they may send ?token=<INTAKE_TOKEN>.
-        supplied = request.headers.get("Authorization", "")
-        if not supplied and request.args.get("token"):
-            supplied = f"Bearer {request.args['token']}"
-        expected = f"Bearer {intake_token}" if intake_token else None
-        return bool(expected) and hmac.compare_digest(supplied.encode(), expected.encode())
+    def unauthorized(message: str = "missing or wrong bearer token"):
+        return problem(401, message, **{"WWW-Authenticate": 'Bearer realm="reviewdesk intake"'})
 
-    def unauthorized():
-        return problem(401, "missing or wrong bearer token",
-                       **{"WWW-Authenticate": 'Bearer realm="reviewdesk intake"'})
+    def header_refusal() -> Any | None:
+        """Our own senders set `Authorization: Bearer <INTAKE_TOKEN>`."""
+        if same_secret(bearer(request.headers), intake_token):
+            return None
+        if "token" in request.args and "Authorization" not in request.headers:
+            return unauthorized("send the token in the Authorization header (Bearer); ?token= "
+                                "is accepted only from senders that cannot set headers "
+                                "(/intake/google/pubsub, /intake/yelp/webhook)")
+        return unauthorized()
+
+    def url_token_refusal() -> Any | None:
+        """Senders that cannot set headers carry the secret in the URL (or, if they can, in
+        the header like everyone else)."""
+        if same_secret(bearer(request.headers), intake_token):
+            return None
+        if same_secret(request.args.get("token"), intake_token):
+            return None
+        return unauthorized()
+
+    def body_json() -> Any:
+        """The request's JSON; Malformed when it is not JSON or nests too deeply."""
+        return parse_json(request.get_data(cache=True))
 
     @routes.post("/intake/reviews")
     @routes.post("/intake/<format>")
     def intake_reviews(format: str | None = None):
-        if not authorized():
-            return unauthorized()
-        body = request.get_json(silent=True)
+        refused = header_refusal()
+        if refused is not None:
+            return refused
+        try:
+            body = body_json()
+        except Malformed as error:
+            return problem(400, f"{error}: send a JSON review, a list of reviews, "
+                                "or {\"reviews\": [...]}")
         name, native = _format_and_body(body, format)
         if not isinstance(native, dict | list):
             return problem(400, "the body must be a JSON review, a list of reviews, "
@@ -93,28 +143,63 @@ def blueprint(desk: Desk, intake_token: str | None, mode: Callable[[], str], *,
 
     def notified(source: str, client: Any, ingest: Callable, missing: str):
         """A source tells us a review exists; fetch it and store it. A 503 makes the sender
-        deliver again later; any 2xx acknowledges (a notice about something else included)."""
-        if not authorized():
-            return unauthorized()
+        deliver again later; any 2xx acknowledges (a notice about something else, or about a
+        review the source says does not exist, included)."""
         if client is None:
             return problem(404, missing)
         try:
-            ingested = ingest(request.get_json(silent=True), desk=desk, config=config,
-                              client=client)
+            body = body_json()
+        except Malformed as error:
+            return problem(400, f"{error}: a {source} notice is a JSON object")
+        try:
+            ingested = ingest(body, desk=desk, config=config, client=client)
         except SourceError as error:
+            if error.status in GONE:
+                # Logged once: acknowledging it ends the sender's redelivery.
+                logger.warning("%s notice: the review it names does not exist at %s (%s); "
+                               "acknowledged", source, source, error)
+                notices.missing(source.lower())
+                return jsonify({"stored": 0, "missing": 1})
             logger.warning("%s notice: review not fetched (%s)", source, error)
             return problem(503, f"{source} could not be read; deliver again later")
-        return jsonify({"stored": len(ingested.outcomes) if ingested else 0})
+        gone = len(getattr(ingested, "missing", ()) or ())
+        if gone:
+            logger.warning("%s notice: %s of the reviews it names do not exist at %s; "
+                           "acknowledged", source, gone, source)
+            notices.missing(source.lower(), gone)
+        return jsonify({"stored": len(ingested.outcomes) if ingested else 0, "missing": gone})
 
     @routes.post("/intake/google/pubsub")
     def google_pubsub():
+        if pubsub_auth is not None:
+            refused: Refused | None = pubsub_auth.verify(request.headers)
+            if refused is not None:
+                return unauthorized(refused.reason)
+        else:
+            refusal = url_token_refusal()
+            if refusal is not None:
+                return refusal
         return notified("Google", clients.google, ingest_google_push,
                         "sources.google is not set up")
 
     @routes.post("/intake/yelp/webhook")
     def yelp_webhook():
+        refusal = url_token_refusal()
+        if refusal is not None:
+            return refusal
         return notified("Yelp", clients.yelp, ingest_yelp_webhook,
                         "sources.yelp lists no businesses")
+
+    @routes.get("/intake/yelp/webhook")
+    def yelp_webhook_verification():
+        """Yelp's one-time check of the webhook URL: answer its `verification` string."""
+        refusal = url_token_refusal()
+        if refusal is not None:
+            return refusal
+        echo = yelp_verification(request.args.get("verification"))
+        if echo is None:
+            return problem(400, "verification must be the alphanumeric string Yelp sends")
+        return jsonify({"verification": echo})
 
     @routes.get("/healthz")
     def healthz():
@@ -131,6 +216,7 @@ def blueprint(desk: Desk, intake_token: str | None, mode: Callable[[], str], *,
             "database": "ok",
             "slack": mode(),
             "outbox": {"pending": outbox.get("pending", 0), "failed": outbox.get("failed", 0)},
+            "notices": {"missing_review": notices.counts()},
         })
 
     return routes

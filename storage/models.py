@@ -106,6 +106,36 @@ class CardBatch(SQLModel, table=True):
     last_case_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class LookList(SQLModel, table=True):
+    """One day's "Needs a look" message in a channel: the unrated reviews triage was unsure
+    about, each waiting for a person to make it a case or not."""
+
+    __tablename__ = "look_lists"
+    __table_args__ = (UniqueConstraint("day", "channel", name="uq_look_lists_day_channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: str = Field(max_length=10)  # YYYY-MM-DD in the organisation's time zone
+    channel: str = Field(max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LookItem(SQLModel, table=True):
+    """An unsure review on a day's list, and what a person decided: a case, or not a
+    complaint. The decisions are labelled data for the next training round."""
+
+    __tablename__ = "look_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="reviews.id", unique=True)
+    list_id: int = Field(foreign_key="look_lists.id", index=True)
+    added_at: datetime = Field(sa_type=UTCDateTime)
+    decision: str | None = Field(default=None, max_length=16)  # "case" | "not_complaint"
+    decided_by: str | None = Field(default=None, max_length=32)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    case_id: int | None = Field(default=None, foreign_key="cases.id")
+
+
 class SourceCursor(SQLModel, table=True):
     """Where a poller got to in one feed (a Google location, a Facebook page's feed…), so a
     restart neither misses nor repeats reviews; and how its errors are backing off."""
@@ -243,3 +273,33 @@ class OutboxMessage(SQLModel, table=True):
     result_ts: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DigestRun(SQLModel, table=True):
+    """A weekly digest that was written to the outbox; unique by week, so each week's digest
+    goes out once, whoever sends it (a restart, a late start, two running copies of the bot)."""
+
+    __tablename__ = "digest_runs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    week_key: str = Field(max_length=16, unique=True)  # the week's Monday, "2026-11-23"
+    week_start: datetime = Field(sa_type=UTCDateTime)
+    week_end: datetime = Field(sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class HomeView(SQLModel, table=True):
+    """Someone who opened the app's Home tab: which pages of its lists they are on, and what
+    their last published Home showed (so it is published again when that changes)."""
+
+    __tablename__ = "home_views"
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    opened_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    pages: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    notice: str | None = Field(default=None, sa_column=Column(Text))
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    published_event_id: int = 0  # the newest case event the published Home reflects
+    published_looks: str = Field(default="", max_length=32)  # and the "Needs a look" items
+    refresh_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # time changes it
+    stale: bool = True  # a page turn or a notice is waiting to be shown

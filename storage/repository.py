@@ -100,20 +100,6 @@ def windows_of(session: Session, *, case_id: int) -> dict[str, CaseWindow]:
     return {window.kind: window for window in rows}
 
 
-def open_cases(session: Session, *, limit: int = 20) -> Sequence[tuple[Case, Review]]:
-    return session.exec(
-        select(Case, Review)
-        .join(Review, col(Review.id) == Case.review_id)
-        .where(Case.status == "open")
-        .order_by(col(Case.created_at))
-        .limit(limit)
-    ).all()
-
-
-def count_cases(session: Session, *, status: str) -> int:
-    return session.exec(select(func.count()).select_from(Case).where(Case.status == status)).one()
-
-
 def set_card_location(
     session: Session, *, case_id: int, channel: str, ts: str, px: bool = False
 ) -> None:

@@ -121,6 +121,9 @@ def config_data(**overrides) -> dict:
         "slack": {"triage_channel": TRIAGE},
         "windows": {"first_response": "24h", "px_followup": "72h", "urgent": "2h"},
         "replies": {"contact_phone": "555-0100", "signature": "— Patient Experience"},
+        # Off unless a test turns it on (tests/test_digest.py): a test moving the clock past a
+        # Monday morning would otherwise get a digest it did not ask for.
+        "digest": {"enabled": False},
         "sites": [
             {"id": "north", "name": "North campus", "px_channel": PX_NORTH,
              "px_contacts": [PAT], "px_phone": "555-0101", "aliases": ["North Campus"]},

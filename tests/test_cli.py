@@ -43,7 +43,8 @@ SAMPLE_LINES = [
      "rating": 5, "text": "The nurses on 4 West were wonderful. Thank you!",
      "url": "https://maps.example/review/g-1002", "created_at": "2026-11-20T15:10:00Z"},
     {"source": "facebook", "external_id": "fb-77_88", "site": None, "author": "Chris M.",
-     "rating": None, "text": "Billed twice for the same visit and nobody calls back.",
+     "rating": None, "text": "Billed twice for the same visit, nobody calls back, and the front "
+                             "desk was rude about it.",
      "url": "https://facebook.example/77_88", "created_at": "2026-11-21T09:30:00Z"},
     {"source": "yelp", "external_id": "y-xyz", "site": "north", "author": "Sam T.",
      "rating": 2, "text": "Parking is impossible and the clinic ran 90 minutes late.",
@@ -144,8 +145,10 @@ def samples(tmp_path) -> Path:
 
 
 def test_run_without_a_bot_token_says_so_in_one_sentence(tmp_path, config_file):
+    # With no Slack token at all, `run` starts the local workspace (tests/test_local_workspace.py);
+    # an app token without the bot token is a half-made Slack set-up.
     result = reviewdesk(
-        tmp_path, "run", REVIEWDESK_CONFIG=str(config_file),
+        tmp_path, "run", REVIEWDESK_CONFIG=str(config_file), SLACK_APP_TOKEN="xapp-1-test",
         SLACK_SIGNING_SECRET=SIGNING_SECRET, INTAKE_TOKEN=INTAKE_TOKEN,
     )
     assert result.returncode != 0
@@ -298,6 +301,9 @@ def test_check_config_passes_when_every_channel_is_in_place(tmp_path, slack):
         "⚠ The rotation has no members: reminders for cases nobody has claimed will go to "
         "@here in the case's channel. Name people in [rotation] members, or add them with "
         "/reviewdesk oncall add @name.",
+        "ℹ No [roles] are set: anyone in the triage and PX channels may hide, ignore and act "
+        "on Patient Experience follow-ups (as before roles existed); only [rotation] admins "
+        "may change the rotation.",
         "Everything needed to run is in place.",
     ]
     assert len(slack.calls_to("auth.test")) == 1

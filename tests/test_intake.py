@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.case_lists import CaseLists
 from tests.conftest import TRIAGE
 from tests.driver import review
 
@@ -11,7 +12,7 @@ def test_a_missing_or_wrong_token_gets_401_and_stores_nothing(driver, slack):
         status, body = driver.post_reviews(review(), token=token)
         assert status == 401, token
         assert body == {"error": "missing or wrong bearer token"}
-    assert driver.bot.desk.open_cases().total == 0
+    assert CaseLists(driver.bot.db, driver.bot.config).open_lines() == []
 
 
 def test_a_batch_with_bad_items_stores_the_good_ones_and_names_the_bad_fields(driver, slack):
@@ -49,7 +50,7 @@ def test_an_oversized_body_gets_413(driver):
     huge = [review(external_id=str(n), text="x" * 19_000) for n in range(300)]  # ~5.7 MB
     status, body = driver.post_reviews(huge)
     assert status == 413 and "MB" in body["error"]
-    assert driver.bot.desk.open_cases().total == 0
+    assert CaseLists(driver.bot.db, driver.bot.config).open_lines() == []
 
 
 def test_the_same_review_twice_at_once_opens_one_case(driver, slack):

@@ -14,9 +14,10 @@ from contextlib import contextmanager
 import psycopg
 from sqlalchemy.engine import make_url
 
+from bot.config import parse_config
 from bot.ids import ActionId
-from tests.conftest import MARIA, TRIAGE
-from tests.driver import block_text
+from tests.conftest import INTAKE_TOKEN, MARIA, SIGNING_SECRET, TRIAGE, config_data
+from tests.driver import Driver, block_text
 from twin.interactions import (
     block_actions_payload,
     button_action,
@@ -80,7 +81,10 @@ def _busy_answers(slack) -> list[dict]:
             if "desk is busy" in e.get("text", "") and "claim was not applied" in e["text"]]
 
 
-def test_clicks_on_a_locked_database_are_acked_and_told_it_is_busy(driver, slack, bot):
+def test_clicks_on_a_locked_database_are_acked_and_told_it_is_busy(start_bot, slack):
+    # ten cards of their own, not a burst's summary
+    bot = start_bot(config=parse_config(config_data(bursts={"max_cards": 100})))
+    driver = Driver(bot, slack, signing_secret=SIGNING_SECRET, intake_token=INTAKE_TOKEN)
     bot.db.interactive_budget = BUDGET
     cards = [driver.card(driver.new_case(external_id=f"lock-{n}"), TRIAGE) for n in range(10)]
     driver.settle()

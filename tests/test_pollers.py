@@ -70,7 +70,7 @@ def config(google_api, facebook_api, yelp_api) -> Config:
             "max_backoff": "10m",
         },
         # Unrated posts and comments all count as complaints here, whatever their tone.
-        triage={"post_unrated": True, "sentiment_threshold": 1.0},
+        triage={"post_unrated": True, "complaint_threshold": 0.0, "unsure_threshold": 0.0},
     ))
 
 

@@ -87,16 +87,20 @@ def test_a_burst_becomes_one_summary_card_with_the_cases_in_its_thread(start_bot
     def settled():
         top = slack.messages(TRIAGE)
         summaries = [m for m in top if "imported from Google" in block_text(m)]
-        if len(top) == 4 and summaries and "*5 negative reviews*" in block_text(summaries[0]):
+        if len(top) == 3 and summaries and "*6 negative reviews*" in block_text(summaries[0]):
             return summaries[0]
         return None
 
+    # at most max_cards top-level messages: two cards of their own, then the summary
     summary = slack.wait_for(settled)
     assert "North campus" in block_text(summary)
-    in_thread = slack.wait_for(lambda: len(slack.thread(TRIAGE, summary["ts"])) == 5
+    in_thread = slack.wait_for(lambda: len(slack.thread(TRIAGE, summary["ts"])) == 6
                                and slack.thread(TRIAGE, summary["ts"]))
     card = in_thread[0]
     assert ActionId.CLAIM in action_ids(card)
+
+    driver.settle()
+    assert len(slack.messages(TRIAGE)) == 3
 
     # a card inside the burst works like any other; its history joins the burst's thread
     driver.click(MARIA, card, ActionId.CLAIM, TRIAGE)
@@ -104,3 +108,15 @@ def test_a_burst_becomes_one_summary_card_with_the_cases_in_its_thread(start_bot
         slack.message(TRIAGE, card["ts"])))
     slack.wait_for(lambda: any("claimed this case" in (m.get("text") or "")
                                for m in slack.thread(TRIAGE, summary["ts"])))
+
+
+def test_a_burst_of_43_yields_max_cards_top_level_messages(start_bot, slack):
+    driver = _start(start_bot, slack)  # the default cap: 10
+    status, body = driver.post_reviews([review(external_id=f"flood-{n}",
+                                               text=f"Awful visit, number {n}.")
+                                        for n in range(43)])
+    assert status == 200 and body["created"] == 43
+    slack.wait_for(lambda: any("*34 negative reviews*" in block_text(m)
+                               for m in slack.messages(TRIAGE)), timeout=10)
+    driver.settle(timeout=10)
+    assert len(slack.messages(TRIAGE)) == 10

@@ -177,8 +177,8 @@ CASES = [
     Case("action-id-255", "action_id.length", "message", msg(actions(button(X * 255))),
          msg(actions(button(X * 256))), "/blocks/0/elements/0/action_id"),
     Case("action-id-unique", "action_id.unique", "message",
-         msg(actions(button("a")), actions(button("b"))),
-         msg(actions(button("a")), actions(button("a"))), "/blocks/1/elements/0/action_id"),
+         msg(actions(button("a")), actions(button("a"))),  # in different blocks: fine
+         msg(actions(button("a"), button("a"))), "/blocks/0/elements/1/action_id"),
     Case("text-input-not-in-actions", "container.element", "modal",
          modal(field_input(text_input())), modal(actions(text_input())),
          "/view/blocks/0/elements/0/type"),

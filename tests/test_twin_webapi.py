@@ -260,7 +260,8 @@ def test_history_and_replies_with_and_without_metadata(slack: SlackTwin, client:
             [{"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}],
             "/blocks/0/text/text",
         ),
-        ([*BUTTONS, {**BUTTONS[1], "block_id": "other"}], "/blocks/2/elements/0/action_id"),
+        ([BUTTONS[0], {**BUTTONS[1], "elements": BUTTONS[1]["elements"] * 2}],
+         "/blocks/1/elements/1/action_id"),
     ],
     ids=["header-too-long", "duplicate-action-id"],
 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
 import time
 import urllib.error
 import urllib.request
@@ -259,6 +260,41 @@ def view_submission_payload(
         "is_enterprise_install": False,
         "enterprise": None,
     }
+
+
+def event_callback(
+    event: dict[str, Any],
+    *,
+    team_id: str = "T0001",
+    api_app_id: str = APP_ID,
+    event_id: str | None = None,
+) -> dict[str, Any]:
+    """The JSON body Slack posts for an Events API event (``type: event_callback``); post it
+    with ``content_type="application/json"``."""
+    event_time = int(time.time())
+    return {
+        "token": VERIFICATION_TOKEN,
+        "team_id": team_id,
+        "api_app_id": api_app_id,
+        "event": {"event_ts": f"{time.time():.6f}", **event},
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{secrets.token_hex(5).upper()}",
+        "event_time": event_time,
+        "authorizations": [{"enterprise_id": None, "team_id": team_id, "user_id": "UBOT",
+                            "is_bot": True, "is_enterprise_install": False}],
+        "is_ext_shared_channel": False,
+    }
+
+
+def app_home_opened_event(user_id: str, *, tab: str = "home",
+                          view: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The ``app_home_opened`` event: ``user_id`` opened the app's Home (or Messages) tab.
+    ``view`` is the Home view last published for them, as Slack includes it once there is one."""
+    event: dict[str, Any] = {"type": "app_home_opened", "user": user_id,
+                             "channel": f"D{user_id}", "tab": tab}
+    if view is not None:
+        event["view"] = view
+    return event
 
 
 def slash_command_form(

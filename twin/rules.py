@@ -109,8 +109,8 @@ _TABLE: tuple[Rule, ...] = (
     Rule("block_id.length", "block_id is at most 255 characters", BLOCKS_PAGE, limit=255),
     Rule("block_id.unique", "block_id is unique in a message or view", BLOCKS_PAGE),
     Rule("action_id.length", "action_id is at most 255 characters", BUTTON, limit=255),
-    Rule("action_id.unique", "action_id is unique in a message or view (the twin is stricter "
-         "than the docs' 'in the containing block')", BUTTON),
+    Rule("action_id.unique", "action_id is unique among the action_ids of its containing block",
+         BUTTON),
     Rule("container.element", "an element type compatible with its block (section accessory, "
          "actions elements, input element, context elements)", BLOCKS_PAGE),
     # -- text objects --------------------------------------------------------------------
@@ -341,7 +341,7 @@ class _Walk:
     violations: list[Violation] = field(default_factory=list)
     render: list[Violation] = field(default_factory=list)
     block_ids: set[str] = field(default_factory=set)
-    action_ids: set[str] = field(default_factory=set)
+    action_ids: set[tuple[str, str]] = field(default_factory=set)  # (block, action_id)
     markdown_chars: int = 0
     tables: int = 0
 
@@ -424,10 +424,15 @@ class _Walk:
         value = self.string(f"{kind}.length", value, pointer)
         if value is None:
             return
-        seen = self.block_ids if kind == "block_id" else self.action_ids
-        if value in seen:
+        if kind == "block_id":
+            seen: set = self.block_ids
+            key: Any = value
+        else:  # an action_id need only be unique within its block
+            block = re.match(r".*?/blocks/\d+", pointer)
+            seen, key = self.action_ids, (block.group() if block else "", value)
+        if key in seen:
             self.fail(f"{kind}.unique", pointer, f"duplicate {kind} {value!r}")
-        seen.add(value)
+        seen.add(key)
 
     # ---- text -----------------------------------------------------------------------------
 

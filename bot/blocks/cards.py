@@ -27,7 +27,7 @@ from bot.cases import (
     closed_reason_label,
 )
 from bot.ids import ActionId, BlockId
-from bot.text import cut_mrkdwn, line, plain_line, quote, stars, word
+from bot.text import cut_mrkdwn, line, notification, plain_line, quote, stars, word
 from bot.triage import TriageResult
 
 DUE_SOON = timedelta(hours=1)
@@ -199,7 +199,7 @@ def case_card(view: CardView) -> Rendered:
             author=view.author,
         )
         return message(
-            plain_line("case_update", source=view.source_name, site_name=view.site_name,
+            notification("case_update", source=view.source_name, site_name=view.site_name,
                        status=view.status),
             blocks=[
                 section(f"{summary}\n{_closed_line(view)}"),
@@ -242,7 +242,7 @@ def case_card(view: CardView) -> Rendered:
     blocks.append(context(*status) if status else context(str(line("status_unclaimed"))))
     blocks.append(actions(BlockId.CASE_ACTIONS, *buttons))
     return message(
-        plain_line(
+        notification(
             "new_case", source=view.source_name, rating=view.rating, site_name=view.site_name
         ),
         blocks=blocks,
@@ -252,7 +252,7 @@ def case_card(view: CardView) -> Rendered:
 def expanded_card(view: CardView) -> Rendered:
     """What "Show" reveals of a collapsed card, privately to the person who asked."""
     return message(
-        plain_line("review_for", source=view.source_name, site_name=view.site_name),
+        notification("review_for", source=view.source_name, site_name=view.site_name),
         blocks=[
             header(plain_line("card_header", source=view.source_name, stars=stars(view.rating))),
             context(str(line("card_byline", site_name=view.site_name, author=view.author,
@@ -276,7 +276,7 @@ def risk_notice(view: CardView, *, triage_channel: str) -> Rendered:
     labels = _triage_lines(view)
     if labels:
         blocks.append(context(labels[0]))
-    return message(plain_line("risk_case", source=view.source_name, site_name=view.site_name),
+    return message(notification("risk_case", source=view.source_name, site_name=view.site_name),
                    blocks=blocks)
 
 
@@ -284,7 +284,7 @@ def batch_summary(*, source: str, site_name: str | None, count: int) -> Rendered
     name = source_name(source)
     text = str(line("batch_summary", count=count, source=name, site_name=site_name))
     return message(
-        plain_line("batch_case", count=count, source=name, site_name=site_name),
+        notification("batch_case", count=count, source=name, site_name=site_name),
         blocks=[section(text)],
     )
 
@@ -336,6 +336,6 @@ def px_card(view: CardView) -> Rendered:
         buttons.append(button(word("resolve"), ActionId.PX_RESOLVE, value))
     blocks.append(actions(BlockId.PX_ACTIONS, *buttons))
     return message(
-        plain_line("px_case", site_name=view.px_site_name or view.site_name, urgency=urgency),
+        notification("px_case", site_name=view.px_site_name or view.site_name, urgency=urgency),
         blocks=blocks,
     )

@@ -27,3 +27,10 @@ def refusal(refused: Refusal) -> Rendered:
 def internal_error(reference: str) -> Rendered:
     text = str(line("internal_error", reference=reference))
     return message(text, [section(text)])
+
+
+def request_refused(reason: str) -> Rendered:
+    """Why a request was not carried out at all (another workspace, a channel the desk does not
+    use, a button that does not match its card, data that could not be read)."""
+    text = str(line("request_refused", reason=reason))
+    return message(text, [section(text)])

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import blockkit as bk
-from blockkit.core import Component
+from blockkit.core import ColumnSettings, Component, RawText, Table
 
 from bot.text import cut_mrkdwn, word
 
@@ -35,6 +35,9 @@ MESSAGE_BLOCKS_MAX = 50
 SURFACE_BLOCKS_MAX = 100
 NOTIFICATION_MAX = 3000  # Slack allows 40,000; a notification never needs more
 PRIVATE_METADATA_MAX = 3000
+TABLE_ROWS_MAX = 100
+TABLE_CELLS_MAX = 20
+TABLE_CELL_MAX = 10000
 
 
 
@@ -86,6 +89,16 @@ def sections(lines: Iterable[str], *, limit: int = SECTION_MAX) -> list[bk.Secti
 
 def fields(*texts: str) -> bk.Section:
     return bk.Section(fields=[mrkdwn(text, FIELD_MAX) for text in texts[:10]])
+
+
+def table(rows: Sequence[Sequence[str]], *, align: Sequence[str] = ()) -> Table:
+    """A table (messages only, one per message) of plain-text cells; an empty cell shows "—".
+    `align` gives the columns' alignment (left, center, right), in order."""
+    cells = [[RawText(cut(text, TABLE_CELL_MAX) if text else "—")
+              for text in row[:TABLE_CELLS_MAX]] for row in rows[:TABLE_ROWS_MAX]]
+    settings = [ColumnSettings(align=side)  # type: ignore[arg-type]
+                for side in align[:TABLE_CELLS_MAX]]
+    return Table(rows=cells, column_settings=settings or None)
 
 
 def context(*texts: str) -> bk.Context:

@@ -31,6 +31,7 @@ from bot.oncall.values import (
     Shift,
     refusal,
 )
+from bot.roles import Role, Roles
 from bot.slack_out import Outbox
 from storage import rotation as store
 from storage.db import Database, retry_on_conflict
@@ -70,11 +71,13 @@ def _snapshot(session: Session, rotation: Rotation, now: datetime, starts: datet
 
 
 class RotationService:
-    def __init__(self, db: Database, config: Config, clock: Clock, outbox: Outbox):
+    def __init__(self, db: Database, config: Config, clock: Clock, outbox: Outbox, *,
+                 roles: Roles | None = None):
         self.db = db
         self.config = config
         self.clock = clock
         self.outbox = outbox
+        self.roles = roles or Roles(config, outbox.client, clock)
 
     @property
     def rotation(self) -> Rotation:
@@ -162,16 +165,18 @@ class RotationService:
         )
 
     def is_admin(self, user: str) -> bool:
-        return user in self.rotation.admins
+        """[rotation] admins and [roles] admins (members, or members of a user group)."""
+        return self.roles.is_admin(user)
 
     # ---- changes ---------------------------------------------------------------------------
 
     def check_admin(self, actor: str) -> None:
         if self.is_admin(actor):
             return
-        if not self.rotation.admins:
+        admins = self.roles.holders(Role.ADMINS)
+        if not admins:
             raise refusal(NotAllowed, "no_admins")
-        raise refusal(NotAllowed, "not_admin", admins=list(self.rotation.admins))
+        raise refusal(NotAllowed, "not_admin", admins=admins)
 
     def _change_order(self, actor: str, apply: Callable[[Session], None]) -> None:
         """Change the order from now on: hand-offs already due are announced first, so a change

@@ -3,6 +3,7 @@ is now; everything else was rendered when it was written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +13,9 @@ from sqlmodel import Session
 from bot.blocks.kit import Rendered
 from bot.blocks.threads import thread_line
 from bot.card_views import CardViews
-from bot.outbox.kinds import METADATA_EVENT, UPDATES, Kind
+from bot.outbox.kinds import METADATA_EVENT, UPDATES, UPLOAD, Kind
 from bot.text import line
+from storage import looks
 from storage import repository as repo
 from storage.models import OutboxMessage
 
@@ -37,6 +39,7 @@ class Call:
     target: Target | None  # where the post lands (None: not a post, or not known until sent)
     dm_user: str | None = None  # post in the DM with this user (opened at send time)
     permalink_of: tuple[str, str] | None = None  # fill "{permalink}" with this message's link
+    file_name: str | None = None  # an upload: found again by its file's name, not metadata
 
 
 class Wait(Exception):
@@ -73,6 +76,15 @@ def prepare(session: Session, message: OutboxMessage, views: CardViews) -> Call:
         return Call("chat.postMessage", kwargs, Target(message.channel))
     if kind in {Kind.POST_BATCH, Kind.UPDATE_BATCH}:
         return _prepare_batch(session, message, metadata, views)
+    if kind in {Kind.POST_LOOK_LIST, Kind.UPDATE_LOOK_LIST}:
+        return _prepare_look_list(session, message, metadata, views)
+    if kind == Kind.UPLOAD_FILE:
+        payload = message.payload
+        kwargs = {"channel": message.channel, "content": payload["content"],
+                  "filename": payload["filename"], "title": payload["title"],
+                  "alt_txt": payload["alt_text"], "initial_comment": payload["comment"]}
+        return Call(UPLOAD, kwargs, Target(message.channel) if message.channel else None,
+                    dm_user=payload.get("user"), file_name=payload["filename"])
     if kind == Kind.USERGROUP_SYNC:
         if repo.later_pending(session, message=message):
             raise Drop("a newer sync of the same user group follows")
@@ -152,19 +164,37 @@ def _prepare_batch(session: Session, message: OutboxMessage, metadata: dict,
     batch = repo.get_batch(session, batch_id=batch_id)
     if batch is None:
         raise Drop(f"burst {batch_id} no longer exists")
-    rendered = views.batch_summary(batch_id)
-    if message.kind == Kind.POST_BATCH:
-        if batch.summary_ts is not None:
-            raise Drop("the summary is already posted")
+    return _post_or_update(session, message, metadata, post=message.kind == Kind.POST_BATCH,
+                           channel=batch.channel, ts=batch.summary_ts,
+                           render=lambda: views.batch_summary(batch_id))
+
+
+def _prepare_look_list(session: Session, message: OutboxMessage, metadata: dict,
+                       views: CardViews) -> Call:
+    list_id = message.payload["list_id"]
+    look_list = looks.get_list(session, list_id=list_id)
+    if look_list is None:
+        raise Drop(f"look list {list_id} no longer exists")
+    return _post_or_update(session, message, metadata,
+                           post=message.kind == Kind.POST_LOOK_LIST, channel=look_list.channel,
+                           ts=look_list.ts, render=lambda: views.look_list(list_id))
+
+
+def _post_or_update(session: Session, message: OutboxMessage, metadata: dict, *, post: bool,
+                    channel: str, ts: str | None, render: Callable[[], Rendered]) -> Call:
+    """A message posted once and then updated in place (a burst's summary, a day's "Needs a
+    look"), rendered as it is when it goes out."""
+    if post:
+        if ts is not None:
+            raise Drop("it is already posted")
         return Call("chat.postMessage",
-                    message_kwargs(rendered, channel=batch.channel, metadata=metadata),
-                    Target(batch.channel))
-    if batch.summary_ts is None:
-        raise Wait("its summary is not posted yet")
+                    message_kwargs(render(), channel=channel, metadata=metadata),
+                    Target(channel))
+    if ts is None:
+        raise Wait("it is not posted yet")
     if repo.later_pending(session, message=message):
-        raise Drop("a newer update of the same summary follows")
-    return Call("chat.update",
-                message_kwargs(rendered, channel=batch.channel, ts=batch.summary_ts), None)
+        raise Drop("a newer update of the same message follows")
+    return Call("chat.update", message_kwargs(render(), channel=channel, ts=ts), None)
 
 
 def message_kwargs(

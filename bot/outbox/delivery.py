@@ -8,6 +8,7 @@ way (bot.outbox.leases), so several copies of the bot can share one database."""
 
 from __future__ import annotations
 
+import base64
 import logging
 import socket
 import threading
@@ -17,16 +18,25 @@ from typing import Any
 from urllib.error import URLError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.backoff import Backoff
 from bot.card_views import CardViews, CaseNotFound
 from bot.clock import Clock
 from bot.outbox.calls import Call, Drop, Orphan, Target, Wait, prepare
-from bot.outbox.kinds import GROUP_REFUSALS, LOCATED, OUR_MISTAKES, POSTS, Kind, Outcome
+from bot.outbox.kinds import (
+    GROUP_REFUSALS,
+    LOCATED,
+    OUR_MISTAKES,
+    POSTS,
+    UPLOAD,
+    Kind,
+    Outcome,
+)
 from bot.outbox.leases import LEASE, Heartbeat
 from bot.outbox.lookup import LOOKUP_MARGIN, LookupFailed, Lookups, Uncertain
 from bot.outbox.writer import OutboxWriter
+from storage import looks
 from storage import repository as repo
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -134,15 +144,16 @@ class Outbox(OutboxWriter):
         now = self.clock.now()
         with self.db.session() as session:
             rows = [(m.id, m.dedupe_key, m.attempted_at, m.uncertain_since, m.lookup_channel,
-                     m.lookup_thread_ts)
+                     m.lookup_thread_ts,
+                     m.payload.get("filename") if m.kind == Kind.UPLOAD_FILE else None)
                     for m in repo.uncertain_outbox(session, now=now, limit=limit)]
         groups: dict[Target, list[Uncertain]] = {}
-        for message_id, key, attempted_at, since, channel, thread_ts in rows:
+        for message_id, key, attempted_at, since, channel, thread_ts, file_name in rows:
             if channel is None or attempted_at is None:
                 self._locate(message_id)  # an attempt recorded before look-ups were batched
                 continue
             groups.setdefault(Target(channel, thread_ts), []).append(
-                Uncertain(message_id, key, attempted_at, since or attempted_at))
+                Uncertain(message_id, key, attempted_at, since or attempted_at, file_name))
         for target, wanted in groups.items():
             paused = self.lookups.paused_until(target.method)
             if paused is not None:
@@ -306,18 +317,34 @@ class Outbox(OutboxWriter):
             channel, ts = call.permalink_of
             link = self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
             kwargs["text"] = kwargs["text"].replace("{permalink}", link)
-        return Call(call.method, kwargs, target)
+        return Call(call.method, kwargs, target, file_name=call.file_name)
 
     def _call(self, call: Call) -> dict[str, Any]:
         try:
-            return self.client.api_call(call.method, json=call.kwargs).data  # type: ignore[return-value]
+            return self._send(call)
         except SlackApiError as error:
             if error.response.get("error") != "not_in_channel":
                 raise
             # A public channel the bot was never added to: join it and try once more.
             self.client.conversations_join(channel=call.kwargs["channel"])
             logger.info("joined channel %s to deliver", call.kwargs["channel"])
-            return self.client.api_call(call.method, json=call.kwargs).data  # type: ignore[return-value]
+            return self._send(call)
+
+    def _send(self, call: Call) -> dict[str, Any]:
+        if call.method == UPLOAD:
+            return self._upload(call.kwargs)
+        return self.client.api_call(call.method, json=call.kwargs).data  # type: ignore[return-value]
+
+    def _upload(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The current file upload (files.upload is retired): slack_sdk's files_upload_v2 asks
+        for an upload URL, sends the bytes there and completes the upload into the channel."""
+        options = dict(kwargs)
+        content = base64.b64decode(options.pop("content"))
+        try:
+            response = self.client.files_upload_v2(file=content, **options)
+        except SlackRequestError as error:  # the upload URL answered other than 200
+            raise OSError(f"file upload failed: {error}") from error
+        return {**response.data, "channel": options["channel"]}  # type: ignore[dict-item]
 
     # ---- recording the outcome -----------------------------------------------------------------
 
@@ -339,6 +366,8 @@ class Outbox(OutboxWriter):
                                        px=kind == Kind.POST_PX_CARD)
             if kind == Kind.POST_BATCH and ts:
                 repo.set_batch_summary(session, batch_id=payload["batch_id"], ts=ts)
+            if kind == Kind.POST_LOOK_LIST and ts:
+                looks.set_ts(session, list_id=payload["list_id"], ts=ts)
             session.commit()
         logger.info("outbox %s sent (%s, case %s)", message_id, kind, case_id)
         self._check_skew(attempted_at, ts)

@@ -17,19 +17,25 @@ class Kind(StrEnum):
     MESSAGE = "message"
     POST_BATCH = "post_batch"
     UPDATE_BATCH = "update_batch"
+    POST_LOOK_LIST = "post_look_list"  # the day's "Needs a look" message
+    UPDATE_LOOK_LIST = "update_look_list"
     RISK_NOTICE = "risk_notice"  # a copy of a risk case for the risk channel
     CASE_DM = "case_dm"  # a direct message about a case, with a link to its card
     DM = "dm"  # a direct message to a person
     USERGROUP_SYNC = "usergroup_sync"  # set a Slack user group's members (the on-call group)
+    UPLOAD_FILE = "upload_file"  # share a file (the digest's chart) in a channel or a DM
 
 
 # Posts create a message: one whose outcome is unknown is looked up before it is sent again.
 POSTS = frozenset(
     {Kind.POST_CARD, Kind.POST_PX_CARD, Kind.THREAD_REPLY, Kind.MESSAGE, Kind.POST_BATCH,
-     Kind.RISK_NOTICE, Kind.CASE_DM, Kind.DM}
+     Kind.POST_LOOK_LIST, Kind.RISK_NOTICE, Kind.CASE_DM, Kind.DM, Kind.UPLOAD_FILE}
 )
+UPLOAD = "files.upload_v2"  # slack_sdk's files.getUploadURLExternal, the bytes, and
+#                             files.completeUploadExternal
 UPDATES = frozenset({Kind.UPDATE_CARD, Kind.UPDATE_PX_CARD})
-LOCATED = frozenset({Kind.POST_CARD, Kind.POST_PX_CARD, Kind.POST_BATCH})  # others wait for these
+# Others wait for these to be posted.
+LOCATED = frozenset({Kind.POST_CARD, Kind.POST_PX_CARD, Kind.POST_BATCH, Kind.POST_LOOK_LIST})
 
 
 class Outcome(StrEnum):

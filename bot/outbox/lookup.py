@@ -43,6 +43,7 @@ class Uncertain:
     key: str  # the dedupe key its metadata carries
     attempted_at: datetime
     since: datetime  # the earliest it may have landed (the attempt, or before when unknown)
+    file_name: str | None = None  # an upload: known by its file's name (files carry no metadata)
 
 
 @dataclass
@@ -109,11 +110,17 @@ class Lookups:
         if scan is None or scan.bracket != bracket:
             scan = _Scan(bracket, now)
         page = self._page(target, scan)
+        files = {item.file_name: item.key for item in wanted if item.file_name}
         for item in page.get("messages") or []:
+            if not item.get("ts"):
+                continue
             payload = (item.get("metadata") or {}).get("event_payload") or {}
             key = payload.get("key") if isinstance(payload, dict) else None
-            if isinstance(key, str) and item.get("ts"):
+            if isinstance(key, str):
                 scan.found[key] = item["ts"]
+            for shared in item.get("files") or []:
+                if isinstance(shared, dict) and shared.get("name") in files:
+                    scan.found[files[shared["name"]]] = item["ts"]
         verdict = Verdict(found={item.message_id: scan.found[item.key] for item in wanted
                                  if item.key in scan.found})
         missing = [item for item in wanted if item.key not in scan.found]

@@ -3,6 +3,7 @@ and the change commit together or not at all."""
 
 from __future__ import annotations
 
+import base64
 import uuid
 from typing import Any
 
@@ -90,6 +91,14 @@ class OutboxWriter:
         self._add(session, Kind.POST_BATCH, payload={"batch_id": batch_id},
                   ordering_key=f"batch:{batch_id}")
 
+    def post_look_list(self, session: Session, *, list_id: int) -> None:
+        self._add(session, Kind.POST_LOOK_LIST, payload={"list_id": list_id},
+                  ordering_key=f"look:{list_id}")
+
+    def update_look_list(self, session: Session, *, list_id: int) -> None:
+        self._add(session, Kind.UPDATE_LOOK_LIST, payload={"list_id": list_id},
+                  ordering_key=f"look:{list_id}")
+
     def update_batch(self, session: Session, *, batch_id: int) -> None:
         self._add(session, Kind.UPDATE_BATCH, payload={"batch_id": batch_id},
                   ordering_key=f"batch:{batch_id}")
@@ -111,6 +120,19 @@ class OutboxWriter:
         row = repo.latest_outbox(session, ordering_key=usergroup_key(usergroup),
                                  kind=Kind.USERGROUP_SYNC)
         return None if row is None else list(row.payload["users"])
+
+    def upload_file(
+        self, session: Session, *, content: bytes, filename: str, title: str, alt_text: str,
+        comment: str, channel: str | None = None, user: str | None = None,
+        ordering_key: str = "misc",
+    ) -> None:
+        """Share a file in `channel`, or in the DM with `user`, with `comment` above it. The
+        file's name should be unique in its channel: after a cut-off upload, the channel is
+        searched for it before uploading again."""
+        self._add(session, Kind.UPLOAD_FILE, channel=channel, ordering_key=ordering_key,
+                  payload={"content": base64.b64encode(content).decode("ascii"),
+                           "filename": filename, "title": title, "alt_text": alt_text,
+                           "comment": comment, "user": user})
 
     def message(
         self, session: Session, *, channel: str, text: str, blocks: list | None = None,

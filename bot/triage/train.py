@@ -1,0 +1,389 @@
+"""Training the complaint model on the NHS feedback in data/: `make train-triage`, or
+`python -m bot.triage.train [OUT]`. Deterministic: the same data gives the same model.
+
+The candidates the bench compares are here too (bench/triage_bench.py); `SHIPPED` names the
+one that wins there. Thresholds come from the training data alone, by 5-fold cross-validation:
+- the complaint band starts at the lowest probability whose out-of-fold precision reaches
+  COMPLAINT_PRECISION;
+- the unsure band starts at the highest probability that still keeps UNSURE_RECALL of the
+  complaints out of fold; under it a review is "not a complaint".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.triage import nhs
+from bot.triage.model import (
+    MODEL_PATH,
+    MODEL_VERSION,
+    TOKEN_PATTERN,
+    VADER_FEATURES,
+    ShippedModel,
+    meta_path,
+)
+
+SEED = 0
+FOLDS = 5
+COMPLAINT_PRECISION = 0.85
+UNSURE_RECALL = 0.95
+MIN_THEME_EXAMPLES = 50  # fewer, and a theme is left to its keywords
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    description: str
+    vader: bool
+    features: Callable[[], Any]
+    classifier: Callable[[], Any]
+
+
+def _logistic() -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=3.0, class_weight="balanced", max_iter=3000)
+
+
+def _calibrated_svm() -> Any:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import LinearSVC
+
+    return CalibratedClassifierCV(LinearSVC(C=0.3, class_weight="balanced", random_state=SEED),
+                                  method="sigmoid", cv=FOLDS)
+
+
+def tfidf_ngrams() -> Any:
+    """Word 1–2-grams and character 2–5-grams within words, seen in two texts or more,
+    sublinear TF-IDF, each part of unit length."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    return FeatureUnion([
+        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+                                  sublinear_tf=True)),
+    ])
+
+
+CANDIDATES: dict[str, Candidate] = {
+    candidate.name: candidate for candidate in (
+        Candidate("tfidf+vader LR", "TF-IDF word+char n-grams and VADER's scores, logistic "
+                  "regression", True, tfidf_ngrams, _logistic),
+        Candidate("tfidf LR", "the same without VADER", False, tfidf_ngrams, _logistic),
+        Candidate("tfidf+vader SVM", "TF-IDF n-grams and VADER, linear SVM calibrated "
+                  "(sigmoid, 5 folds)", True, tfidf_ngrams, _calibrated_svm),
+    )
+}
+SHIPPED = "tfidf+vader LR"
+
+
+def with_vader(text_features: Any, vader: Sequence[Mapping[str, float]]) -> Any:
+    """The text features with VADER's scores as extra columns."""
+    import numpy as np
+    from scipy import sparse
+
+    scores = np.array([[score[name] for name in VADER_FEATURES] for score in vader])
+    return sparse.hstack([text_features, sparse.csr_matrix(scores)], format="csr")
+
+
+class FittedModel:
+    """A candidate fitted with scikit-learn, with its thresholds; export() ships it."""
+
+    def __init__(self, *, candidate: Candidate, features: Any, complaint: Any, themes: Any,
+                 theme_names: Sequence[str], theme_thresholds: Sequence[float],
+                 complaint_threshold: float, unsure_threshold: float):
+        self.candidate = candidate
+        self.features = features
+        self.complaint = complaint
+        self.themes = themes
+        self.theme_names = tuple(theme_names)
+        self.theme_thresholds = tuple(theme_thresholds)
+        self.complaint_threshold = complaint_threshold
+        self.unsure_threshold = unsure_threshold
+
+    def probabilities(self, texts: Sequence[str],
+                      vader: Sequence[Mapping[str, float]] | None = None) -> Any:
+        features = self.features.transform(list(texts))
+        if self.candidate.vader:
+            features = with_vader(features, vader if vader is not None else vader_scores(texts))
+        return self.complaint.predict_proba(features)[:, 1]
+
+    def theme_scores(self, texts: Sequence[str]) -> Any:
+        """(texts × theme_names) scores; a theme applies at or over its threshold."""
+        return self.themes.predict(self.features.transform(list(texts)))
+
+    def export(self, path: Path, meta: Mapping[str, Any]) -> ShippedModel:
+        """Write what bot.triage.model reads: the arrays to `path` (.npz), the rest to .json."""
+        import numpy as np
+        from sklearn.linear_model import LogisticRegression
+
+        if not isinstance(self.complaint, LogisticRegression):
+            raise ValueError(f"only a logistic regression exports, not {self.candidate.name}")
+        arrays: dict[str, Any] = {}
+        parts = []
+        for name, vectorizer in self.features.transformer_list:
+            _check_exportable(vectorizer)
+            terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+            arrays[f"{name}_terms"] = np.array(terms, dtype=str)
+            arrays[f"{name}_idf"] = np.asarray(vectorizer.idf_, dtype=float)
+            parts.append({"name": name, "analyzer": vectorizer.analyzer,
+                          "ngrams": list(vectorizer.ngram_range)})
+        arrays["complaint_coef"] = np.asarray(self.complaint.coef_[0], dtype=float)
+        arrays["complaint_intercept"] = np.asarray(self.complaint.intercept_[0], dtype=float)
+        width = sum(len(terms) for key, terms in arrays.items() if key.endswith("_terms"))
+        if self.themes is not None:
+            arrays["theme_coef"] = np.asarray(self.themes.coef_, dtype=float)
+            arrays["theme_intercept"] = np.asarray(self.themes.intercept_, dtype=float)
+        else:
+            arrays["theme_coef"] = np.zeros((0, width))
+            arrays["theme_intercept"] = np.zeros(0)
+        full_meta = {
+            **meta, "format": 1, "candidate": self.candidate.name, "parts": parts,
+            "vader_features": list(VADER_FEATURES) if self.candidate.vader else [],
+            "complaint_threshold": self.complaint_threshold,
+            "unsure_threshold": self.unsure_threshold,
+            "theme_names": list(self.theme_names),
+            "theme_thresholds": list(self.theme_thresholds),
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            np.savez_compressed(handle, **arrays)
+        meta_path(path).write_text(json.dumps(full_meta, indent=2, sort_keys=True,
+                                              ensure_ascii=False) + "\n", encoding="utf-8")
+        return ShippedModel(arrays, full_meta)
+
+
+def _check_exportable(vectorizer: Any) -> None:
+    """bot.triage.model re-does these settings only."""
+    expected = {"lowercase": True, "strip_accents": None, "preprocessor": None,
+                "tokenizer": None, "stop_words": None, "token_pattern": TOKEN_PATTERN,
+                "binary": False, "norm": "l2", "use_idf": True, "sublinear_tf": True}
+    actual = {name: getattr(vectorizer, name) for name in expected}
+    if actual != expected or vectorizer.analyzer not in ("word", "char_wb"):
+        raise ValueError(f"a vectorizer bot.triage.model cannot read: {actual}")
+
+
+def vader_scores(texts: Sequence[str]) -> list[dict[str, float]]:
+    from bot.triage.model import vader_analyzer
+
+    analyzer = vader_analyzer.get()
+    return [analyzer.polarity_scores(text) for text in texts]
+
+
+def fit(rows: Sequence[nhs.Feedback], candidate: Candidate, *, themes: bool = True,
+        thresholds: bool = True, vader: Sequence[Mapping[str, float]] | None = None
+        ) -> FittedModel:
+    """A model fitted on `rows`, its thresholds (in .meta) from cross-validation on them."""
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    texts = [row.text for row in rows]
+    labels = np.array([row.complaint for row in rows])
+    features = candidate.features()
+    matrix = features.fit_transform(texts)
+    scored = with_vader(matrix, vader or vader_scores(texts)) if candidate.vader else matrix
+    complaint = candidate.classifier().fit(scored, labels)
+    complaint_at, unsure_at = 0.5, 0.5
+    if thresholds:
+        folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
+        out_of_fold = cross_val_predict(candidate.classifier(), scored, labels, cv=folds,
+                                        method="predict_proba")[:, 1]
+        complaint_at, unsure_at = band_thresholds(labels, out_of_fold)
+
+    theme_model, theme_names, theme_thresholds = (None, [], [])
+    if themes:
+        theme_model, theme_names, theme_thresholds = _fit_themes(rows, matrix)
+    return FittedModel(
+        candidate=candidate, features=features, complaint=complaint, themes=theme_model,
+        theme_names=theme_names, theme_thresholds=theme_thresholds,
+        complaint_threshold=complaint_at, unsure_threshold=unsure_at,
+    )
+
+
+def band_thresholds(labels: Any, probabilities: Any) -> tuple[float, float]:
+    """(complaint, unsure) thresholds from out-of-fold probabilities; see the module's doc."""
+    import numpy as np
+    from sklearn.metrics import precision_recall_curve
+
+    precision, recall, thresholds = precision_recall_curve(labels, probabilities)
+    precise = np.flatnonzero(precision[:-1] >= COMPLAINT_PRECISION)
+    complaint_at = float(thresholds[precise[0]]) if len(precise) else 1.0
+    kept = np.flatnonzero(recall[:-1] >= UNSURE_RECALL)
+    unsure_at = float(thresholds[kept[-1]]) if len(kept) else 0.0
+    # floor to 4 places, so a stored threshold never lets a borderline text change band
+    return (float(np.floor(complaint_at * 1e4) / 1e4),
+            float(np.floor(min(unsure_at, complaint_at) * 1e4) / 1e4))
+
+
+def _fit_themes(rows: Sequence[nhs.Feedback], matrix: Any) -> tuple[Any, list[str], list[float]]:
+    """One ridge regression per theme with enough examples; each theme's threshold the one
+    with the best out-of-fold F1."""
+    import numpy as np
+    from sklearn.metrics import precision_recall_curve
+    from sklearn.model_selection import KFold, cross_val_predict
+
+    names = [theme for theme in nhs.THEME_COLUMNS
+             if sum(theme in row.themes for row in rows) >= MIN_THEME_EXAMPLES]
+    if not names:
+        return None, [], []
+    targets = np.array([[theme in row.themes for theme in names] for row in rows], dtype=float)
+    model = _ridge().fit(matrix, targets)
+    folds = KFold(FOLDS, shuffle=True, random_state=SEED)
+    out_of_fold = cross_val_predict(_ridge(), matrix, targets, cv=folds)
+    thresholds = []
+    for column in range(len(names)):
+        precision, recall, cuts = precision_recall_curve(targets[:, column],
+                                                         out_of_fold[:, column])
+        f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+        thresholds.append(round(float(cuts[int(np.argmax(f1[:-1]))]), 6))
+    return model, names, thresholds
+
+
+def _ridge() -> Any:
+    from sklearn.linear_model import Ridge
+
+    return Ridge(alpha=1.0, solver="sag", random_state=SEED)
+
+
+# --- Scores ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BandScores:
+    n: int
+    complaints: int
+    precision: float  # of the complaint band
+    recall: float  # of the complaint band
+    recall_with_unsure: float  # complaints in the complaint or unsure band
+    unsure_share: float  # of all texts, how many land in the unsure band
+    auc: float
+    average_precision: float
+    best_recall_at_85: float  # the best recall any threshold gives at precision ≥ 0.85
+
+
+def band_scores(labels: Sequence[bool], probabilities: Sequence[float], complaint_at: float,
+                unsure_at: float) -> BandScores:
+    import numpy as np
+    from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
+
+    truth = np.asarray(labels, dtype=bool)
+    scores = np.asarray(probabilities, dtype=float)
+    flagged = scores >= complaint_at
+    seen = scores >= unsure_at
+    precision, recall, _ = precision_recall_curve(truth, scores)
+    at_85 = recall[precision >= 0.85]
+    return BandScores(
+        n=len(truth), complaints=int(truth.sum()),
+        precision=_ratio((truth & flagged).sum(), flagged.sum()),
+        recall=_ratio((truth & flagged).sum(), truth.sum()),
+        recall_with_unsure=_ratio((truth & seen).sum(), truth.sum()),
+        unsure_share=_ratio((seen & ~flagged).sum(), len(truth)),
+        auc=float(roc_auc_score(truth, scores)),
+        average_precision=float(average_precision_score(truth, scores)),
+        best_recall_at_85=float(at_85.max()) if len(at_85) else 0.0,
+    )
+
+
+def _ratio(part: int, whole: int) -> float:
+    return float(part) / float(whole) if whole else 1.0
+
+
+def cross_trust(rows: Sequence[nhs.Feedback], candidate: Candidate, *, themes: bool = False
+                ) -> dict[str, tuple[FittedModel, list[nhs.Feedback]]]:
+    """"NEAS→NHFT" and "NHFT→NEAS": a model fitted on one trust, and the other trust's rows."""
+    splits = {}
+    for train_on, test_on in (nhs.TRUSTS, nhs.TRUSTS[::-1]):
+        model = fit([row for row in rows if row.trust == train_on], candidate, themes=themes)
+        splits[f"{train_on}→{test_on}"] = (model, [row for row in rows if row.trust == test_on])
+    return splits
+
+
+# --- The shipped model --------------------------------------------------------------------------
+
+
+@dataclass
+class TrainReport:
+    path: str
+    rows: int
+    complaints: int
+    dropped_question_dependent: int
+    complaint_threshold: float
+    unsure_threshold: float
+    themes: list[str]
+    data_sha256: str
+    sklearn_version: str
+    held_out: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        out = [f"wrote {self.path}: {self.rows} comments ({self.complaints} complaints), "
+               f"{self.dropped_question_dependent} question-dependent answers left out",
+               f"bands: complaint at ≥ {self.complaint_threshold}, unsure at ≥ "
+               f"{self.unsure_threshold}; model themes: {', '.join(self.themes)}"]
+        out.append("the [triage] defaults in bot/config.py and reviewdesk.example.toml must "
+                   "carry these thresholds (tests/test_triage_model.py checks)")
+        for split, scores in self.held_out.items():
+            out.append(f"held out {split}: complaint band P {scores['precision']:.2f} "
+                       f"R {scores['recall']:.2f}, with unsure R "
+                       f"{scores['recall_with_unsure']:.2f}, AUC {scores['auc']:.3f}")
+        return out
+
+
+def train(out_path: Path = MODEL_PATH, data_path: Path = nhs.NHS_FEEDBACK) -> TrainReport:
+    """Fit the shipped candidate on all the NHS feedback and write it to `out_path` (+ .json),
+    with its held-out scores (trained on one trust, tested on the other)."""
+    try:
+        import sklearn
+    except ImportError as error:  # the bot itself runs without it
+        raise RuntimeError("training the triage model needs scikit-learn: "
+                           "pip install 'reviewdesk[train]'") from error
+
+    rows = nhs.load(data_path)
+    candidate = CANDIDATES[SHIPPED]
+    held_out = {}
+    for split, (model, test_rows) in cross_trust(rows, candidate).items():
+        probabilities = model.probabilities([row.text for row in test_rows])
+        scores = band_scores([row.complaint for row in test_rows], probabilities,
+                             model.complaint_threshold, model.unsure_threshold)
+        held_out[split] = {key: round(value, 4) for key, value in asdict(scores).items()}
+
+    model = fit(rows, candidate)
+    report = TrainReport(
+        path=str(out_path), rows=len(rows), complaints=sum(row.complaint for row in rows),
+        dropped_question_dependent=len(nhs.read_all(data_path)) - len(rows),
+        complaint_threshold=model.complaint_threshold,
+        unsure_threshold=model.unsure_threshold, themes=list(model.theme_names),
+        data_sha256=nhs.sha256(data_path), sklearn_version=sklearn.__version__,
+        held_out=held_out,
+    )
+    model.export(out_path, {
+        "version": MODEL_VERSION, "data_file": data_path.name, "data_sha256": report.data_sha256,
+        "sklearn_version": report.sklearn_version, "python_version": platform.python_version(),
+        "rows": report.rows, "complaints": report.complaints,
+        "dropped_question_dependent": report.dropped_question_dependent,
+        "held_out": held_out,
+        "thresholds_from": f"{FOLDS}-fold cross-validation on the training rows: complaint at "
+                           f"precision ≥ {COMPLAINT_PRECISION}, unsure at recall ≥ "
+                           f"{UNSURE_RECALL}",
+    })
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Train the triage complaint model.")
+    parser.add_argument("out", nargs="?", type=Path, default=MODEL_PATH)
+    args = parser.parse_args(argv)
+    for line in train(args.out).lines():
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
