@@ -102,7 +102,9 @@ def test_a_restart_during_an_outage_loses_and_doubles_nothing(start_bot, slack, 
         driver.card(case_id, TRIAGE)
     driver.settle()
     assert len(slack.messages(TRIAGE)) == 3
-    assert {m.status for m in _outbox(second)} == {"sent"}
+    assert {m.status for m in _outbox(second)} == {"sent"}, [
+        (m.id, m.kind, m.status, m.uncertain, m.next_attempt_at, m.lease_until, m.last_error)
+        for m in _outbox(second)]
 
 
 def test_actions_during_an_outage_reach_slack_in_order_afterwards(driver, slack, bot, clock):
