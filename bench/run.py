@@ -417,7 +417,7 @@ def bench_latency(workdir: Path, sizes: Sizes) -> list[Row]:
 def bench_quality(workdir: Path, sizes: Sizes) -> list[Row]:
     rows = []
     for script, pattern, label in (
-        ("triage_bench.py", r"ours / VADER alone ([\d.]+)× the time",
+        ("triage_bench.py", r"triage\(\) with labels and themes\s+[\d.]+ ms \(\s*([\d.]+)× VADER",
          "triage speed, a review (bench/triage_bench.py) vs VADER alone"),
         ("guard_bench.py", r"guard\s+([\d.]+) ms per draft\s+\(\s*([\d.]+)× the phrase list",
          "reply guard speed, a draft (bench/guard_bench.py) vs a phrase list"),
