@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check-config train-triage bench-triage clean
+.PHONY: run test lint check-config train-triage bench-triage bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/pytest
+
+# The benchmark suite (a few minutes): prints a table of ratios and writes bench/RESULTS.md.
+bench: $(STAMP)
+	$(VENV)/bin/python bench/run.py
+
+bench-smoke: $(STAMP)
+	$(VENV)/bin/python bench/run.py --smoke
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -33,7 +33,13 @@ from bot.roles import Roles
 from bot.scheduler import Scheduler
 from bot.slack_out import Outbox
 from handlers import actions, commands, errors, events, intake, looks, middleware, views
-from server import HttpServer, InFlight, ListenerExecutor, SocketModeConnection
+from server import (
+    HttpServer,
+    InFlight,
+    ListenerExecutor,
+    SocketModeConnection,
+    ack_clicks_at_once,
+)
 from storage.db import Database
 
 logger = logging.getLogger("reviewdesk")
@@ -190,6 +196,7 @@ def create_app(
         signing_secret=settings.slack_signing_secret or "",
         logger=logging.getLogger("slack_bolt"),
     )
+    bolt.use(ack_clicks_at_once)
     errors.register(bolt)
     middleware.register(bolt, config=config, expected_team=lambda: (
         config.slack.team_id or authorize.identity.get("team_id")))

@@ -18,6 +18,7 @@ from bot.backoff import Backoff
 logger = logging.getLogger("reviewdesk")
 
 HTTP_THREADS = 8
+LISTEN_BACKLOG = 128
 # How often the server's loop looks up from waiting: the longest `stop()` waits for it.
 STOP_CHECK_SECONDS = 0.05
 
@@ -61,11 +62,19 @@ class InFlight:
         return middleware
 
 
-class ListenerExecutor(ThreadPoolExecutor):
-    """Bolt's listener pool, sized to the HTTP server's threads (a click that waits on the
-    database must not hold up the next click's ack), counting what runs."""
+# Bolt waits for a listener to call ack() on a worker of this pool; a listener acks first and
+# then works, which may wait on the database (a click for at most Database.interactive_budget).
+# The pool starts a thread whenever none is idle, up to this many, so a click never waits for a
+# worker to ack it while others wait on a locked database.
+LISTENER_THREADS = 64
 
-    def __init__(self, in_flight: InFlight, max_workers: int = HTTP_THREADS):
+
+class ListenerExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, counting what runs. It grows while every worker is busy (see
+    LISTENER_THREADS): sized to the HTTP server's threads, five clicks waiting on a locked
+    database kept the sixth from being acked within Slack's 3 seconds."""
+
+    def __init__(self, in_flight: InFlight, max_workers: int = LISTENER_THREADS):
         super().__init__(max_workers=max_workers, thread_name_prefix="listener")
         self.in_flight = in_flight
 
@@ -83,6 +92,17 @@ class ListenerExecutor(ThreadPoolExecutor):
         except BaseException:
             self.in_flight.leave()
             raise
+
+
+def ack_clicks_at_once(body: dict[str, Any], ack: Any, next: Callable[[], Any]) -> Any:
+    """Bolt global middleware: acknowledge a click (block_actions, whose ack never carries an
+    answer) in the thread serving the request, before its listener is scheduled: nothing can
+    stand between a click and its ack (a busy pool, a locked database). Bolt otherwise waits
+    for the listener's ack() on a worker, looking every 10 ms; a listener's own ack() after
+    this changes nothing."""
+    if isinstance(body, dict) and body.get("type") == "block_actions":
+        ack()
+    return next()
 
 
 # A body over the app's limit is still read (up to this much) before the app answers 413, so
@@ -120,8 +140,11 @@ class HttpServer:
                  max_body: int | None = None):
         if max_body is not None:
             app = _reading_oversized_bodies(app, max_body)
+        # The listen backlog: with cheroot's default (5), a burst of clicks overflows it while
+        # the workers are busy and the kernel drops the connections, which the client retries
+        # a second later (a 1 s ack, measured in bench/).
         self._server = wsgi.Server((host, port), app, numthreads=threads,
-                                   server_name="reviewdesk")
+                                   server_name="reviewdesk", request_queue_size=LISTEN_BACKLOG)
         self._server.expiration_interval = STOP_CHECK_SECONDS
         self._thread: threading.Thread | None = None
 

@@ -43,7 +43,7 @@ from bot.text import line
 from bot.triage import TriageResult
 from bot.windows import add_time
 from storage import repository as repo
-from storage.db import Database, retry_on_conflict
+from storage.db import Database, DatabaseBusy, retry_on_conflict
 from storage.models import Case, CaseWindow
 
 __all__ = ["Change", "Desk", "IngestOutcome", "InvalidInput", "ReviewFacts"]
@@ -148,9 +148,10 @@ class Desk:
 
     # ---- reviews in ---------------------------------------------------------------------
 
-    def ingest(self, reviews: Sequence[tuple[int, CanonicalReview]]) -> list[IngestOutcome]:
+    def ingest(self, reviews: Sequence[tuple[int, CanonicalReview]], *,
+               triaged: Sequence[TriageResult] | None = None) -> list[IngestOutcome]:
         """Store each review and open a case for each new negative one (see bot.ingest)."""
-        return self.ingestor.ingest(reviews)
+        return self.ingestor.ingest(reviews, triaged=triaged)
 
     def preview(self, reviews: Sequence[tuple[int, CanonicalReview]]) -> list[IngestOutcome]:
         return self.ingestor.preview(reviews)
@@ -173,11 +174,18 @@ class Desk:
         try:
             # Someone changing the case between our read and our write makes us read it again
             # and re-check the rules: the second of two simultaneous claims gets a refusal.
+            # Someone is waiting: a database locked for longer than the budget is a refusal
+            # ("the desk is busy"), not a worker held until the lock ends.
             retry_on_conflict(lambda: self._act_once(case_id, actor, action, apply, request_key,
-                                                     checked))
+                                                     checked),
+                              budget=self.db.interactive_budget)
         except IntegrityError:
             # The same request (a double-click or a retry) committed in the meantime.
             return
+        except DatabaseBusy:
+            logger.warning("case %s: %s by %s not applied, the database is busy", case_id,
+                           action, actor)
+            raise Refusal("busy", case_id, {"action": str(action)}) from None
 
     def _act_once(self, case_id, actor, action, apply, request_key, checked=True) -> None:
         now = self.clock.now()

@@ -6,16 +6,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tqdm import tqdm
-
-from bot.reviews import ItemError, validate_batch
+from bot.reviews import CanonicalReview, ItemError, validate_batch
 
 if TYPE_CHECKING:
+    from bot.config import Config
     from bot.desk import Desk
+    from bot.triage import TriageResult
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,39 @@ class ImportReport:
         return len({error.index for error in self.errors})
 
 
+PARALLEL_FROM = 2_000  # reviews; fewer are triaged in this process
+_worker_config: Config | None = None
+
+
+def _start_worker(config: Config) -> None:
+    global _worker_config
+    _worker_config = config
+
+
+def _triage_chunk(chunk: list[tuple[int, CanonicalReview]]) -> list[TriageResult]:
+    from bot.triage import triage
+
+    assert _worker_config is not None
+    return [triage(review, _worker_config) for _index, review in chunk]
+
+
+@contextmanager
+def _triage_ahead(config: Config, chunks: list[list[tuple[int, CanonicalReview]]], *,
+                  parallel: bool) -> Iterator[Iterator[list[TriageResult] | None]]:
+    """Each chunk's triage (None: the desk triages it itself). A large import triages in
+    worker processes, chunks ahead of the one being stored: triage is most of an import's
+    work, and the database writes happen meanwhile in this process."""
+    reviews = sum(len(chunk) for chunk in chunks)
+    workers = min(os.cpu_count() or 1, 4)
+    if not parallel or reviews < PARALLEL_FROM or workers < 2:
+        yield iter([None] * len(chunks))
+        return
+    # spawn, not fork: this process holds database connections a child must not inherit
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                             initializer=_start_worker, initargs=(config,)) as pool:
+        yield pool.map(_triage_chunk, chunks, chunksize=4)
+
+
 def import_items(desk: Desk, file_items: FileItems, *, dry_run: bool = False,
                  progress: bool = True) -> ImportReport:
     """Validate every item, then store the good ones in chunks (or only say what would
@@ -148,13 +186,22 @@ def import_items(desk: Desk, file_items: FileItems, *, dry_run: bool = False,
         errors=sorted(file_items.errors + [e for e in batch.errors if e.index not in unparsed],
                       key=lambda e: e.index),
     )
-    store = desk.preview if dry_run else desk.ingest
+    from tqdm import tqdm  # the bar is for `reviewdesk import`, not for a running bot
+
+    chunks = [batch.reviews[start:start + CHUNK] for start in range(0, len(batch.reviews), CHUNK)]
     with tqdm(total=len(batch.reviews), unit="review", disable=None if progress else True,
-              delay=0 if len(batch.reviews) >= PROGRESS_FROM else 3600) as bar:
-        for start in range(0, len(batch.reviews), CHUNK):
-            chunk = batch.reviews[start:start + CHUNK]
-            for outcome in store(chunk):
+              delay=0 if len(batch.reviews) >= PROGRESS_FROM else 3600) as bar, \
+            _triage_ahead(desk.config, chunks, parallel=not dry_run) as triaged:
+        for chunk, results in zip(chunks, triaged, strict=True):
+            outcomes = desk.preview(chunk) if dry_run else desk.ingest(chunk, triaged=results)
+            for outcome in outcomes:
+                if outcome.outcome == "failed":  # the database refused it; the rest are stored
+                    report.errors.append(ItemError(outcome.index, "item",
+                                                   "was refused by the database (see the log)",
+                                                   outcome.external_id))
+                    continue
                 setattr(report, outcome.outcome, getattr(report, outcome.outcome) + 1)
                 report.opened += int(outcome.opened_case)
             bar.update(len(chunk))
+    report.errors.sort(key=lambda error: error.index)
     return report

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    OperationalError,
+)
 from sqlmodel import Session
 
 from bot.cases import SYSTEM, Action, Status, WindowKind
@@ -23,11 +29,23 @@ from bot.triage import TriageResult, triage
 from bot.windows import add_time
 from storage import looks
 from storage import repository as repo
-from storage.db import CONFLICTS, Database, retry_on_conflict
-from storage.models import CardBatch, Case, CaseWindow, LookItem, LookList, Review
+from storage.db import CONFLICTS, Database, begin_for_savepoints, retry_on_conflict
+from storage.models import (
+    CardBatch,
+    Case,
+    CaseEvent,
+    CaseWindow,
+    LookItem,
+    LookList,
+    Nudge,
+    Review,
+)
 
 logger = logging.getLogger(__name__)
 
+BATCH = 100  # reviews a transaction
+# Failures of the database itself (locked, gone, a broken connection), not of one review.
+ENVIRONMENTAL = (OperationalError, InternalError, InterfaceError)
 CHANGE_FIELDS = ("site", "author", "rating", "text", "url", "created_at", "recommendation")
 URGENT_LABELS = frozenset({"urgent", "risk"})
 
@@ -36,7 +54,7 @@ URGENT_LABELS = frozenset({"urgent", "risk"})
 class IngestOutcome:
     index: int
     external_id: str
-    outcome: str  # created | updated | unchanged
+    outcome: str  # created | updated | unchanged | failed (the database refused it)
     case_id: int | None
     opened_case: bool = False  # this review opened a case now (or, previewed, would)
 
@@ -58,9 +76,23 @@ class Ingestor:
         self.clock = clock
         self.outbox = outbox
 
-    def ingest(self, reviews: Sequence[tuple[int, CanonicalReview]]) -> list[IngestOutcome]:
-        """Store each review (one transaction each) and open a case for each new negative one."""
-        outcomes = [self._ingest_one(index, review) for index, review in reviews]
+    def ingest(self, reviews: Sequence[tuple[int, CanonicalReview]], *,
+               triaged: Sequence[TriageResult] | None = None) -> list[IngestOutcome]:
+        """Store the reviews and open a case for each new negative one: one transaction a batch
+        of up to BATCH reviews, each review in a savepoint of its own, so a review the database
+        refuses is reported ("failed") and rolls back alone, never the others. `triaged`: the
+        reviews' triage, when it was done elsewhere (`reviewdesk import` does it in parallel)."""
+        if triaged is not None and len(triaged) != len(reviews):
+            raise ValueError("one triage result a review")
+        outcomes: list[IngestOutcome] = []
+        for start in range(0, len(reviews), BATCH):
+            triaged_batch = [
+                (index, incoming,
+                 triaged[start + offset] if triaged is not None else triage(incoming, self.config))
+                for offset, (index, incoming) in enumerate(reviews[start:start + BATCH])]
+            # The same review arriving twice at once, or a click racing an edit: read again.
+            outcomes += retry_on_conflict(lambda batch=triaged_batch: self._store_batch(batch),
+                                          conflicts=(IntegrityError, *CONFLICTS))
         if any(o.outcome != "unchanged" for o in outcomes):
             self.nudges.changed()
             self.outbox.wake()
@@ -84,30 +116,146 @@ class Ingestor:
                 outcomes.append(IngestOutcome(index, incoming.external_id, outcome, None, opens))
         return outcomes
 
-    def _ingest_one(self, index: int, incoming: CanonicalReview) -> IngestOutcome:
-        def store() -> IngestOutcome:
-            with self.db.session() as session:
-                outcome = self._store(session, index, incoming)
-                session.commit()
-            return outcome
-
-        # The same review arriving twice at once, or a click racing an edit: read again.
-        return retry_on_conflict(store, conflicts=(IntegrityError, *CONFLICTS))
-
-    def _store(self, session: Session, index: int, incoming: CanonicalReview) -> IngestOutcome:
+    def _store_batch(self, batch: list[tuple[int, CanonicalReview, TriageResult]]
+                     ) -> list[IngestOutcome]:
+        """One transaction: the batch's new reviews (and their cases) are written a table at a
+        time; should the database refuse that, and for reviews already stored, each review is
+        written in a savepoint of its own."""
         now = self.clock.now()
-        result = triage(incoming, self.config)
-        review = repo.find_review(
-            session, source=incoming.source, external_id=incoming.external_id
-        )
+        with self.db.session() as session:
+            begin_for_savepoints(session)
+            known = repo.find_reviews(session, keys=[(r.source, r.external_id)
+                                                     for _, r, _ in batch])
+            bursts = _Bursts(self, session, now)
+            outcomes: dict[int, IngestOutcome] = {}
+            fresh: dict[tuple[str, str], int] = {}  # a new review's first place in the batch
+            for position, (_index, incoming, _result) in enumerate(batch):
+                key = (incoming.source, incoming.external_id)
+                if key not in known and key not in fresh:
+                    fresh[key] = position
+            if fresh:
+                try:
+                    with session.begin_nested():
+                        outcomes.update(self._create_all(
+                            session, [(position, *batch[position])
+                                      for position in fresh.values()], now, bursts))
+                except DBAPIError as error:
+                    if isinstance(error, ENVIRONMENTAL):
+                        raise
+                    # One of them is refused (or another copy stored one meanwhile): find out,
+                    # one review at a time.
+                    bursts.forget()
+                if outcomes and len(fresh) < len(batch):  # the same review again, later on
+                    known.update(repo.find_reviews(session, keys=list(fresh)))
+            for position, (index, incoming, result) in enumerate(batch):
+                if position in outcomes:
+                    continue
+                key = (incoming.source, incoming.external_id)
+                try:
+                    with session.begin_nested():
+                        outcome = self._store(session, index, incoming, result,
+                                              known.get(key), now, bursts)
+                except DBAPIError as error:
+                    if isinstance(error, ENVIRONMENTAL):
+                        raise  # the database, not the review: the batch is tried again
+                    if isinstance(error, IntegrityError) and key not in known and \
+                            repo.review_ids(session, keys=[key]):
+                        raise  # another copy stored it meanwhile: the batch is read again
+                    logger.error("review %s %s not stored: the database refused it (%s)",
+                                 incoming.source, incoming.external_id, type(error.orig).__name__)
+                    bursts.forget()
+                    outcome = IngestOutcome(index, incoming.external_id, "failed", None)
+                if outcome.outcome == "created":
+                    known[key] = repo.find_reviews(session, keys=[key])[key]
+                outcomes[position] = outcome
+            session.commit()
+        return [outcomes[position] for position in range(len(batch))]
+
+    def _create_all(self, session: Session,
+                    items: list[tuple[int, int, CanonicalReview, TriageResult]], now: datetime,
+                    bursts: _Bursts) -> dict[int, IngestOutcome]:
+        """New reviews, their cases, windows, events, cards and nudges: a statement a table."""
+        repo.insert_many(session, Review, [
+            {**incoming.model_dump(), "triage": result.as_dict(), "received_at": now,
+             "updated_at": now}
+            for _position, _index, incoming, result in items])
+        ids = repo.review_ids(session, keys=[(incoming.source, incoming.external_id)
+                                             for _p, _i, incoming, _r in items])
+        review_ids = [ids[(incoming.source, incoming.external_id)]
+                      for _p, _i, incoming, _r in items]
+        opening = [(item, review_id) for item, review_id in zip(items, review_ids, strict=True)
+                   if item[3].negative]
+        cases = []
+        for (_position, _index, incoming, _result), review_id in opening:
+            site = self.config.site(incoming.site)
+            site_id = site.id if site else None
+            batch = bursts.join(incoming.source, site_id)
+            cases.append({"review_id": review_id, "status": Status.OPEN, "site": site_id,
+                          "version": 1, "created_at": now, "updated_at": now,
+                          "batch_id": batch.id if batch else None})
+        repo.insert_many(session, Case, cases)
+        case_of = repo.case_ids_of_reviews(session, review_ids=[c["review_id"] for c in cases])
+        case_ids = [case_of[case["review_id"]] for case in cases]
+        windows = []
+        for ((_position, _index, _incoming, result), _review_id), case, case_id in zip(
+                opening, cases, case_ids, strict=True):
+            kind = WindowKind.URGENT if URGENT_LABELS & set(result.labels) else \
+                WindowKind.FIRST_RESPONSE
+            length = self.config.windows.length(kind, site=case["site"], labels=result.labels)
+            windows.append({"case_id": case_id, "kind": kind, "started_at": now,
+                            "due_at": add_time(now, length, self.config.business_hours)})
+        repo.insert_many(session, CaseWindow, windows)
+        window_of = repo.window_ids(session, case_ids=case_ids)
+        window_ids = [window_of[(window["case_id"], window["kind"])] for window in windows]
+        repo.insert_many(session, CaseEvent, [
+            {"case_id": case_id, "actor": SYSTEM, "action": Action.OPENED, "created_at": now,
+             "request_key": None,
+             "details": {"review_id": review_id, "source": incoming.source,
+                         "rating": incoming.rating, "labels": list(result.labels),
+                         "batch_id": case["batch_id"], "band": result.band}}
+            for ((_p, _i, incoming, result), review_id), case, case_id in zip(
+                opening, cases, case_ids, strict=True)])
+        repo.insert_many(session, Nudge, [
+            {"status": "pending", "late": False, **row}
+            for window, window_id in zip(windows, window_ids, strict=True)
+            for row in self.nudges.plan(window_id=window_id, case_id=window["case_id"],
+                                        started_at=window["started_at"],
+                                        due_at=window["due_at"])])
+        self.outbox.post_cards(session, case_ids=case_ids,
+                               channel=self.config.slack.triage_channel)
+        risk_channel = self.config.slack.risk_channel
+        if risk_channel:
+            self.outbox.risk_notices(session, channel=risk_channel, case_ids=[
+                case_id for ((_p, _i, _r, result), _id), case_id in zip(opening, case_ids,
+                                                                        strict=True)
+                if "risk" in result.labels])
+        for (_position, _index, _incoming, result), review_id in zip(items, review_ids,
+                                                                    strict=True):
+            if result.needs_a_look:
+                self._list_for_a_look(session, review_id, now)
+        outcomes = {}
+        for (position, index, incoming, result), review_id in zip(items, review_ids,
+                                                                 strict=True):
+            case_id = case_of.get(review_id)
+            logger.info("review %s stored (%s %s), labels %s, case %s", review_id,
+                        incoming.source, incoming.external_id, ",".join(result.labels) or "-",
+                        case_id)
+            outcomes[position] = IngestOutcome(index, incoming.external_id, "created", case_id,
+                                               case_id is not None)
+        return outcomes
+
+    def _store(self, session: Session, index: int, incoming: CanonicalReview,
+               result: TriageResult, review: Review | None, now: datetime,
+               bursts: _Bursts) -> IngestOutcome:
         if review is None:
             review = Review(**incoming.model_dump(), triage=result.as_dict(), received_at=now,
                             updated_at=now)
             session.add(review)
             session.flush()
-            case_id = self.open_case(session, review, result, now) if result.negative else None
+            case_id = self.open_case(session, review, result, now, bursts=bursts) \
+                if result.negative else None
             if result.needs_a_look:
-                self._list_for_a_look(session, review, now)
+                self._list_for_a_look(session, review.id, now)
             logger.info("review %s stored (%s %s), labels %s, case %s", review.id,
                         incoming.source, incoming.external_id, ",".join(result.labels) or "-",
                         case_id)
@@ -127,9 +275,10 @@ class Ingestor:
         session.add(review)
         session.flush()
         if case is None:
-            case_id = self.open_case(session, review, result, now) if result.negative else None
+            case_id = self.open_case(session, review, result, now, bursts=bursts) \
+                if result.negative else None
             if result.needs_a_look:
-                self._list_for_a_look(session, review, now)
+                self._list_for_a_look(session, review.id, now)
             return IngestOutcome(index, incoming.external_id, "updated", case_id,
                                  case_id is not None)
         repo.add_event(
@@ -152,11 +301,12 @@ class Ingestor:
         return IngestOutcome(index, incoming.external_id, "updated", case.id)
 
     def open_case(self, session: Session, review: Review, result: TriageResult,
-                  now: datetime, *, actor: str = SYSTEM) -> int:
+                  now: datetime, *, actor: str = SYSTEM, bursts: _Bursts | None = None) -> int:
         """Open a case for a stored review: its window, its card, a copy for risk."""
+        bursts = bursts or _Bursts(self, session, now)
         site = self.config.site(review.site)
         site_id = site.id if site else None
-        batch = self._join_burst(session, review.source, site_id, now)
+        batch = bursts.join(review.source, site_id)
         case = Case(review_id=review.id, status=Status.OPEN, site=site_id, created_at=now,
                     updated_at=now, batch_id=batch.id if batch else None)
         session.add(case)
@@ -179,10 +329,10 @@ class Ingestor:
             self.outbox.risk_notice(session, case_id=case.id, channel=risk_channel)
         return case.id
 
-    def _list_for_a_look(self, session: Session, review: Review, now: datetime) -> None:
+    def _list_for_a_look(self, session: Session, review_id: int, now: datetime) -> None:
         """Put an unsure review on today's "Needs a look" message: posted with the day's first,
         updated in place as more arrive, so nothing waits for a daily run."""
-        if looks.item_for_review(session, review_id=review.id) is not None:
+        if looks.item_for_review(session, review_id=review_id) is not None:
             return  # an edit of a review already listed
         channel = self.config.slack.triage_channel
         day = self.config.today(now)
@@ -194,31 +344,59 @@ class Ingestor:
             self.outbox.post_look_list(session, list_id=look_list.id)
         else:
             self.outbox.update_look_list(session, list_id=look_list.id)
-        session.add(LookItem(review_id=review.id, list_id=look_list.id, added_at=now))
-        logger.info("review %s needs a look (list %s)", review.id, look_list.id)
+        session.add(LookItem(review_id=review_id, list_id=look_list.id, added_at=now))
+        logger.info("review %s needs a look (list %s)", review_id, look_list.id)
 
-    def _join_burst(self, session: Session, source: str, site_id: str | None,
-                    now: datetime) -> CardBatch | None:
-        """The summary card a new case goes under when its source and site are flooding the
-        channel (the first poll of a source brings hundreds of old reviews), else None."""
-        since = now - self.config.bursts.window
-        batch = repo.active_batch(session, source=source, site=site_id, since=since)
+
+class _Bursts:
+    """The burst summaries of one batch: a source and site flooding the channel (the first
+    poll of a source brings hundreds of old reviews) get one summary card, with the new cases
+    in its thread. Counted once a batch, then kept up to date as cases open."""
+
+    def __init__(self, ingestor: Ingestor, session: Session, now: datetime):
+        self.config = ingestor.config
+        self.outbox = ingestor.outbox
+        self.session = session
+        self.now = now
+        self.since = now - self.config.bursts.window
+        self._recent: dict[tuple[str, str | None], int] = {}
+        self._batches: dict[tuple[str, str | None], CardBatch | None] = {}
+        self._updated: set[int] = set()
+
+    def forget(self) -> None:
+        """A savepoint was rolled back: read the counts again."""
+        self._recent.clear()
+        self._batches.clear()
+        self._updated.clear()
+
+    def join(self, source: str, site_id: str | None) -> CardBatch | None:
+        """The summary a new case goes under (None: a card of its own); counts the case."""
+        key = (source, site_id)
+        if key not in self._batches:
+            self._batches[key] = repo.active_batch(self.session, source=source, site=site_id,
+                                                   since=self.since)
+        batch = self._batches[key]
         if batch is None:
-            recent = repo.count_recent_cases(session, source=source, site=site_id, since=since)
+            if key not in self._recent:
+                self._recent[key] = repo.count_recent_cases(
+                    self.session, source=source, site=site_id, since=self.since)
             # The summary counts within the cap: max_cards - 1 cards of their own, then it.
-            if recent < self.config.bursts.max_cards - 1:
+            if self._recent[key] < self.config.bursts.max_cards - 1:
+                self._recent[key] += 1
                 return None
             batch = CardBatch(source=source, site=site_id,
-                              channel=self.config.slack.triage_channel, opened_at=now,
-                              last_case_at=now)
-            session.add(batch)
-            session.flush()
-            self.outbox.post_batch(session, batch_id=batch.id)
-            logger.info("burst from %s/%s: new cards go under summary %s", source, site_id,
+                              channel=self.config.slack.triage_channel, opened_at=self.now,
+                              last_case_at=self.now)
+            self.session.add(batch)
+            self.session.flush()
+            self._batches[key] = batch
+            self.outbox.post_batch(self.session, batch_id=batch.id)
+            logger.info("burst from %s/%s: new cases go under summary %s", source, site_id,
                         batch.id)
-        else:
-            self.outbox.update_batch(session, batch_id=batch.id)
+        elif batch.id not in self._updated:
+            self.outbox.update_batch(self.session, batch_id=batch.id)
+        self._updated.add(batch.id)
         batch.case_count += 1
-        batch.last_case_at = now
-        session.add(batch)
+        batch.last_case_at = self.now
+        self.session.add(batch)
         return batch

@@ -70,13 +70,21 @@ class Nudges:
         self.on_change()
 
     def _plan(self, session: Session, window: CaseWindow) -> None:
-        leads = nudge_times(window.started_at, window.due_at, self.config.windows.nudge_before,
+        assert window.id is not None
+        for row in self.plan(window_id=window.id, case_id=window.case_id,
+                             started_at=window.started_at, due_at=window.due_at):
+            session.add(Nudge(**row))
+
+    def plan(self, *, window_id: int, case_id: int, started_at: datetime,
+             due_at: datetime) -> list[dict]:
+        """The nudges of a new window, as rows (intake writes many at once)."""
+        leads = nudge_times(started_at, due_at, self.config.windows.nudge_before,
                             self.config.business_hours)
-        for index, due in enumerate(leads):
-            session.add(Nudge(window_id=window.id, case_id=window.case_id, key=f"lead-{index}",
-                              due_at=due))
-        session.add(Nudge(window_id=window.id, case_id=window.case_id, key=LAPSE,
-                          due_at=window.due_at))
+        rows = [{"window_id": window_id, "case_id": case_id, "key": f"lead-{index}",
+                 "due_at": due} for index, due in enumerate(leads)]
+        rows.append({"window_id": window_id, "case_id": case_id, "key": LAPSE,
+                     "due_at": due_at})
+        return rows
 
     def snooze(self, session: Session, window: CaseWindow, until: datetime) -> None:
         """Hold this window's reminders (not its deadline) until `until`."""

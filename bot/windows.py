@@ -8,8 +8,6 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays as holiday_calendars
-
 from bot.config import WEEKDAYS, BusinessHours, clock_time, parse_duration
 
 _MAX_DAYS = 3660  # a window longer than ten years of working days is a configuration mistake
@@ -17,6 +15,8 @@ _MAX_DAYS = 3660  # a window longer than ten years of working days is a configur
 
 @lru_cache(maxsize=16)
 def _holiday_calendar(country: str, subdivision: str | None):
+    import holidays as holiday_calendars  # only when [business_hours] names holidays
+
     return holiday_calendars.country_holidays(country, subdiv=subdivision)
 
 

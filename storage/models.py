@@ -48,6 +48,8 @@ class Case(SQLModel, table=True):
 
     __tablename__ = "cases"
     __mapper_args__ = {"version_id_col": _case_version}
+    # Recent cases (a burst's count) are found by when they opened, however many are stored.
+    __table_args__ = (Index("ix_cases_created_at", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="reviews.id", unique=True)
@@ -290,7 +292,14 @@ class OutboxMessage(SQLModel, table=True):
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default="pending", max_length=16)
     attempts: int = 0
+    # The last attempt of a post ended without an answer: before anything else of its case is
+    # sent, it is looked up where it would have landed (lookup_channel, lookup_thread_ts),
+    # between uncertain_since and attempted_at (bot.outbox.lookup).
     uncertain: bool = False
+    attempted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    uncertain_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lookup_channel: str | None = Field(default=None, max_length=32)
+    lookup_thread_ts: str | None = Field(default=None, max_length=32)
     next_attempt_at: datetime = Field(sa_type=UTCDateTime)
     lease_owner: str | None = Field(default=None, max_length=64)
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

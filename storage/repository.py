@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import and_, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import CardBatch, Case, CaseEvent, CaseWindow, OutboxMessage, Review
@@ -18,6 +18,62 @@ def find_review(session: Session, *, source: str, external_id: str) -> Review | 
     return session.exec(
         select(Review).where(Review.source == source, Review.external_id == external_id)
     ).first()
+
+
+def find_reviews(
+    session: Session, *, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], Review]:
+    """The stored reviews among (source, external_id) `keys`, in one query."""
+    if not keys:
+        return {}
+    rows = session.exec(select(Review).where(_review_keys(keys))).all()
+    return {(review.source, review.external_id): review for review in rows}
+
+
+def _review_keys(keys: Sequence[tuple[str, str]]):
+    """(source, external_id) in `keys`, as an index search: a row-value IN would make SQLite
+    scan the whole index."""
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in keys:
+        by_source.setdefault(source, []).append(external_id)
+    return or_(*(and_(col(Review.source) == source, col(Review.external_id).in_(ids))
+                 for source, ids in by_source.items()))
+
+
+def insert_many(session: Session, model: type, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` into `model`'s table in one executemany (no RETURNING: with it, SQLite
+    would insert a row at a time to keep the ids in order)."""
+    if rows:
+        session.execute(insert(model), list(rows))
+
+
+def review_ids(session: Session, *, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The ids of the reviews stored under (source, external_id) `keys`."""
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(Review.id, Review.source, Review.external_id).where(_review_keys(keys))
+    ).all()
+    return {(source, external_id): review_id for review_id, source, external_id in rows}
+
+
+def case_ids_of_reviews(session: Session, *, review_ids: Sequence[int]) -> dict[int, int]:
+    """review id -> case id, for those of `review_ids` that have a case."""
+    if not review_ids:
+        return {}
+    rows = session.execute(
+        select(Case.review_id, Case.id).where(col(Case.review_id).in_(review_ids))).all()
+    return {review_id: case_id for review_id, case_id in rows}
+
+
+def window_ids(session: Session, *, case_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    """(case id, kind) -> window id, for the windows of `case_ids`."""
+    if not case_ids:
+        return {}
+    rows = session.execute(
+        select(CaseWindow.case_id, CaseWindow.kind, CaseWindow.id)
+        .where(col(CaseWindow.case_id).in_(case_ids))).all()
+    return {(case_id, kind): window_id for case_id, kind, window_id in rows}
 
 
 def case_for_review(session: Session, *, review_id: int) -> Case | None:
@@ -153,20 +209,108 @@ def outbox_heads(session: Session) -> list[tuple[datetime, datetime | None]]:
     ).all()]
 
 
+def uncertain_outbox(session: Session, *, now: datetime, limit: int) -> Sequence[OutboxMessage]:
+    """Pending posts of unknown outcome that are due to be looked up and that nobody holds."""
+    return session.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", col(OutboxMessage.uncertain).is_(True),
+               col(OutboxMessage.next_attempt_at) <= now,
+               or_(col(OutboxMessage.lease_until).is_(None),
+                   col(OutboxMessage.lease_until) < now))
+        .order_by(col(OutboxMessage.id))
+        .limit(limit)
+    ).all()
+
+
 def lease_outbox(
-    session: Session, *, message_id: int, owner: str, now: datetime, until: datetime
+    session: Session, *, message_id: int, owner: str, now: datetime, until: datetime,
+    certain_only: bool = False, count: bool = True,
 ) -> bool:
-    """Take a message for delivery unless another worker holds it; True when taken."""
+    """Take a message unless another worker holds it; True when taken. `certain_only`: only
+    when its last attempt is known to have failed (a post of unknown outcome is looked up,
+    never sent again blindly); `count`: this is a delivery attempt."""
+    conditions = [
+        col(OutboxMessage.id) == message_id,
+        col(OutboxMessage.status) == "pending",
+        or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
+    ]
+    if certain_only:
+        conditions.append(col(OutboxMessage.uncertain).is_(False))
+    values: dict[str, Any] = {"lease_owner": owner, "lease_until": until}
+    if count:
+        values["attempts"] = OutboxMessage.attempts + 1
+    result = session.execute(update(OutboxMessage).where(*conditions).values(**values))
+    return result.rowcount == 1
+
+
+def renew_outbox_leases(
+    session: Session, *, message_ids: Sequence[int], owner: str, until: datetime
+) -> int:
+    """Extend the leases `owner` still holds; how many it still held."""
     result = session.execute(
         update(OutboxMessage)
-        .where(
-            col(OutboxMessage.id) == message_id,
-            col(OutboxMessage.status) == "pending",
-            or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now),
-        )
-        .values(lease_owner=owner, lease_until=until, attempts=OutboxMessage.attempts + 1)
+        .where(col(OutboxMessage.id).in_(message_ids), col(OutboxMessage.lease_owner) == owner,
+               col(OutboxMessage.status) == "pending",
+               col(OutboxMessage.lease_until).is_not(None))
+        .values(lease_until=until)
+    )
+    return result.rowcount
+
+
+def release_outbox(session: Session, *, message_id: int, owner: str) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.lease_owner) == owner)
+        .values(lease_until=None)
+    )
+
+
+def mark_attempt(
+    session: Session, *, message_id: int, at: datetime, channel: str, thread_ts: str | None
+) -> None:
+    """A post is about to be sent: until its answer is recorded, its outcome is unknown."""
+    session.execute(
+        update(OutboxMessage).where(col(OutboxMessage.id) == message_id)
+        .values(uncertain=True, attempted_at=at, uncertain_since=at, lookup_channel=channel,
+                lookup_thread_ts=thread_ts)
+    )
+
+
+def clear_uncertain(
+    session: Session, *, message_id: int, attempted_at: datetime, now: datetime
+) -> bool:
+    """A look-up found that the attempt made at `attempted_at` did not post: the message may
+    be sent again. False when something changed meanwhile (another attempt, a holder)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == "pending",
+               col(OutboxMessage.uncertain).is_(True),
+               col(OutboxMessage.attempted_at) == attempted_at,
+               or_(col(OutboxMessage.lease_until).is_(None),
+                   col(OutboxMessage.lease_until) < now))
+        .values(uncertain=False, attempted_at=None, uncertain_since=None, next_attempt_at=now)
     )
     return result.rowcount == 1
+
+
+def defer_uncertain(
+    session: Session, *, message_id: int, until: datetime, error: str | None, count: bool,
+    now: datetime,
+) -> None:
+    """Look a post of unknown outcome up again at `until` (unless someone holds it)."""
+    values: dict[str, Any] = {"next_attempt_at": until}
+    if error is not None:
+        values["last_error"] = error[:500]
+    if count:
+        values["attempts"] = OutboxMessage.attempts + 1
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == "pending",
+               col(OutboxMessage.uncertain).is_(True),
+               or_(col(OutboxMessage.lease_until).is_(None),
+                   col(OutboxMessage.lease_until) < now))
+        .values(**values)
+    )
 
 
 def later_pending(session: Session, *, message: OutboxMessage) -> bool:

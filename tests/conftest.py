@@ -109,8 +109,9 @@ def populate(fake: SlackTwin) -> SlackTwin:
 
 
 @pytest.fixture
-def slack() -> Iterator[SlackTwin]:
-    with SlackTwin(bot_token=BOT_TOKEN) as fake:
+def slack(clock) -> Iterator[SlackTwin]:
+    """The twin stamps messages by the test's clock, as Slack stamps them by the real one."""
+    with SlackTwin(bot_token=BOT_TOKEN, clock=lambda: clock.now().timestamp()) as fake:
         yield populate(fake)
 
 

@@ -20,6 +20,14 @@ Requests are accepted as a JSON body, a urlencoded form body or a query string (
 the parameters are merged into one dict, and ``blocks``/``attachments``/``metadata``/``view``
 are JSON-decoded when they arrive as strings.  Standard library only.
 
+Message timestamps follow the twin's clock (``clock=``, seconds since the epoch; real time by
+default), as Slack's follow Slack's, so ``oldest``/``latest`` brackets mean what they mean on
+Slack. ``SlackTwin(non_marketplace_limits=True)`` applies Slack's 2025 limits for commercially
+distributed apps outside the Marketplace to ``conversations.history`` and
+``conversations.replies``: one request a minute per method (then 429 with Retry-After), and at
+most 15 messages a page
+(https://api.slack.com/changelog/2025-05-terms-rate-limit-update-and-faq).
+
 ``SlackTwin(socket_mode=True)`` also runs a fake Socket Mode endpoint (`fake.socket_mode`, see
 `twin.socket_mode`) and ``apps.connections.open`` hands out its URLs.
 """
@@ -82,7 +90,9 @@ TRIGGER_TTL_SECONDS = 3.0
 """How long Slack honours a trigger_id (only enforced with ``expire_trigger_ids=True``)."""
 
 _JSON_ENCODED_PARAMS = ("blocks", "attachments", "metadata", "view")
-_FIRST_TS_MICROS = 1_700_000_000 * 1_000_000
+NON_MARKETPLACE_PER_MINUTE = 1
+NON_MARKETPLACE_MAX_LIMIT = 15
+_LIMITED_METHODS = frozenset({"conversations.history", "conversations.replies"})
 
 
 def new_trigger_id(user_id: str, *, issued_at: float | None = None) -> str:
@@ -289,16 +299,35 @@ def _ts_bound(params: dict[str, Any], name: str, default: Decimal) -> Decimal:
         raise _ApiError(f"invalid_ts_{name}") from exc
 
 
+def _ts_range(params: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
+    """Whether a message falls within a history request's ``oldest``/``latest`` (exclusive
+    unless ``inclusive``)."""
+    oldest = _ts_bound(params, "oldest", Decimal(0))
+    latest = _ts_bound(params, "latest", Decimal("Infinity"))
+    inclusive = _truthy(params.get("inclusive"))
+
+    def in_range(message: dict[str, Any]) -> bool:
+        ts = Decimal(message["ts"])
+        if inclusive:
+            return oldest <= ts <= latest
+        return oldest < ts < latest
+
+    return in_range
+
+
 def _is_top_level(message: dict[str, Any]) -> bool:
     return message.get("thread_ts", message["ts"]) == message["ts"]
 
 
-def _paginate(items: list[T], params: dict[str, Any]) -> tuple[list[T], str]:
+def _paginate(items: list[T], params: dict[str, Any],
+              max_limit: int | None = None) -> tuple[list[T], str]:
     """Apply ``limit``/``cursor`` (an opaque offset cursor); return (page, next_cursor)."""
     try:
-        limit = int(params.get("limit") or 100)
+        limit = int(params.get("limit") or max_limit or 100)
     except ValueError as exc:
         raise _ApiError("invalid_limit") from exc
+    if max_limit is not None:
+        limit = min(limit, max_limit)
     offset = 0
     if params.get("cursor"):
         try:
@@ -340,6 +369,8 @@ class SlackTwin:
         app_token: str = "xapp-test",
         expire_trigger_ids: bool = False,
         socket_mode: bool = False,
+        clock: Callable[[], float] = time.time,
+        non_marketplace_limits: bool = False,
     ) -> None:
         self.bot_token = bot_token
         self.bot_user_id = bot_user_id
@@ -362,7 +393,10 @@ class SlackTwin:
         self._lock = threading.RLock()
         self._current_call: Call | None = None
         self._other_problems: list[tuple[str, list[str]]] = []
-        self._ts_counter = itertools.count(1)
+        self.clock = clock
+        self.non_marketplace_limits = non_marketplace_limits
+        self._last_ts_micros = 0
+        self._limited_calls: dict[str, list[float]] = {}  # method -> times answered this minute
         self._view_counter = itertools.count(1)
         self._server: _SlackTwinServer | None = None
         self._thread: threading.Thread | None = None
@@ -731,7 +765,10 @@ class SlackTwin:
                 answer = _error_page(self._outage[0])
             else:
                 failure = self._take_failure(method)
-                if failure is not None and not failure.takes_effect:
+                limited = None if failure is not None else self._rate_limited(method)
+                if limited is not None:
+                    answer = limited
+                elif failure is not None and not failure.takes_effect:
                     answer = failure.answer()
                 elif parse_error is not None:
                     answer = _Answer(200, parse_error.body)
@@ -774,8 +811,25 @@ class SlackTwin:
     # ---- shared pieces of the methods -----------------------------------------------------
 
     def _next_ts(self) -> str:
-        seconds, micros = divmod(_FIRST_TS_MICROS + 100 * next(self._ts_counter), 1_000_000)
+        """Now by the twin's clock, unique and increasing (as Slack's are in a channel)."""
+        now_micros = int(self.clock() * 1_000_000)
+        self._last_ts_micros = max(now_micros, self._last_ts_micros + 100)
+        seconds, micros = divmod(self._last_ts_micros, 1_000_000)
         return f"{seconds}.{micros:06d}"
+
+    def _rate_limited(self, method: str) -> _Answer | None:
+        """Slack's 2025 limit for apps outside the Marketplace (``non_marketplace_limits``)."""
+        if not self.non_marketplace_limits or method not in _LIMITED_METHODS:
+            return None
+        now = self.clock()
+        recent = [at for at in self._limited_calls.get(method, []) if now - at < 60]
+        if len(recent) >= NON_MARKETPLACE_PER_MINUTE:
+            self._limited_calls[method] = recent
+            retry_after = max(1, int(60 - (now - recent[0]) + 0.999))
+            return _Answer(429, {"ok": False, "error": "ratelimited"},
+                           {"Retry-After": str(retry_after)})
+        self._limited_calls[method] = [*recent, now]
+        return None
 
     def _channel(self, channel_ref: Any) -> dict[str, Any]:
         """Find a channel by id, or by name (with or without '#') as Slack also allows."""
@@ -973,20 +1027,12 @@ class SlackTwin:
 
     def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
         channel_id = self._member_channel(params.get("channel"))["id"]
-        oldest = _ts_bound(params, "oldest", Decimal(0))
-        latest = _ts_bound(params, "latest", Decimal("Infinity"))
-        inclusive = _truthy(params.get("inclusive"))
-
-        def in_range(message: dict[str, Any]) -> bool:
-            ts = Decimal(message["ts"])
-            if inclusive:
-                return oldest <= ts <= latest
-            return oldest < ts < latest
+        in_range = _ts_range(params)
 
         newest_first = [
             m for m in reversed(self._messages[channel_id]) if _is_top_level(m) and in_range(m)
         ]
-        page, next_cursor = _paginate(newest_first, params)
+        page, next_cursor = _paginate(newest_first, params, self._history_max_limit())
         return {
             "ok": True,
             "messages": [self._rendered(m, params) for m in page],
@@ -1001,18 +1047,23 @@ class SlackTwin:
         if message is None:
             raise _ApiError("thread_not_found")
         parent_ts = message.get("thread_ts", message["ts"])
+        in_range = _ts_range(params)
+        # The parent comes first, then the replies within oldest/latest, oldest first.
         thread = [
             m
             for m in self._messages[channel_id]
-            if m["ts"] == parent_ts or m.get("thread_ts") == parent_ts
+            if m["ts"] == parent_ts or (m.get("thread_ts") == parent_ts and in_range(m))
         ]
-        page, next_cursor = _paginate(thread, params)
+        page, next_cursor = _paginate(thread, params, self._history_max_limit())
         return {
             "ok": True,
             "messages": [self._rendered(m, params) for m in page],
             "has_more": bool(next_cursor),
             "response_metadata": {"next_cursor": next_cursor},
         }
+
+    def _history_max_limit(self) -> int | None:
+        return NON_MARKETPLACE_MAX_LIMIT if self.non_marketplace_limits else None
 
     def _conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": self._channel_info(self._channel(params.get("channel")))}
@@ -1628,11 +1679,9 @@ class SlackTwin:
                 feed.posted_at.update(data.get("posted_at") or {})
                 feed.broadcasts |= {(c, ts) for c, ts in data.get("broadcasts") or []}
                 feed.version += 1
-            counts = [
-                (int(Decimal(m["ts"]) * 1_000_000) - _FIRST_TS_MICROS) // 100
-                for messages in self._messages.values() for m in messages
-            ]
-            self._ts_counter = itertools.count(max(counts, default=0) + 1)
+            stamps = [int(Decimal(m["ts"]) * 1_000_000)
+                      for messages in self._messages.values() for m in messages]
+            self._last_ts_micros = max([self._last_ts_micros, *stamps])
             view_numbers = [int(v["id"][1:]) for v in self._home_views.values()
                             if str(v.get("id", ""))[1:].isdigit()]
             self._view_counter = itertools.count(max(view_numbers, default=0) + 1)

@@ -11,15 +11,10 @@ import json
 import re
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import google.auth.exceptions
-import google.auth.transport.requests
 import requests
-from google.auth.credentials import Credentials
-from google.oauth2 import credentials as oauth2_credentials
-from google.oauth2 import service_account
 
 from bot.config import Config, ConfigError
 from bot.sources import (
@@ -47,6 +42,9 @@ from bot.sources.posting import (
     same_text,
     send,
 )
+
+if TYPE_CHECKING:  # google-auth is loaded when Google is set up (about 10 MB otherwise idle)
+    from google.auth.credentials import Credentials
 
 SOURCE = "google"
 SCOPES = ["https://www.googleapis.com/auth/business.manage"]
@@ -159,6 +157,9 @@ def credentials_from_env(env: Mapping[str, str]) -> Credentials:
     """A refresh token with its OAuth client (GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET,
     GOOGLE_REFRESH_TOKEN, GOOGLE_TOKEN_URI), else a service account key file
     (GOOGLE_APPLICATION_CREDENTIALS)."""
+    from google.oauth2 import credentials as oauth2_credentials
+    from google.oauth2 import service_account
+
     refresh_token = env_value(env, "GOOGLE_REFRESH_TOKEN")
     if refresh_token:
         client = {name: env_value(env, name) for name in ("GOOGLE_CLIENT_ID",
@@ -194,6 +195,8 @@ class GoogleClient:
                  session: requests.Session | None = None):
         self._credentials = credentials
         self._base_url = base_url if base_url.endswith("/") else base_url + "/"
+        import google.auth.transport.requests
+
         self._session = session or requests.Session()
         self._token_request = google.auth.transport.requests.Request(self._session)
         self._token_lock = threading.Lock()
@@ -224,6 +227,8 @@ class GoogleClient:
         return json_of(response)
 
     def _auth(self, *, refresh: bool) -> dict[str, str]:
+        import google.auth.exceptions
+
         with self._token_lock:
             if refresh or not self._credentials.valid:
                 try:

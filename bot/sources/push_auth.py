@@ -25,14 +25,12 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import cachecontrol
-import google.auth.exceptions
-import requests
-from google.auth.transport.requests import Request as GoogleRequest
-from google.oauth2 import id_token
+from typing import TYPE_CHECKING
 
 from bot.config import PubSubPush
+
+if TYPE_CHECKING:  # google-auth loads when a push is first verified (10+ MB otherwise idle)
+    from google.auth.transport.requests import Request as GoogleRequest
 
 logger = logging.getLogger(__name__)
 
@@ -84,16 +82,22 @@ class PubSubPushAuth:
         self.service_account = settings.service_account
         self.certs_url = settings.certs_url
         self._lock = threading.Lock()
-        self._request = self._new_request()
+        self._request: GoogleRequest | None = None  # made at the first push
         self._last_refetch = float("-inf")
 
     def _new_request(self) -> GoogleRequest:
+        import cachecontrol
+        import requests
+        from google.auth.transport.requests import Request as GoogleRequest
+
         # CacheControl keeps the certificates for as long as Google's Cache-Control says
         # (google-auth's own docs recommend it for id_token verification).
         return GoogleRequest(session=cachecontrol.CacheControl(requests.Session()))
 
     def verify(self, headers: Mapping[str, str]) -> Refused | None:
         """None when the request carries a valid token for our audience and service account."""
+        import google.auth.exceptions
+
         token = bearer(headers)
         if token is None:
             return Refused("a Pub/Sub push must carry Google's OIDC token "
@@ -117,8 +121,12 @@ class PubSubPushAuth:
         return None
 
     def _verified_claims(self, token: str) -> Mapping[str, object]:
+        with self._lock:
+            if self._request is None:
+                self._request = self._new_request()
+            request = self._request
         try:
-            return self._decode(token, self._request)
+            return self._decode(token, request)
         except ValueError as error:
             if "not found" not in str(error).lower() or not self._may_refetch():
                 raise
@@ -129,6 +137,8 @@ class PubSubPushAuth:
         return self._decode(token, request)
 
     def _decode(self, token: str, request: GoogleRequest) -> Mapping[str, object]:
+        from google.oauth2 import id_token
+
         return id_token.verify_token(token, request, audience=self.audience,
                                      certs_url=self.certs_url, clock_skew_in_seconds=10)
 
