@@ -159,7 +159,8 @@ class Process:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.process.args} exited; see {self.log}")
+                said = self.log.read_text(errors="replace")[-2000:] if self.log else ""
+                raise RuntimeError(f"{self.process.args} exited:\n{said}")
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=1):
                     return

@@ -1,7 +1,7 @@
 """digest runs and home views
 
 Revision ID: 0005
-Revises: 0008
+Revises: 0004
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ import sqlmodel
 
 
 revision = '0005'
-down_revision = '0008'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

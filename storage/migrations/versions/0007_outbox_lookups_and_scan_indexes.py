@@ -4,7 +4,7 @@ The outbox records where and when a post of unknown outcome was attempted (bot.o
 cases are indexed by when they opened (a burst's count of recent cases).
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-24
 """
 
@@ -15,7 +15,7 @@ import sqlmodel
 
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """reply posts and case outcomes
 
-Revision ID: 0004
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-29
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0004'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
