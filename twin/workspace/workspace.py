@@ -29,14 +29,10 @@ from twin.interactions import (
     slash_command_form,
     view_submission_payload,
 )
+from twin.names import APP_ID, TEAM_NAME
+from twin.problems import add_problem_listener, remove_problem_listener
 from twin.rules import view_submission_response_errors
-from twin.webapi import (
-    APP_ID,
-    TEAM_NAME,
-    SlackTwin,
-    add_problem_listener,
-    remove_problem_listener,
-)
+from twin.webapi import SlackTwin
 
 ACK_TIMEOUT_SECONDS = 10.0
 """How long the workspace waits for the app's answer (Slack gives up after 3 s; a loaded test
