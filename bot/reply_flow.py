@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot import replies
+from bot.case_changes import Change
+from bot.case_inputs import validate_reply
 from bot.cases import CLOSED, Action, Refusal, check
-from bot.desk import Change, validate_reply
 from bot.guard import Finding, GuardResult, check_reply, rules_for
 from bot.replies import PRIVATE_RULES, Audience
 from bot.reply_outcomes import STALE_POSTING, ReplyOutcomes

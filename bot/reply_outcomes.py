@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot import replies
+from bot.case_changes import Change, reopen_response, respond
 from bot.cases import SYSTEM, Action, Refusal
-from bot.desk import Change, Desk, ReviewFacts, reopen_response, respond
+from bot.desk import Desk, ReviewFacts
 from bot.replies import Audience
 from bot.reply_targets import (
     ByHand,
