@@ -22,9 +22,9 @@ from bot import roles
 from bot.config import Config, ConfigError, Settings, load_config
 from bot.importer import UnreadableFile, import_items, parse_mapping, read_items
 from bot.oncall.checks import rotation_warnings
-from bot.pollers import clients_from_env
 from bot.reply_checks import reply_report
 from bot.reply_targets import reply_clients_from_env
+from bot.source_clients import clients_from_env
 from storage.db import Database, migrate
 
 logger = logging.getLogger("reviewdesk")
