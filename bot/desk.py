@@ -36,7 +36,8 @@ from bot.cases import (
 )
 from bot.clock import Clock
 from bot.config import Config
-from bot.guard import check_reply, rules_for
+from bot.guard import check_reply
+from bot.guard_rules import rules_for
 from bot.ingest import Ingestor, IngestOutcome
 from bot.needs_a_look import NeedsALook
 from bot.nudges import Nudges

@@ -15,7 +15,8 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from bot import lexicon
 from bot.case_lists import source_name
 from bot.config import Config, ConfigError
-from bot.guard import Severity, check_reply, rules_for
+from bot.guard import Severity, check_reply
+from bot.guard_rules import rules_for
 from bot.replies import (
     PRIVATE_RULES,
     REPLIES,

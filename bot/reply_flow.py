@@ -20,7 +20,8 @@ from bot import replies
 from bot.case_changes import Change
 from bot.case_inputs import validate_reply
 from bot.cases import CLOSED, Action, Refusal, check
-from bot.guard import Finding, GuardResult, check_reply, rules_for
+from bot.guard import Finding, GuardResult, check_reply
+from bot.guard_rules import rules_for
 from bot.replies import PRIVATE_RULES, Audience
 from bot.reply_outcomes import STALE_POSTING, ReplyOutcomes
 from bot.reply_targets import Mode, hide, hide_target, reply_problem
