@@ -69,6 +69,21 @@ class ViewMethods(MethodBase):
             raise ApiError("expired_trigger_id")
         return trigger_id, user_id
 
+    def _view_record(self, view_id: str, surface: str, view: dict[str, Any]) -> dict[str, Any]:
+        """What every stored view has, modal or Home tab: its ids, blocks, metadata, an empty
+        state and a fresh hash."""
+        return {
+            "id": view_id,
+            "team_id": self.team_id,
+            "type": surface,
+            "blocks": view["blocks"],
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "external_id": view.get("external_id", ""),
+            "state": {"values": {}},
+            "hash": self._next_hash(),
+        }
+
     def _store_modal(
         self, params: dict[str, Any], previous: dict[str, Any] | None = None
     ) -> dict[str, Any]:
@@ -77,15 +92,7 @@ class ViewMethods(MethodBase):
         self._used_trigger_ids.add(trigger_id)  # spent only by a call that succeeds
         view_id = f"V{next(self._view_counter):08d}"
         stored = {
-            "id": view_id,
-            "team_id": self.team_id,
-            "type": "modal",
-            "blocks": view["blocks"],
-            "private_metadata": view.get("private_metadata", ""),
-            "callback_id": view.get("callback_id", ""),
-            "external_id": view.get("external_id", ""),
-            "state": {"values": {}},
-            "hash": self._next_hash(),
+            **self._view_record(view_id, "modal", view),
             "title": view["title"],
             "submit": view.get("submit"),
             "close": view.get("close"),
@@ -154,15 +161,8 @@ class ViewMethods(MethodBase):
             raise ApiError("hash_conflict")
         view = self._checked_view(params, "home")
         home = {
-            "id": current["id"] if current else f"V{next(self._view_counter):08d}",
-            "team_id": self.team_id,
-            "type": "home",
-            "blocks": view["blocks"],
-            "private_metadata": view.get("private_metadata", ""),
-            "callback_id": view.get("callback_id", ""),
-            "external_id": view.get("external_id", ""),
-            "state": {"values": {}},
-            "hash": self._next_hash(),
+            **self._view_record(current["id"] if current else f"V{next(self._view_counter):08d}",
+                                "home", view),
             "app_id": APP_ID,
             "bot_id": BOT_ID,
         }

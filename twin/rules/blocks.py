@@ -5,7 +5,7 @@ render wrongly."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,15 +89,20 @@ class Walk:
         if value not in allowed:
             self.fail(rule_id, pointer, f"must be one of {', '.join(allowed)}")
 
+    def only_fields(self, value: dict[str, Any], known: Collection[str], pointer: str,
+                    source: str) -> None:
+        """An object has only its documented fields (``known``, on the page ``source``)."""
+        for name in value:
+            if name not in known:
+                self.fail("properties", f"{pointer}/{name}",
+                          f"invalid additional property: {name} (see {source})")
+
     def obj(self, spec: Spec, value: Any, pointer: str) -> dict[str, Any] | None:
         """Check an object against its spec: type, unknown fields, required fields, fields."""
         if not isinstance(value, dict):
             self.fail("json.type", pointer, "must be an object")
             return None
-        for name in value:
-            if name not in spec.fields:
-                self.fail("properties", f"{pointer}/{name}",
-                          f"invalid additional property: {name} (see {spec.source})")
+        self.only_fields(value, spec.fields, pointer, spec.source)
         for name in spec.required:
             if value.get(name) is None:
                 self.fail("required", f"{pointer}/{name}", f"missing required field: {name}")
@@ -131,10 +136,7 @@ class Walk:
         if not isinstance(value, dict) or value.get("type") not in ("plain_text", "mrkdwn"):
             self.fail("text.type", pointer, "must be a text object of type plain_text or mrkdwn")
             return
-        for name in value:
-            if name not in ("type", "text", "emoji", "verbatim"):
-                self.fail("properties", f"{pointer}/{name}",
-                          f"invalid additional property: {name} (see {TEXT_OBJECT})")
+        self.only_fields(value, ("type", "text", "emoji", "verbatim"), pointer, TEXT_OBJECT)
         kind = value["type"]
         if plain and kind != "plain_text":
             self.fail("text.plain_only", f"{pointer}/type", "must be plain_text")
@@ -205,10 +207,7 @@ class Walk:
         if not isinstance(value, dict):
             self.fail("json.type", pointer, "must be an option object")
             return
-        for name in value:
-            if name not in ("text", "value", "description", "url"):
-                self.fail("properties", f"{pointer}/{name}",
-                          f"invalid additional property: {name} (see {OPTION})")
+        self.only_fields(value, ("text", "value", "description", "url"), pointer, OPTION)
         if value.get("text") is None:
             self.fail("required", f"{pointer}/text", "missing required field: text")
         else:
