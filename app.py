@@ -25,13 +25,14 @@ from bot.digest import Digest
 from bot.home import Home
 from bot.nudges import Nudges
 from bot.oncall.command import OnCall
-from bot.pollers import SourceClients, register_pollers
+from bot.pollers import register_pollers
 from bot.reply_flow import ReplyFlow
 from bot.reply_targets import ReplyClients
 from bot.reports import Reports
 from bot.roles import Roles
 from bot.scheduler import Scheduler
 from bot.slack_out import Outbox
+from bot.source_clients import SourceClients
 from handlers import actions, commands, errors, events, intake, looks, middleware, views
 from server import (
     HttpServer,

@@ -27,16 +27,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.config import Config, parse_config  # noqa: E402
-from bot.guard import (  # noqa: E402
-    GuardRules,
-    Kind,
-    Severity,
-    _sentence_at,
-    _sentence_starts,
-    check_reply,
-    load_rules,
-    rules_for,
-)
+from bot.guard import _sentence_at, _sentence_starts, check_reply  # noqa: E402
+from bot.guard_rules import GuardRules, Kind, Severity, load_rules, rules_for  # noqa: E402
 
 DRAFTS = ROOT / "tests" / "data" / "reply_drafts.jsonl"
 STAFF_NAMES = ["Okafor", "Lindqvist", "Marisol Vega"]

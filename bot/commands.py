@@ -14,8 +14,8 @@ from bot.case_lists import CaseList, CaseLists, due, mine, missed
 from bot.cases import CLOSED
 from bot.clock import Clock
 from bot.config import Config
-from bot.figures import last_days
 from bot.oncall.command import OnCall
+from bot.periods import last_days
 from bot.reports import Reports
 from bot.text import line
 from storage import repository as repo

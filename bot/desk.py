@@ -15,13 +15,18 @@ from sqlmodel import Session
 
 from bot import replies
 from bot.blocks.kit import Rendered
+from bot.case_changes import Change, close, meet, respond
+from bot.case_inputs import (
+    InvalidInput,
+    validate_escalation,
+    validate_note,
+    validate_reason,
+    validate_reply,
+)
 from bot.case_lists import source_name
 from bot.cases import (
     HIDE_REASONS,
     IGNORE_REASONS,
-    MAX_NOTE_CHARS,
-    MAX_REPLY_CHARS,
-    RESPONSE_WINDOWS,
     URGENCIES,
     Action,
     Refusal,
@@ -30,8 +35,9 @@ from bot.cases import (
     check,
 )
 from bot.clock import Clock
-from bot.config import Config, Site
-from bot.guard import check_reply, rules_for
+from bot.config import Config
+from bot.guard import check_reply
+from bot.guard_rules import rules_for
 from bot.ingest import Ingestor, IngestOutcome
 from bot.needs_a_look import NeedsALook
 from bot.nudges import Nudges
@@ -46,51 +52,11 @@ from storage import repository as repo
 from storage.db import Database, DatabaseBusy, retry_on_conflict
 from storage.models import Case, CaseWindow
 
-__all__ = ["Change", "Desk", "IngestOutcome", "InvalidInput", "ReviewFacts"]
+__all__ = ["CaseFacts", "Desk", "IngestOutcome", "ReviewFacts"]
 
 logger = logging.getLogger(__name__)
 
 SNOOZE_FOR = timedelta(hours=1)
-
-
-class InvalidInput(ValueError):
-    """A modal value that cannot be accepted; `field` names the input to flag."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-def validate_reply(text: str | None) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise InvalidInput("reply", "Write the reply before recording it.")
-    if len(text) > MAX_REPLY_CHARS:
-        raise InvalidInput("reply", f"Keep the reply under {MAX_REPLY_CHARS} characters.")
-    return text
-
-
-def validate_note(note: str | None) -> str | None:
-    note = (note or "").strip() or None
-    if note and len(note) > MAX_NOTE_CHARS:
-        raise InvalidInput("note", f"Keep the note under {MAX_NOTE_CHARS} characters.")
-    return note
-
-
-def validate_reason(reason: str | None, reasons: dict[str, str]) -> str:
-    if reason not in reasons:
-        raise InvalidInput("reason", "Choose a reason.")
-    return reason
-
-
-def validate_escalation(config: Config, site_id: str | None, urgency: str | None) -> Site:
-    site = config.site(site_id)
-    if site is None:
-        raise InvalidInput("site", "Choose the site whose Patient Experience team follows up.")
-    if urgency not in URGENCIES:
-        raise InvalidInput("urgency", "Choose how urgent this is.")
-    return site
 
 
 @dataclass(frozen=True)
@@ -123,17 +89,10 @@ class CaseFacts:
     claimant_id: str | None
 
 
-@dataclass
-class Change:
-    """What an applied action wants announced: its event's details, the line for the case's
-    thread (None: no line), and whether the PX card's thread gets the line too."""
-
-    details: dict
-    history: str | None
-    px_thread: bool = False
-
-
 class Desk:
+    """Carries out what people do to cases, each in one transaction (`act`), and reads what
+    the modals and the reply flow need."""
+
     def __init__(self, db: Database, config: Config, clock: Clock, outbox: Outbox,
                  nudges: Nudges, *, roles: Roles | None = None):
         self.db = db
@@ -295,7 +254,7 @@ class Desk:
                     and case.px_contacted_by is None
                     and self.roles.holds(actor, Role.PX_STAFF, px_site=case.px_site)):
                 case.px_contacted_by, case.px_contacted_at = actor, now
-                _meet(session, windows.get(WindowKind.PX_FOLLOWUP), actor, now)
+                meet(session, windows.get(WindowKind.PX_FOLLOWUP), actor, now)
             return Change(
                 {"outcome": chosen.value, "took_up_offer": chosen.took_up_offer,
                  "changed_review": chosen.changed_review, "note": bool(note)},
@@ -350,15 +309,15 @@ class Desk:
     def px_contacted(self, case_id: int, actor: str, *, request_key: str | None = None):
         def apply(session, case, windows, now):
             case.px_contacted_by, case.px_contacted_at = actor, now
-            _meet(session, windows.get(WindowKind.PX_FOLLOWUP), actor, now)
+            meet(session, windows.get(WindowKind.PX_FOLLOWUP), actor, now)
             return Change({}, str(line("history_px_contacted", user=actor)), px_thread=True)
 
         return self.act(case_id, actor, Action.PX_CONTACTED, apply, request_key=request_key)
 
     def resolve(self, case_id: int, actor: str, *, request_key: str | None = None):
         def apply(session, case, windows, now):
-            _meet(session, windows.get(WindowKind.PX_FOLLOWUP), actor, now)
-            _close(session, case, windows, Status.RESOLVED, actor, now, None, None)
+            meet(session, windows.get(WindowKind.PX_FOLLOWUP), actor, now)
+            close(session, case, windows, Status.RESOLVED, actor, now, None, None)
             return Change({}, str(line("history_resolved", user=actor)), px_thread=True)
 
         return self.act(case_id, actor, Action.RESOLVE, apply, request_key=request_key)
@@ -380,7 +339,7 @@ class Desk:
         template = "history_hidden" if status == Status.HIDDEN else "history_ignored"
 
         def apply(session, case, windows, now):
-            _close(session, case, windows, status, actor, now, reason, note)
+            close(session, case, windows, status, actor, now, reason, note)
             return Change({"reason": reason, "note": bool(note)},
                            str(line(template, user=actor, reason=reasons[reason], note=note)),
                            px_thread=True)
@@ -464,41 +423,3 @@ class Desk:
 
     def expanded(self, case_id: int) -> Rendered:
         return self.views.expanded(case_id)
-
-
-def respond(session: Session, case: Case, windows: dict[str, CaseWindow], actor: str,
-            now: datetime, *, text: str, template: str | None) -> bool:
-    """Mark the case responded with `text` and meet its response window; True when it
-    replaces an earlier reply."""
-    edited = case.responded_by is not None
-    case.responded_by, case.responded_at = actor, now
-    case.reply_text, case.reply_template = text, template
-    for kind in RESPONSE_WINDOWS:
-        _meet(session, windows.get(kind), actor, now)
-    return edited
-
-
-def reopen_response(session: Session, case: Case, windows: dict[str, CaseWindow]) -> None:
-    """The public reply is not up after all (the source rejected it): the case is not
-    responded and its response window runs again, to the deadline it had."""
-    case.responded_by = case.responded_at = None
-    for kind in RESPONSE_WINDOWS:
-        window = windows.get(kind)
-        if window is not None and window.met_at is not None:
-            window.met_at = window.met_by = None
-            session.add(window)
-
-
-def _meet(session: Session, window: CaseWindow | None, actor: str, now: datetime) -> None:
-    if window is not None and window.met_at is None:
-        window.met_at, window.met_by = now, actor
-        session.add(window)
-
-
-def _close(session, case, windows, status, actor, now, reason, note) -> None:
-    case.status = status
-    case.closed_by, case.closed_at, case.closed_reason, case.closed_note = actor, now, reason, note
-    for window in windows.values():
-        if window.met_at is None and window.stopped_at is None:
-            window.stopped_at = now
-            session.add(window)

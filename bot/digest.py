@@ -20,7 +20,7 @@ from bot.blocks.digest import day, digest_message
 from bot.clock import Clock
 from bot.config import WEEKDAYS, Config, clock_time
 from bot.digest_chart import trend_chart
-from bot.figures import Period, week_of, weeks_before
+from bot.periods import Period, week_of, weeks_before
 from bot.reports import Reports
 from bot.slack_out import Outbox
 from bot.text import line, plain_line

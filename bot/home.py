@@ -25,8 +25,8 @@ from bot.blocks.home import HomeContent, ListPage, OnCallNow, ReviewLine, home_v
 from bot.case_lists import CASE_SECTIONS, CaseLists, Section, next_change, sections, source_name
 from bot.clock import Clock
 from bot.config import Config
-from bot.figures import week_of
 from bot.oncall.command import OnCall
+from bot.periods import week_of
 from bot.reports import Reports
 from storage import reports as store
 from storage.db import Database

@@ -18,6 +18,7 @@ from sqlalchemy.exc import (
 )
 from sqlmodel import Session
 
+from bot.bursts import Bursts
 from bot.cases import SYSTEM, Action, Status, WindowKind
 from bot.clock import Clock
 from bot.config import Config
@@ -31,7 +32,6 @@ from storage import looks
 from storage import repository as repo
 from storage.db import CONFLICTS, Database, begin_for_savepoints, retry_on_conflict
 from storage.models import (
-    CardBatch,
     Case,
     CaseEvent,
     CaseWindow,
@@ -126,7 +126,7 @@ class Ingestor:
             begin_for_savepoints(session)
             known = repo.find_reviews(session, keys=[(r.source, r.external_id)
                                                      for _, r, _ in batch])
-            bursts = _Bursts(self, session, now)
+            bursts = Bursts(self.config, self.outbox, session, now)
             outcomes: dict[int, IngestOutcome] = {}
             fresh: dict[tuple[str, str], int] = {}  # a new review's first place in the batch
             for position, (_index, incoming, _result) in enumerate(batch):
@@ -173,7 +173,7 @@ class Ingestor:
 
     def _create_all(self, session: Session,
                     items: list[tuple[int, int, CanonicalReview, TriageResult]], now: datetime,
-                    bursts: _Bursts) -> dict[int, IngestOutcome]:
+                    bursts: Bursts) -> dict[int, IngestOutcome]:
         """New reviews, their cases, windows, events, cards and nudges: a statement a table."""
         repo.insert_many(session, Review, [
             {**incoming.model_dump(), "triage": result.as_dict(), "received_at": now,
@@ -246,7 +246,7 @@ class Ingestor:
 
     def _store(self, session: Session, index: int, incoming: CanonicalReview,
                result: TriageResult, review: Review | None, now: datetime,
-               bursts: _Bursts) -> IngestOutcome:
+               bursts: Bursts) -> IngestOutcome:
         if review is None:
             review = Review(**incoming.model_dump(), triage=result.as_dict(), received_at=now,
                             updated_at=now)
@@ -301,9 +301,9 @@ class Ingestor:
         return IngestOutcome(index, incoming.external_id, "updated", case.id)
 
     def open_case(self, session: Session, review: Review, result: TriageResult,
-                  now: datetime, *, actor: str = SYSTEM, bursts: _Bursts | None = None) -> int:
+                  now: datetime, *, actor: str = SYSTEM, bursts: Bursts | None = None) -> int:
         """Open a case for a stored review: its window, its card, a copy for risk."""
-        bursts = bursts or _Bursts(self, session, now)
+        bursts = bursts or Bursts(self.config, self.outbox, session, now)
         site = self.config.site(review.site)
         site_id = site.id if site else None
         batch = bursts.join(review.source, site_id)
@@ -346,57 +346,3 @@ class Ingestor:
             self.outbox.update_look_list(session, list_id=look_list.id)
         session.add(LookItem(review_id=review_id, list_id=look_list.id, added_at=now))
         logger.info("review %s needs a look (list %s)", review_id, look_list.id)
-
-
-class _Bursts:
-    """The burst summaries of one batch: a source and site flooding the channel (the first
-    poll of a source brings hundreds of old reviews) get one summary card, with the new cases
-    in its thread. Counted once a batch, then kept up to date as cases open."""
-
-    def __init__(self, ingestor: Ingestor, session: Session, now: datetime):
-        self.config = ingestor.config
-        self.outbox = ingestor.outbox
-        self.session = session
-        self.now = now
-        self.since = now - self.config.bursts.window
-        self._recent: dict[tuple[str, str | None], int] = {}
-        self._batches: dict[tuple[str, str | None], CardBatch | None] = {}
-        self._updated: set[int] = set()
-
-    def forget(self) -> None:
-        """A savepoint was rolled back: read the counts again."""
-        self._recent.clear()
-        self._batches.clear()
-        self._updated.clear()
-
-    def join(self, source: str, site_id: str | None) -> CardBatch | None:
-        """The summary a new case goes under (None: a card of its own); counts the case."""
-        key = (source, site_id)
-        if key not in self._batches:
-            self._batches[key] = repo.active_batch(self.session, source=source, site=site_id,
-                                                   since=self.since)
-        batch = self._batches[key]
-        if batch is None:
-            if key not in self._recent:
-                self._recent[key] = repo.count_recent_cases(
-                    self.session, source=source, site=site_id, since=self.since)
-            # The summary counts within the cap: max_cards - 1 cards of their own, then it.
-            if self._recent[key] < self.config.bursts.max_cards - 1:
-                self._recent[key] += 1
-                return None
-            batch = CardBatch(source=source, site=site_id,
-                              channel=self.config.slack.triage_channel, opened_at=self.now,
-                              last_case_at=self.now)
-            self.session.add(batch)
-            self.session.flush()
-            self._batches[key] = batch
-            self.outbox.post_batch(self.session, batch_id=batch.id)
-            logger.info("burst from %s/%s: new cases go under summary %s", source, site_id,
-                        batch.id)
-        elif batch.id not in self._updated:
-            self.outbox.update_batch(self.session, batch_id=batch.id)
-        self._updated.add(batch.id)
-        batch.case_count += 1
-        batch.last_case_at = self.now
-        self.session.add(batch)
-        return batch

@@ -1,6 +1,6 @@
 """Reviews in from the sources' APIs: a scheduled poll per feed (a Google location, a Facebook
-page's feed, a Facebook page's ratings) resuming from its cursor, and the one-review fetches a
-Google Pub/Sub push or a Yelp webhook asks for.
+page's feed, a Facebook page's ratings) resuming from its cursor. (The one-review fetches a
+Google Pub/Sub push or a Yelp webhook asks for are in `bot.pushes`.)
 
 A poll reads everything at or after the feed's high-water mark, stores it with `Desk.ingest`
 and only then moves the mark. A crash re-reads, and ingest is idempotent, so nothing is missed
@@ -13,8 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import traceback
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -24,13 +23,13 @@ from apscheduler.schedulers.base import BaseScheduler
 
 from bot.backoff import Backoff
 from bot.clock import Clock
-from bot.config import Config, ConfigError, format_duration
-from bot.desk import Desk, IngestOutcome
-from bot.reviews import ItemError, validate_batch
-from bot.sources import ErrorKind, SourceError, facebook, google, items_of, obj, parse_time, yelp
+from bot.config import Config, format_duration
+from bot.desk import Desk
+from bot.pushes import Ingested, ingest_items
+from bot.source_clients import SourceClients
+from bot.sources import ErrorKind, SourceError, facebook, google, items_of, obj, parse_time
 from bot.sources.facebook import FacebookClient
 from bot.sources.google import GoogleClient
-from bot.sources.yelp import YelpClient
 from storage import cursors
 
 logger = logging.getLogger(__name__)
@@ -75,74 +74,6 @@ def feeds_of(config: Config) -> list[Feed]:
                 feeds.append(Feed(f"facebook:ratings:{page.page_id}", FeedKind.FACEBOOK_RATINGS,
                                   page.page_id, page.site, facebook_source.interval))
     return feeds
-
-
-@dataclass(frozen=True)
-class SourceClients:
-    """The API clients of the sources the config turns on (None for the others)."""
-
-    google: GoogleClient | None = None
-    facebook: FacebookClient | None = None
-    yelp: YelpClient | None = None
-
-
-def clients_from_env(config: Config, env: Mapping[str, str] | None = None) -> SourceClients:
-    """A client for each source the config turns on, its secrets read from the environment;
-    ConfigError naming every missing secret at once."""
-    env = os.environ if env is None else env
-    sources = config.sources
-    problems: list[str] = []
-
-    def build(enabled: bool, make: Callable[[], Any]) -> Any:
-        if not enabled:
-            return None
-        try:
-            return make()
-        except ConfigError as error:
-            problems.extend(error.problems)
-            return None
-
-    clients = SourceClients(
-        google=build(sources.google.enabled,
-                     lambda: GoogleClient.from_env(env, base_url=sources.google.base_url)),
-        facebook=build(sources.facebook.enabled,
-                       lambda: FacebookClient.from_env(env, source=sources.facebook)),
-        yelp=build(bool(sources.yelp.businesses),
-                   lambda: YelpClient.from_env(env, base_url=sources.yelp.base_url)),
-    )
-    if problems:
-        raise ConfigError(problems)
-    return clients
-
-
-# ---- validate and store ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Ingested:
-    outcomes: list[IngestOutcome]
-    errors: list[ItemError]
-    # Reviews a notice named that the source says do not exist (it answered 404 or 410).
-    missing: tuple[str, ...] = ()
-
-    def summary(self) -> str:
-        counts = Counter(outcome.outcome for outcome in self.outcomes)
-        return (f"{counts['created']} new, {counts['updated']} updated, "
-                f"{counts['unchanged']} unchanged, {len({e.index for e in self.errors})} rejected")
-
-
-def ingest_items(desk: Desk, items: Sequence[Any], *, where: str) -> Ingested:
-    """Validate and store; each rejected item is logged with its index, id and fields."""
-    batch = validate_batch(items)
-    rejected: dict[int, list[ItemError]] = {}
-    for error in batch.errors:
-        rejected.setdefault(error.index, []).append(error)
-    for index, errors in rejected.items():
-        logger.warning("%s: item %s (%s) rejected: %s", where, index,
-                       errors[0].external_id or "no id",
-                       "; ".join(f"{e.field} {e.message}" for e in errors))
-    outcomes = desk.ingest(batch.reviews) if batch.reviews else []
-    return Ingested(outcomes, batch.errors)
 
 
 # ---- polls -----------------------------------------------------------------------------------
@@ -389,45 +320,3 @@ def register_pollers(scheduler: BaseScheduler, *, desk: Desk, config: Config, cl
             next_run_time=datetime.now(UTC),
         )
     return pollers
-
-
-# ---- pushes: one review, fetched when the source says it is there ------------------------
-
-
-def ingest_google_push(body: Any, *, desk: Desk, config: Config,
-                       client: GoogleClient) -> Ingested | None:
-    """Fetch and store the review a Pub/Sub push announces; None when it announces none.
-    Raises SourceError when Google cannot be read: answer 503 so Pub/Sub delivers it again."""
-    announced = google.parse_pubsub_push(body)
-    if announced is None:
-        return None
-    location, review_id = announced
-    site = google.site_of(location, config)
-    if site is None:
-        logger.warning("google push: location %s is not in sources.google.locations; review %s "
-                       "is stored without a site", location, review_id)
-    review = client.get_review(f"{location}/reviews/{review_id}")
-    return ingest_items(desk, [google.review_to_canonical(review, site=site)],
-                        where=f"google push {review_id}")
-
-
-def ingest_yelp_webhook(body: Any, *, desk: Desk, config: Config,
-                        client: YelpClient) -> Ingested:
-    """Fetch and store each review a Yelp webhook announces. Raises SourceError when Yelp
-    cannot be read (nothing is stored then; the redelivery stores everything)."""
-    items, missing = [], []
-    for business_id, review_id in yelp.webhook_reviews(body):
-        site = config.sources.yelp.businesses.get(business_id)
-        if site is None:
-            logger.warning("yelp webhook: business %s is not in sources.yelp.businesses; "
-                           "review %s is stored without a site", business_id, review_id)
-        try:
-            review = client.get_review(business_id, review_id)
-        except SourceError as error:
-            if error.status not in (404, 410):
-                raise
-            missing.append(review_id)  # gone at Yelp: the others are still stored
-            continue
-        items.append(yelp.review_to_canonical(review, site=site))
-    ingested = ingest_items(desk, items, where="yelp webhook")
-    return Ingested(ingested.outcomes, ingested.errors, tuple(missing))

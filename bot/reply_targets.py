@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.case_lists import source_name
-from bot.config import Config, ConfigError
+from bot.config import Config
+from bot.sources import build_clients
 from bot.sources.facebook import FacebookClient, comment_problem
 from bot.sources.google import GoogleClient
 from bot.sources.google import reply_problem as google_problem
@@ -103,28 +104,14 @@ def reply_clients_from_env(config: Config, env: Mapping[str, str] | None = None)
     environment; ConfigError naming every missing secret at once."""
     env = os.environ if env is None else env
     sources = config.sources
-    problems: list[str] = []
-
-    def build(enabled: bool, make):
-        if not enabled:
-            return None
-        try:
-            return make()
-        except ConfigError as error:
-            problems.extend(error.problems)
-            return None
-
-    clients = ReplyClients(
-        google=build(sources.google.post_replies,
-                     lambda: GoogleClient.from_env(env, base_url=sources.google.base_url)),
-        facebook=build(sources.facebook.post_replies,
-                       lambda: FacebookClient.from_env(env, source=sources.facebook)),
-        yelp=build(sources.yelp.post_replies,
-                   lambda: YelpReplyClient.from_env(env, source=sources.yelp)),
-    )
-    if problems:
-        raise ConfigError(problems)
-    return clients
+    return ReplyClients(**build_clients({
+        "google": (sources.google.post_replies,
+                   lambda: GoogleClient.from_env(env, base_url=sources.google.base_url)),
+        "facebook": (sources.facebook.post_replies,
+                     lambda: FacebookClient.from_env(env, source=sources.facebook)),
+        "yelp": (sources.yelp.post_replies,
+                 lambda: YelpReplyClient.from_env(env, source=sources.yelp)),
+    }))
 
 
 def _one(values: list[str]) -> str | None:

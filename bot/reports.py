@@ -15,13 +15,12 @@ from bot.figures import (
     EventFact,
     Figures,
     History,
-    Period,
     WindowFact,
     compare,
     compute,
     trend,
-    weeks_before,
 )
+from bot.periods import Period, weeks_before
 from storage import reports as store
 from storage.db import Database
 
@@ -174,7 +173,7 @@ def _label(config: Config, what: str, name: str | None) -> str:
 
 def report_period(now: datetime, since: timedelta, timezone: str) -> Period:
     """The period `since` long up to `now`: whole days are calendar days in `timezone`."""
-    from bot.figures import last_days
+    from bot.periods import last_days
 
     if since.total_seconds() % 86400 == 0:
         return last_days(now, int(since.total_seconds() // 86400), timezone)

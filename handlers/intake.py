@@ -14,8 +14,9 @@ from flask import Blueprint, jsonify, request
 
 from bot.config import Config
 from bot.desk import Desk
-from bot.pollers import SourceClients, ingest_google_push, ingest_yelp_webhook
+from bot.pushes import ingest_google_push, ingest_yelp_webhook
 from bot.reviews import validate_batch
+from bot.source_clients import SourceClients
 from bot.sources import SourceError
 from bot.sources.formats import to_canonical
 from bot.sources.push_auth import (

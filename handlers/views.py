@@ -18,15 +18,15 @@ from bot.blocks.modals import (
     reply_result_modal,
     respond_modal,
 )
-from bot.cases import HIDE_REASONS, IGNORE_REASONS
-from bot.desk import (
-    Desk,
+from bot.case_inputs import (
     InvalidInput,
     validate_escalation,
     validate_note,
     validate_reason,
     validate_reply,
 )
+from bot.cases import HIDE_REASONS, IGNORE_REASONS
+from bot.desk import Desk
 from bot.ids import ActionId, BlockId, CallbackId, InputId, ModalContext
 from bot.outcomes import parse_outcome
 from bot.replies import Audience

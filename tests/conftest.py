@@ -62,7 +62,7 @@ def slack_rules_guard(request) -> Iterator[None]:
         lines = [f"  {method}: {problem}" for method, problems in found for problem in problems]
         pytest.fail(
             "Slack would reject, or show broken, what this test made the bot send "
-            f"({len(lines)} problem(s); see twin/rules.py):\n" + "\n".join(lines),
+            f"({len(lines)} problem(s); see twin/rules/):\n" + "\n".join(lines),
             pytrace=False,
         )
 

@@ -18,7 +18,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.digest import LATE_LIMIT
 from bot.digest_chart import trend_chart
-from bot.figures import CaseFact, EventFact, History, WindowFact, trend, week_of
+from bot.figures import CaseFact, EventFact, History, WindowFact, trend
+from bot.periods import week_of
 from tests import history as known
 from tests.conftest import (
     BOT_TOKEN,

@@ -12,15 +12,12 @@ from bot.figures import (
     CaseFact,
     EventFact,
     History,
-    Period,
     WindowFact,
     compute,
     format_share,
     format_span,
-    last_days,
-    week_of,
-    weeks_before,
 )
+from bot.periods import Period, last_days, week_of, weeks_before
 from bot.reports import Reports
 from tests import history as known
 

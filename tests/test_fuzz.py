@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 
 from bot.config import parse_config
 from bot.ids import ActionId, CallbackId
-from bot.pollers import clients_from_env
+from bot.source_clients import clients_from_env
 from storage.models import (
     CardBatch,
     Case,

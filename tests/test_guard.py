@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, parse_config
-from bot.guard import Severity, check_reply, load_rules, rules_for
+from bot.guard import Severity, check_reply
+from bot.guard_rules import load_rules, rules_for
 from tests.conftest import config_data
 
 DRAFTS = Path(__file__).parent / "data" / "reply_drafts.jsonl"

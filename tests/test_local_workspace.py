@@ -1,5 +1,5 @@
 """The local workspace in a real browser: Debian's headless Chromium driven by Playwright, against
-the real bot, the Slack twin and the page they serve (local.py, twin/workspace/).
+the real bot, the Slack twin and the page they serve (local/, twin/workspace/).
 
 Every wait is a condition (Playwright's auto-waiting `expect`), never a fixed sleep. The bot's
 clock starts at a fixed moment (a ManualClock under the workspace's adjustable clock), so only

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.ids import ActionId, BlockId, CallbackId, InputId
-from cli import configure_logging
+from bot.logs import configure_logging
 from tests.conftest import BOT_TOKEN, INTAKE_TOKEN, LEE, MARIA, SAM, SIGNING_SECRET, TRIAGE
 from tests.driver import review
 from tests.test_security import click

@@ -13,14 +13,9 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.config import Config, parse_config
-from bot.pollers import (
-    Pollers,
-    SourceClients,
-    clients_from_env,
-    ingest_google_push,
-    ingest_yelp_webhook,
-    register_pollers,
-)
+from bot.pollers import Pollers, register_pollers
+from bot.pushes import ingest_google_push, ingest_yelp_webhook
+from bot.source_clients import SourceClients, clients_from_env
 from bot.sources import SourceError
 from storage import cursors, repository
 from tests.conftest import START, TRIAGE, config_data

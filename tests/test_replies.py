@@ -12,8 +12,10 @@ import pytest
 
 from bot import replies
 from bot.config import Config, parse_config
-from bot.guard import check_reply, rules_for
-from bot.replies import Audience, TemplateProblem, check_templates
+from bot.guard import check_reply
+from bot.guard_rules import rules_for
+from bot.replies import Audience
+from bot.reply_checks import TemplateProblem, check_templates
 from bot.triage import TriageResult
 from tests.conftest import config_data
 

@@ -19,7 +19,7 @@ import pytest
 
 from bot.config import parse_config
 from bot.ids import ActionId
-from bot.pollers import clients_from_env
+from bot.source_clients import clients_from_env
 from bot.text import mention, web_url
 from storage import repository
 from tests.conftest import INTAKE_TOKEN, MARIA, SIGNING_SECRET, TRIAGE, config_data

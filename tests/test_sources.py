@@ -12,8 +12,9 @@ import pytest
 import requests
 
 from bot.config import Config, ConfigError, parse_config
-from bot.pollers import clients_from_env, source_backoff
+from bot.pollers import source_backoff
 from bot.reviews import validate_batch
+from bot.source_clients import clients_from_env
 from bot.sources import ErrorKind, SourceError, facebook, google, podium, retry_after_seconds, yelp
 from bot.sources.formats import FORMATS, to_canonical
 from tests.conftest import config_data

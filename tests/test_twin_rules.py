@@ -1,4 +1,4 @@
-"""Slack's rules (twin/rules.py) on their own: for every rule, a hand-made payload that breaks it
+"""Slack's rules (twin/rules/) on their own: for every rule, a hand-made payload that breaks it
 is rejected (or flagged as rendering wrongly) at the right JSON pointer, and the nearest good
 payload is accepted clean."""
 

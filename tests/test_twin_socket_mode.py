@@ -29,8 +29,8 @@ from twin.interactions import (
     find_button,
     slash_command_form,
 )
-from twin.socket_mode import Opcode
 from twin.webapi import APP_ID, C_TRIAGE, U_MARIA, SlackTwin
+from twin.websocket import Opcode
 
 # RFC 6455 §1.3's example: this Sec-WebSocket-Key must be answered with this Accept value.
 SAMPLE_KEY = "dGhlIHNhbXBsZSBub25jZQ=="

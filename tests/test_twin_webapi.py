@@ -355,7 +355,7 @@ def test_payloads_built_from_what_the_fake_stored(slack: SlackTwin, client: WebC
     assert submission["view"]["private_metadata"] == "case-1"
 
 
-# ---- Slack's rules (twin/rules.py) as the Web API applies them --------------------------------
+# ---- Slack's rules (twin/rules/) as the Web API applies them --------------------------------
 
 TOO_LONG_INPUT = {
     **MODAL,

@@ -20,7 +20,8 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlencode
 
-from twin.webapi import APP_ID, DEFAULT_CHANNELS, DEFAULT_USERS, TEAM_DOMAIN, new_trigger_id
+from twin.methods.views import new_trigger_id
+from twin.names import APP_ID, DEFAULT_CHANNELS, DEFAULT_USERS, TEAM_DOMAIN
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 VERIFICATION_TOKEN = "verification-token"

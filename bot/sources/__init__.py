@@ -1,15 +1,18 @@
 """Review sources: each platform's API client and the parser that turns its JSON into canonical
-review dicts. Shared here: `SourceError` and the HTTP and JSON helpers every source uses."""
+review dicts. Shared here: `SourceError`, the HTTP and JSON helpers every source uses, and
+`build_clients`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Any
 
 import requests
+
+from bot.config import ConfigError
 
 # (connect, read) seconds: a hung source must never hold a poll (or a webhook) for long.
 TIMEOUT = (5.0, 30.0)
@@ -130,3 +133,21 @@ def parse_time(value: Any) -> datetime | None:
 
 def env_value(env: Mapping[str, str], name: str) -> str | None:
     return (env.get(name) or "").strip() or None
+
+
+def build_clients(makers: Mapping[str, tuple[bool, Callable[[], Any]]]) -> dict[str, Any]:
+    """Each client whose flag is on, built by its maker (None for the others); a ConfigError
+    naming every missing secret at once when makers refuse."""
+    problems: list[str] = []
+    built: dict[str, Any] = {}
+    for name, (enabled, make) in makers.items():
+        built[name] = None
+        if not enabled:
+            continue
+        try:
+            built[name] = make()
+        except ConfigError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ConfigError(problems)
+    return built

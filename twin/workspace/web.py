@@ -14,7 +14,8 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, send_from_directory
 
-from twin.workspace.workspace import Workspace, WorkspaceError
+from twin.workspace.values import WorkspaceError
+from twin.workspace.workspace import Workspace
 
 STATIC = Path(__file__).resolve().parent / "static"
 LONG_POLL_SECONDS = 15.0

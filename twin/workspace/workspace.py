@@ -9,34 +9,34 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlencode
 
 from twin.interactions import (
     FORM_CONTENT_TYPE,
-    VERIFICATION_TOKEN,
     block_actions_payload,
-    button_action,
     form_body_for_payload,
     post_signed,
-    select_action,
     slash_command_form,
     view_submission_payload,
 )
+from twin.names import TEAM_NAME
+from twin.problems import add_problem_listener, remove_problem_listener
 from twin.rules import view_submission_response_errors
-from twin.webapi import (
-    APP_ID,
-    TEAM_NAME,
-    SlackTwin,
-    add_problem_listener,
-    remove_problem_listener,
+from twin.webapi import SlackTwin
+from twin.workspace.payloads import (
+    action_for,
+    app_home_opened_body,
+    find_element,
+    state_values,
+    view_closed_payload,
+    view_refused,
 )
+from twin.workspace.values import Channel, ClockControl, Person, WorkspaceError
 
 ACK_TIMEOUT_SECONDS = 10.0
 """How long the workspace waits for the app's answer (Slack gives up after 3 s; a loaded test
@@ -51,50 +51,6 @@ PROBLEMS_KEPT = 20
 
 def _is_ts(value: Any) -> bool:
     return isinstance(value, str) and bool(re.fullmatch(r"\d{1,12}\.\d{1,6}", value))
-
-
-class WorkspaceError(ValueError):
-    """A request the page should not have made; `field` names what was wrong (a 400)."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Person:
-    """Someone the page can be: a member id the twin knows, a short name and what they do."""
-
-    id: str
-    name: str
-    role: str
-    tz: str = "America/Chicago"
-
-
-@dataclass(frozen=True)
-class Channel:
-    id: str
-    name: str
-    purpose: str = ""
-
-
-class ClockControl(Protocol):
-    """The app's injected clock as the page moves it (local mode only)."""
-
-    def now(self) -> datetime: ...
-
-    def ahead_by(self) -> float:
-        """Seconds the clock is ahead of real time."""
-        ...
-
-    def next_deadline(self) -> tuple[datetime, str] | None:
-        """The next moment something is due, and what it is."""
-        ...
-
-    def advance(self, step: str) -> datetime:
-        """Move by "1h", "1d" or to the "next" deadline; returns the new time."""
-        ...
 
 
 @dataclass
@@ -317,13 +273,13 @@ class Workspace:
         else:
             raise WorkspaceError("where.kind", "must be message, ephemeral, view or home")
 
-        block, element = _find_element(blocks, block_id, action_id)
-        action = _action_for(block, element, option)
+        block, element = find_element(blocks, block_id, action_id)
+        action = action_for(block, element, option)
         if view is not None:
             payload = block_actions_payload(
                 user_id=person.id, action=action, channel_id=None, message=None,
                 container_type="view", view=view, team_id=self.twin.team_id,
-                state_values=_state_values(state),
+                state_values=state_values(state),
             )
         else:
             assert message is not None and channel_id is not None
@@ -344,7 +300,7 @@ class Workspace:
         if view is None or view["id"] != view_id:
             raise WorkspaceError("view_id", "that modal is not open for this person")
         payload = view_submission_payload(user_id=person.id, view=view,
-                                          values=_state_values(values),
+                                          values=state_values(values),
                                           team_id=self.twin.team_id)
         status, answer, seconds = self._send(
             form_body_for_payload(self._name_payload(payload, person)), FORM_CONTENT_TYPE
@@ -367,10 +323,10 @@ class Workspace:
             return {**result, "outcome": "errors", "errors": response.get("errors") or {}}
         if action == "update":
             problems = self.twin.replace_view(view["id"], response.get("view"))
-            return {**result, "outcome": "updated", **_problems(problems)}
+            return {**result, "outcome": "updated", **view_refused(problems)}
         if action == "push":
             problems = self.twin.push_view(person.id, response.get("view"))
-            return {**result, "outcome": "pushed", **_problems(problems)}
+            return {**result, "outcome": "pushed", **view_refused(problems)}
         self.twin.close_view(view["id"], whole_stack=action == "clear")
         return {**result, "outcome": "closed"}
 
@@ -384,18 +340,8 @@ class Workspace:
         self.twin.close_view(view["id"])
         if not view.get("notify_on_close"):
             return {"status": 200, "outcome": "closed"}
-        payload = {
-            "type": "view_closed",
-            "team": {"id": self.twin.team_id, "domain": "fake"},
-            "user": {"id": person.id, "username": person.name.lower(),
-                     "name": person.name.lower(), "team_id": self.twin.team_id},
-            "api_app_id": APP_ID,
-            "token": VERIFICATION_TOKEN,
-            "view": view,
-            "is_cleared": False,
-            "is_enterprise_install": False,
-            "enterprise": None,
-        }
+        payload = view_closed_payload(view, user_id=person.id, user_name=person.name.lower(),
+                                      team_id=self.twin.team_id)
         status, _answer, seconds = self._send(form_body_for_payload(payload), FORM_CONTENT_TYPE)
         return {**self._outcome(status, seconds), "outcome": "closed"}
 
@@ -440,32 +386,9 @@ class Workspace:
         if tab not in ("home", "messages"):
             raise WorkspaceError("tab", "must be home or messages")
         channel = self.twin.open_dm(person.id)
-        event: dict[str, Any] = {
-            "type": "app_home_opened",
-            "user": person.id,
-            "channel": channel,
-            "tab": tab,
-            "event_ts": f"{time.time():.6f}",
-        }
-        home = self.twin.home_view(person.id)
-        if tab == "home" and home is not None:
-            event["view"] = home
-        body = {
-            "token": VERIFICATION_TOKEN,
-            "team_id": self.twin.team_id,
-            "context_team_id": self.twin.team_id,
-            "api_app_id": APP_ID,
-            "event": event,
-            "type": "event_callback",
-            "event_id": f"Ev{secrets.token_hex(5).upper()}",
-            "event_time": int(time.time()),
-            "authorizations": [{
-                "enterprise_id": None, "team_id": self.twin.team_id,
-                "user_id": self.twin.bot_user_id, "is_bot": True,
-                "is_enterprise_install": False,
-            }],
-            "is_ext_shared_channel": False,
-        }
+        body = app_home_opened_body(user_id=person.id, channel=channel, tab=tab,
+                                    home=self.twin.home_view(person.id),
+                                    team_id=self.twin.team_id, bot_user_id=self.twin.bot_user_id)
         status, _answer, seconds = self._send(json.dumps(body), "application/json")
         # An app without a listener for the event answers 404; Slack shows nothing for that.
         return {"status": status, "seconds": round(seconds, 3), "dm_channel": channel}
@@ -483,65 +406,3 @@ class Workspace:
         self.clock.advance(step)
         self.twin.touch()
         return {"status": 200, "clock": self.clock_state()}
-
-
-# ---- pieces of payloads ------------------------------------------------------------------------
-
-
-def _find_element(blocks: list[dict[str, Any]], block_id: Any,
-                  action_id: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    for block in blocks:
-        if block.get("block_id") != block_id:
-            continue
-        if block.get("type") == "actions":
-            candidates = block.get("elements") or []
-        elif block.get("type") == "section":
-            candidates = [block["accessory"]] if block.get("accessory") else []
-        elif block.get("type") == "input":
-            candidates = [block["element"]] if block.get("element") else []
-        else:
-            candidates = []
-        for element in candidates:
-            if element.get("action_id") == action_id:
-                return block, element
-    raise WorkspaceError("action_id", f"no element {action_id!r} in block {block_id!r}")
-
-
-def _action_for(block: dict[str, Any], element: dict[str, Any], option: Any) -> dict[str, Any]:
-    kind = element.get("type")
-    if kind == "button":
-        return button_action(block, element)
-    if kind in ("static_select", "overflow"):
-        options = [o for group in element.get("option_groups") or []
-                   for o in group.get("options") or []] + list(element.get("options") or [])
-        chosen = next((o for o in options if o.get("value") == option), None)
-        if chosen is None:
-            raise WorkspaceError("option", f"{option!r} is not one of the element's options")
-        if kind == "static_select":
-            action = select_action(block["block_id"], element["action_id"], chosen["value"],
-                                   chosen["text"]["text"])
-            placeholder = element.get("placeholder")
-            if placeholder:
-                action["placeholder"] = placeholder
-            return action
-        return {"type": "overflow", "action_id": element["action_id"],
-                "block_id": block["block_id"], "selected_option": chosen}
-    raise WorkspaceError("action_id", f"the page cannot send a {kind} element")
-
-
-def _state_values(values: Any) -> dict[str, Any]:
-    """``view.state.values`` from the page: block_id -> action_id -> value entry."""
-    if values is None:
-        return {}
-    if not isinstance(values, dict) or not all(
-        isinstance(inputs, dict) and all(isinstance(v, dict) for v in inputs.values())
-        for inputs in values.values()
-    ):
-        raise WorkspaceError("values", "must map block_id -> action_id -> value")
-    return values
-
-
-def _problems(problems: list[str]) -> dict[str, Any]:
-    if not problems:
-        return {}
-    return {"error": "Slack would refuse the app's view: " + "; ".join(problems)}

@@ -1,142 +1,28 @@
-"""Settings from the environment (secrets, addresses) and from reviewdesk.toml (the desk's rules).
-
-Both load into typed values; anything wrong is reported as plain sentences naming the setting.
-"""
+"""The sections of reviewdesk.toml as pydantic models, down to `Config`, the desk's rules: what
+each setting means, its default and how it is checked."""
 
 from __future__ import annotations
 
-import math
-import os
-import re
-import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated
+from zoneinfo import ZoneInfo
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bot.config.values import (
+    CLOCK_TIME,
+    HERE,
+    ChannelId,
+    Duration,
+    Fallback,
+    LeadTime,
+    MemberOrGroup,
+    TimeZoneName,
+    UsergroupId,
+    UserId,
+    Weekday,
 )
-
-
-class ConfigError(Exception):
-    """A setting is missing or wrong; the message is meant for the person running the bot."""
-
-    def __init__(self, problems: str | list[str]):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        super().__init__("\n".join(self.problems))
-
-
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(value: str | int | float | timedelta) -> timedelta:
-    """Read "90s", "30m", "24h", "3d" or a combination such as "1h30m"; a bare number is seconds."""
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a duration")
-    if isinstance(value, int | float):
-        seconds = float(value)
-        if not math.isfinite(seconds):
-            raise ValueError(f"{value!r} is not a duration")
-    elif value.strip().replace(".", "", 1).isdigit():
-        seconds = float(value)
-    else:
-        text = value.strip().lower()
-        parts = _DURATION_PART.findall(text)
-        if not text or _DURATION_PART.sub("", text).strip():
-            raise ValueError(
-                f"{value!r} is not a duration; write it like 90s, 30m, 24h or 3d"
-            )
-        seconds = sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
-    if seconds <= 0:
-        raise ValueError(f"{value!r} must be longer than zero")
-    return timedelta(seconds=seconds)
-
-
-def format_duration(duration: timedelta) -> str:
-    """The inverse of parse_duration for display: 1d2h, 90s, 30m."""
-    seconds = int(duration.total_seconds())
-    out = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        count, seconds = divmod(seconds, size)
-        if count:
-            out.append(f"{count}{unit}")
-    return "".join(out) or "0s"
-
-
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-
-_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-_USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
-HERE = "@here"  # the fallback that mentions the case's channel
-
-
-def _optional_id(pattern: re.Pattern[str], what: str, where: str, example: str):
-    """A check of an optional Slack id: `what` it is, `where` to copy it from."""
-
-    def check(value: Any) -> str | None:
-        if value is not None and (not isinstance(value, str) or not pattern.match(value)):
-            raise ValueError(f"{value!r} is not a Slack {what}; copy it from {where} "
-                             f"(it starts with {example[0]}, like {example})")
-        return value
-
-    return check
-
-
-_check_channel = _optional_id(_CHANNEL_ID, "channel id", "the channel's details", "C0123ABCD")
-
-
-def _check_user(value: Any) -> str:
-    if not isinstance(value, str) or not _USER_ID.match(value):
-        raise ValueError(
-            f"{value!r} is not a Slack member id; copy it from the person's profile "
-            "(it starts with U, like U0123ABCD)"
-        )
-    return value
-
-
-_check_usergroup = _optional_id(_USERGROUP_ID, "user group id", "the group's page in Slack",
-                               "S0123ABCD")
-
-
-def _check_fallback(value: Any) -> str:
-    if isinstance(value, str) and value.strip().lower() in {"@here", "here", "<!here>"}:
-        return HERE
-    if isinstance(value, str) and _USERGROUP_ID.match(value.strip()):
-        return value.strip()
-    raise ValueError(
-        f"{value!r} is neither \"@here\" nor a Slack user group id (it starts with S, "
-        "like S0123ABCD)"
-    )
-
-
-def _check_member_or_group(value: Any) -> str:
-    if not isinstance(value, str) or not (_USER_ID.match(value) or _USERGROUP_ID.match(value)):
-        raise ValueError(
-            f"{value!r} is neither a Slack member id (it starts with U, like U0123ABCD; copy it "
-            "from the person's profile) nor a user group id (it starts with S, like S0123ABCD; "
-            "copy it from the group's page)"
-        )
-    return value
-
-
-ChannelId = Annotated[str, BeforeValidator(_check_channel)]
-UserId = Annotated[str, BeforeValidator(_check_user)]
-UsergroupId = Annotated[str, BeforeValidator(_check_usergroup)]
-Fallback = Annotated[str, BeforeValidator(_check_fallback)]
-MemberOrGroup = Annotated[str, BeforeValidator(_check_member_or_group)]
 
 
 class _Strict(BaseModel):
@@ -149,44 +35,6 @@ class SlackChannels(_Strict):
     # The workspace (T…) whose requests are accepted; by default the one the bot token
     # belongs to, as auth.test names it.
     team_id: str | None = Field(default=None, pattern=r"^[TE][A-Z0-9]{2,}$")
-
-
-_LEAD = re.compile(r"^(\d{1,2})%$")
-# How reviewdesk.toml names the days of the week (Monday first, as date.weekday() counts) and
-# writes a time of day; everything that reads these settings uses these two.
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_CLOCK_TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
-
-
-def clock_time(text: str) -> time:
-    """A time of day as the settings write it ("HH:MM", already validated)."""
-    hours, minutes = text.split(":")
-    return time(int(hours), int(minutes))
-
-
-def _check_lead(value: str) -> str:
-    """A nudge lead time: a share of the window elapsed ("75%") or a time before the
-    deadline ("1h")."""
-    value = str(value).strip()
-    if _LEAD.match(value):
-        if not 0 < int(value[:-1]) < 100:
-            raise ValueError(f"{value!r}: a share must be between 1% and 99%")
-        return value
-    parse_duration(value)
-    return value
-
-
-def _check_zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{value!r} is not a time zone; write it like America/Chicago") from None
-    return value
-
-
-LeadTime = Annotated[str, BeforeValidator(_check_lead)]
-TimeZoneName = Annotated[str, BeforeValidator(_check_zone)]
-Weekday = Annotated[str, Field(pattern=f"^({'|'.join(WEEKDAYS)})$")]
 
 
 class WindowLengths(_Strict):
@@ -232,8 +80,8 @@ class BusinessHours(_Strict):
 
     enabled: bool = False
     timezone: TimeZoneName = "UTC"
-    start: str = Field(default="08:00", pattern=_CLOCK_TIME)
-    end: str = Field(default="17:00", pattern=_CLOCK_TIME)
+    start: str = Field(default="08:00", pattern=CLOCK_TIME)
+    end: str = Field(default="17:00", pattern=CLOCK_TIME)
     days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
     holidays: str | None = None  # a country code for the holidays library, e.g. "US"
     holidays_subdivision: str | None = None  # e.g. "MN"
@@ -253,7 +101,7 @@ class Rotation(_Strict):
     lead: UserId | None = None
     timezone: TimeZoneName = "UTC"
     handoff_weekday: Weekday = "mon"
-    handoff_time: str = Field(default="09:00", pattern=_CLOCK_TIME)
+    handoff_time: str = Field(default="09:00", pattern=CLOCK_TIME)
     channel: ChannelId | None = None  # where hand-offs are announced; default: triage channel
     # Told when a case has no claimant and there is nobody on call and no lead: "@here" in the
     # case's channel, or a Slack user group ("S0123ABCD") mentioned there.
@@ -372,7 +220,7 @@ class Digest(_Strict):
     # the week before: weeks run Monday 00:00 to Monday 00:00 there.
     enabled: bool = True
     weekday: Weekday = "mon"
-    time: str = Field(default="08:00", pattern=_CLOCK_TIME)
+    time: str = Field(default="08:00", pattern=CLOCK_TIME)
     # Where the digest is posted; left empty: every site's PX channel.
     channels: list[ChannelId] = []
     # People who also get it by direct message.
@@ -438,11 +286,6 @@ class Site(_Strict):
 class Config(_Strict):
     """The desk's rules, as written in reviewdesk.toml."""
 
-    def today(self, moment: datetime) -> str:
-        """The organisation's date at `moment`, as YYYY-MM-DD."""
-        return moment.astimezone(ZoneInfo(self.timezone)).date().isoformat()
-
-
     organization: str = "our hospital"
     # The organisation's time zone: what "today" means for the daily "Needs a look" list, and
     # where reports count days and weeks (the digest, /reviewdesk stats, reviewdesk report).
@@ -479,7 +322,6 @@ class Config(_Strict):
                     )
         return sites
 
-
     @model_validator(mode="after")
     def _sources_name_known_sites(self) -> Config:
         named = [(f"sources.google location {loc.name}", loc.site)
@@ -492,6 +334,10 @@ class Config(_Strict):
             if self.site(site_id) is None:
                 raise ValueError(f"{where} names site {site_id!r}, which is not in [[sites]]")
         return self
+
+    def today(self, moment: datetime) -> str:
+        """The organisation's date at `moment`, as YYYY-MM-DD."""
+        return moment.astimezone(ZoneInfo(self.timezone)).date().isoformat()
 
     def digest_channels(self) -> list[str]:
         """Where the weekly digest goes: [digest] channels, else every site's PX channel."""
@@ -512,147 +358,3 @@ class Config(_Strict):
             if key in {site.id, site.name.casefold(), *(a.casefold() for a in site.aliases)}:
                 return site
         return None
-
-
-def _pretty_location(loc: tuple) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts[-1] = f"{parts[-1]}[{item + 1}]" if parts else f"[{item + 1}]"
-        else:
-            parts.append(str(item))
-    return ".".join(parts) or "(top level)"
-
-
-def _plain_errors(error: ValidationError) -> list[str]:
-    problems = []
-    for item in error.errors():
-        where = _pretty_location(item["loc"])
-        if item["type"] == "missing":
-            problems.append(f"{where} is missing.")
-        elif item["type"] == "extra_forbidden":
-            problems.append(f"{where} is not a setting reviewdesk knows; check its spelling.")
-        else:
-            problems.append(f"{where}: {_plain_message(item)}.")
-    return problems
-
-
-_TYPE_WORDS = {
-    "bool_type": "true or false", "bool_parsing": "true or false",
-    "string_type": "text in quotes", "int_type": "a whole number",
-    "int_parsing": "a whole number", "float_type": "a number", "float_parsing": "a number",
-    "list_type": "a list in [brackets]", "dict_type": "a table", "model_type": "a table",
-}
-
-
-def _plain_message(item: dict) -> str:
-    """pydantic's error, said the way a person editing reviewdesk.toml needs it."""
-    kind, context, given = item["type"], item.get("ctx") or {}, item.get("input")
-    if kind in _TYPE_WORDS:
-        return f"write {_TYPE_WORDS[kind]} here, not {given!r}"
-    if kind in {"less_than_equal", "less_than"}:
-        return f"{given!r} is too large; the most is {context.get('le', context.get('lt'))}"
-    if kind in {"greater_than_equal", "greater_than"}:
-        return f"{given!r} is too small; the least is {context.get('ge', context.get('gt'))}"
-    if kind == "too_short":
-        return f"needs at least {context.get('min_length')} entry"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind == "string_too_long":
-        return f"is longer than {context.get('max_length')} characters"
-    if kind == "string_pattern_mismatch":
-        return f"{given!r} is not in the expected form (for example lower-case letters, digits, "\
-               "'-' or '_' for a site id; HH:MM for a time)"
-    if kind == "literal_error":
-        return f"{given!r} is not one of {context.get('expected')}"
-    return str(item["msg"]).removeprefix("Value error, ")
-
-
-def parse_config(data: Mapping) -> Config:
-    try:
-        return Config.model_validate(data)
-    except ValidationError as error:
-        raise ConfigError(_plain_errors(error)) from None
-
-
-def load_config(path: str | os.PathLike) -> Config:
-    path = Path(path)
-    if not path.exists():
-        raise ConfigError(
-            f"The configuration file {path} does not exist; copy reviewdesk.example.toml "
-            "to it (or set REVIEWDESK_CONFIG) and edit the channels and sites."
-        )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path} is not valid TOML: {error}.") from None
-    return parse_config(data)
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What comes from the environment (or .env): secrets and addresses, never from code."""
-
-    slack_bot_token: str | None = None
-    slack_signing_secret: str | None = None
-    slack_app_token: str | None = None
-    slack_api_base_url: str | None = None
-    database_url: str = "sqlite:///reviewdesk.db"
-    config_path: str = "reviewdesk.toml"
-    port: int = 3000
-    intake_token: str | None = None
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
-
-        def value(name: str) -> str | None:
-            return (env.get(name) or "").strip() or None
-
-        port_text = value("PORT") or "3000"
-        if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
-            raise ConfigError(f"PORT is {port_text!r}; it must be a port number like 3000.")
-        base_url = value("SLACK_API_BASE_URL")
-        if base_url and not base_url.endswith("/"):
-            base_url += "/"
-        return cls(
-            slack_bot_token=value("SLACK_BOT_TOKEN"),
-            slack_signing_secret=value("SLACK_SIGNING_SECRET"),
-            slack_app_token=value("SLACK_APP_TOKEN"),
-            slack_api_base_url=base_url,
-            database_url=value("DATABASE_URL") or cls.database_url,
-            config_path=value("REVIEWDESK_CONFIG") or cls.config_path,
-            port=int(port_text),
-            intake_token=value("INTAKE_TOKEN"),
-        )
-
-    @property
-    def socket_mode(self) -> bool:
-        return self.slack_app_token is not None
-
-    def missing_for_run(self) -> list[str]:
-        """Plain sentences, one per variable the bot cannot start without."""
-        needed = {
-            "SLACK_BOT_TOKEN": (
-                self.slack_bot_token, "the bot token (xoxb-…) from OAuth & Permissions"
-            ),
-            "INTAKE_TOKEN": (
-                self.intake_token,
-                "a long random secret that review sources send as a bearer token",
-            ),
-        }
-        if not self.socket_mode:
-            needed["SLACK_SIGNING_SECRET"] = (
-                self.slack_signing_secret,
-                "the signing secret from the Slack app's Basic Information page",
-            )
-        problems = [
-            f"{name} is not set: put {what} in the environment or in .env."
-            for name, (current, what) in needed.items()
-            if not current
-        ]
-        if self.slack_bot_token and not self.slack_bot_token.startswith("xoxb-"):
-            problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
-        if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
-            problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp-.")
-        return problems
