@@ -102,6 +102,13 @@ class CaseFacts(Protocol):
     closed_reason: str | None
 
 
+class LookDecision(StrEnum):
+    """What a person decided about an unsure review listed under "Needs a look"."""
+
+    MADE_CASE = "case"
+    NOT_COMPLAINT = "not_complaint"
+
+
 class Offer(StrEnum):
     """A way out offered next to a refusal."""
 

@@ -19,6 +19,8 @@ these, so they always agree. The rules, each a plain reading of the log:
   outcome logged in the case's history (bot/outcomes.py); each case counts once per outcome.
 - Volume by site, source and theme counts the cases opened in the period; a case with two
   themes counts under both, with the themes triage reads in the review now (after any edit).
+- "Needs a look": the unsure unrated reviews listed in the period, and the decisions made in
+  the period (made a case, not a complaint), whenever the review was listed.
 - Weeks run Monday 00:00 to Monday 00:00 in the organisation's time zone, so a week with a
   daylight-saving change is 167 or 169 hours long; "the last 7 days" are 7 calendar days.
 """
@@ -32,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.cases import Action, WindowKind
+from bot.cases import Action, LookDecision, WindowKind
 from bot.outcomes import Outcome
 from bot.periods import Period, span, weeks_before
 
@@ -71,13 +73,25 @@ class WindowFact:
 
 
 @dataclass(frozen=True)
+class LookFact:
+    """An unrated review triage was unsure about, listed under "Needs a look", and what a person
+    decided about it (None: nobody yet)."""
+
+    added_at: datetime
+    site: str | None
+    decision: str | None = None  # "case" | "not_complaint"
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class History:
     """Everything the figures of a period need: the cases, every event of those cases (oldest
-    first), and their windows."""
+    first), their windows, and the "Needs a look" items listed or decided in the period."""
 
     cases: Mapping[int, CaseFact]
     events: Sequence[EventFact]
     windows: Sequence[WindowFact]
+    looks: Sequence[LookFact] = ()
 
 
 # ---- the figures -------------------------------------------------------------------------------
@@ -126,6 +140,9 @@ class Figures:
     ignored_reasons: tuple[tuple[str, int], ...]
     resolved: int
     reopened: int
+    looks_listed: int = 0  # unsure reviews put on a "Needs a look" list in the period
+    looks_made_case: int = 0  # decisions in the period: made a case
+    looks_not_complaint: int = 0  # decisions in the period: not a complaint
 
     def window(self, kind: str) -> WindowShare:
         return next(share for share in self.windows if share.kind == kind)
@@ -231,6 +248,9 @@ def compute(history: History, period: Period, *, now: datetime | None = None,
                       if e.action == Action.IGNORE)
     outcome_counts = Counter(name for _case, name in _outcomes(events, period))
     themes = Counter(theme for case in opened for theme in case.themes)
+    looks = [look for look in history.looks if wanted is None or look.site in wanted]
+    decided = Counter(look.decision for look in looks
+                      if look.decided_at is not None and look.decided_at in period)
     return Figures(
         period=period,
         opened=len(opened),
@@ -250,6 +270,9 @@ def compute(history: History, period: Period, *, now: datetime | None = None,
         ignored_reasons=_ranked(ignored),
         resolved=actions[Action.RESOLVE],
         reopened=actions[Action.REOPEN],
+        looks_listed=sum(look.added_at in period for look in looks),
+        looks_made_case=decided[LookDecision.MADE_CASE],
+        looks_not_complaint=decided[LookDecision.NOT_COMPLAINT],
     )
 
 
@@ -325,6 +348,7 @@ HEADLINE = (
     "median_to_response", "window_first_response", "window_urgent", "window_px_followup",
     "escalations", *(f"outcome_{outcome.value}" for outcome in OUTCOMES),
     "hidden", "ignored", "resolved", "reopened",
+    "looks_listed", "looks_made_case", "looks_not_complaint",
 )
 
 
@@ -346,6 +370,9 @@ def headline(figures: Figures, *, weeks: int | None = None) -> list[tuple[str, s
         "ignored": count(figures.ignored),
         "resolved": count(figures.resolved),
         "reopened": count(figures.reopened),
+        "looks_listed": count(figures.looks_listed),
+        "looks_made_case": count(figures.looks_made_case),
+        "looks_not_complaint": count(figures.looks_not_complaint),
     }
     for kind in WINDOW_KINDS:
         values[f"window_{kind}"] = format_share(figures.window(kind))

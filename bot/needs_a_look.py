@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.cases import Refusal
+from bot.cases import LookDecision, Refusal
 from bot.clock import Clock
 from bot.ingest import Ingestor
 from bot.nudges import Nudges
@@ -22,10 +22,6 @@ from storage import repository as repo
 from storage.db import CONFLICTS, Database, retry_on_conflict
 
 logger = logging.getLogger(__name__)
-
-MADE_CASE = "case"
-NOT_COMPLAINT = "not_complaint"
-
 
 class NeedsALook:
     def __init__(self, db: Database, clock: Clock, outbox: Outbox, ingestor: Ingestor,
@@ -38,10 +34,10 @@ class NeedsALook:
 
     def make_case(self, review_id: int, actor: str) -> int:
         """Open a case for the review (its card goes to the triage channel as usual)."""
-        return self._decide(review_id, actor, MADE_CASE)
+        return self._decide(review_id, actor, LookDecision.MADE_CASE)
 
     def not_a_complaint(self, review_id: int, actor: str) -> None:
-        self._decide(review_id, actor, NOT_COMPLAINT)
+        self._decide(review_id, actor, LookDecision.NOT_COMPLAINT)
 
     def _decide(self, review_id: int, actor: str, decision: str) -> int:
         # Two people deciding at once: the second reads again and is told who decided.
@@ -59,7 +55,7 @@ class NeedsALook:
                 raise Refusal("look_decided", item.case_id,
                               {"decided_by": item.decided_by, "case_id": item.case_id})
             case_id = None
-            if decision == MADE_CASE:
+            if decision == LookDecision.MADE_CASE:
                 result = TriageResult.from_dict(review.triage or {})
                 result = dataclasses.replace(
                     result, negative=True, band="complaint",
@@ -82,7 +78,7 @@ class NeedsALook:
         with self.db.session() as session:
             return [
                 {"review_id": review.id, "source": review.source, "text": review.text,
-                 "complaint": item.decision == MADE_CASE,
+                 "complaint": item.decision == LookDecision.MADE_CASE,
                  "probability": (review.triage or {}).get("probability"),
                  "decided_by": item.decided_by,
                  "decided_at": item.decided_at.isoformat() if item.decided_at else None}

@@ -15,6 +15,7 @@ from bot.figures import (
     EventFact,
     Figures,
     History,
+    LookFact,
     WindowFact,
     compare,
     compute,
@@ -28,7 +29,7 @@ from storage.db import Database
 def load_history(db: Database, *, start: datetime, end: datetime) -> History:
     """Everything that happened in [start, end), with what came before that it depends on."""
     with db.session() as session:
-        cases, events, windows = store.history(session, start=start, end=end)
+        cases, events, windows, looks = store.history(session, start=start, end=end)
     return History(
         cases={case_id: CaseFact(case_id=case_id, opened_at=opened_at, site=site,
                                  source=source,
@@ -38,6 +39,8 @@ def load_history(db: Database, *, start: datetime, end: datetime) -> History:
                 for case_id, action, at, details in events],
         windows=[WindowFact(case_id, kind, due_at, met_at)
                  for case_id, kind, due_at, met_at in windows],
+        looks=[LookFact(added_at, site, decision, decided_at)
+               for added_at, site, decision, decided_at in looks],
     )
 
 
@@ -107,6 +110,9 @@ def as_records(config: Config, figures: Figures, *, site: str | None = None
     records.append(("ignored", "", figures.ignored))
     records += [("ignored_by_reason", reason, n) for reason, n in figures.ignored_reasons]
     records += [("resolved", "", figures.resolved), ("reopened", "", figures.reopened)]
+    records += [("needs_a_look_listed", "", figures.looks_listed),
+                ("needs_a_look_decided", "case", figures.looks_made_case),
+                ("needs_a_look_decided", "not_complaint", figures.looks_not_complaint)]
     period = figures.period
     common = {"period_start": period.start.isoformat(), "period_end": period.end.isoformat(),
               "timezone": period.timezone, "site": site or ""}

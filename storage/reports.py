@@ -30,10 +30,12 @@ def history(session: Session, *, start: datetime, end: datetime) -> tuple[
     Sequence[tuple[int, datetime, str | None, str, dict[str, Any]]],
     Sequence[tuple[int, str, datetime, dict[str, Any]]],
     Sequence[tuple[int, str, datetime, datetime | None]],
+    Sequence[tuple[datetime, str | None, str | None, datetime | None]],
 ]:
     """Every case that opened, changed or had a deadline in [start, end): (id, opened at, site,
     source, triage) each; all their events before `end` (case, action, at, details), oldest
-    first; and all their windows (case, kind, due at, met at)."""
+    first; all their windows (case, kind, due at, met at); and every "Needs a look" item listed
+    or decided in [start, end) (listed at, site, decision, decided at)."""
     touched = union(
         select(Case.id).where(col(Case.created_at) >= start, col(Case.created_at) < end),
         select(CaseEvent.case_id).where(col(CaseEvent.created_at) >= start,
@@ -56,7 +58,15 @@ def history(session: Session, *, start: datetime, end: datetime) -> tuple[
         select(CaseWindow.case_id, CaseWindow.kind, CaseWindow.due_at, CaseWindow.met_at)
         .where(col(CaseWindow.case_id).in_(ids))
     ).all()
-    return cases, events, windows  # type: ignore[return-value]
+    looks = session.exec(
+        select(LookItem.added_at, Review.site, LookItem.decision, LookItem.decided_at)
+        .join(Review, col(Review.id) == LookItem.review_id)
+        .where(or_(
+            (col(LookItem.added_at) >= start) & (col(LookItem.added_at) < end),
+            (col(LookItem.decided_at) >= start) & (col(LookItem.decided_at) < end),
+        ))
+    ).all()
+    return cases, events, windows, looks  # type: ignore[return-value]
 
 
 # ---- case lists --------------------------------------------------------------------------------

@@ -12,10 +12,12 @@ from bot.figures import (
     CaseFact,
     EventFact,
     History,
+    LookFact,
     WindowFact,
     compute,
     format_share,
     format_span,
+    headline,
 )
 from bot.periods import Period, last_days, week_of, weeks_before
 from bot.reports import Reports
@@ -181,6 +183,22 @@ def test_sites_keep_only_their_cases():
     assert everyone.by_theme == (("wait_time", 2), ("billing", 1))
     south = compute(history, WEEK, sites=["south"])
     assert south.opened == 1 and south.by_source == (("yelp", 1),)
+
+
+def test_needs_a_look_counts_listings_and_decisions_in_the_period_they_happen():
+    before = WEEK.start - timedelta(hours=1)
+    history = History({}, [], [], looks=[
+        LookFact(OPENED, "north"),  # listed, nobody decided yet
+        LookFact(OPENED, "north", "case", OPENED + timedelta(hours=2)),
+        LookFact(before, "south", "not_complaint", OPENED),  # listed the week before
+        LookFact(OPENED, "south", "not_complaint", WEEK.end),  # decided the next week
+    ])
+    figures = compute(history, WEEK)
+    assert (figures.looks_listed, figures.looks_made_case, figures.looks_not_complaint) == (
+        3, 1, 1)
+    south = compute(history, WEEK, sites=["south"])
+    assert (south.looks_listed, south.looks_made_case, south.looks_not_complaint) == (1, 0, 1)
+    assert dict(headline(figures))["looks_made_case"] == "1"
 
 
 @pytest.mark.parametrize(("duration", "said"), [

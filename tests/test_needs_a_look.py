@@ -111,7 +111,8 @@ def _review_id(driver: Driver, item: dict) -> int:
                                       external_id=item["external_id"]).id
 
 
-def test_export_feedback_writes_each_decision_as_labelled_data(driver, database_url, tmp_path):
+def test_decisions_are_exported_as_labelled_data_and_counted_in_the_figures(
+        driver, database_url, tmp_path, clock):
     import json
 
     from tests.conftest import config_data
@@ -136,3 +137,17 @@ def test_export_feedback_writes_each_decision_as_labelled_data(driver, database_
     assert [(row["text"][:12], row["complaint"], row["decided_by"]) for row in rows] == [
         ("Billed twice", True, MARIA), ("Nobody retur", False, SAM)]
     assert all(0 < row["probability"] < 1 for row in rows)
+
+    until = (clock.now() + timedelta(hours=1)).isoformat()
+    report = reviewdesk(tmp_path, "report", "--since", "7d", "--until", until, "--format",
+                        "json", DATABASE_URL=database_url, REVIEWDESK_CONFIG=str(config))
+    assert report.returncode == 0, report.stderr
+    figures = json.loads(report.stdout)["figures"]
+    assert figures["needs_a_look_listed"] == 2
+    assert figures["needs_a_look_decided"] == {"case": 1, "not_complaint": 1}
+    assert figures["negative_reviews"] == 1  # the one made a case
+    earlier = reviewdesk(tmp_path, "report", "--since", "7d", "--until",
+                         (clock.now() - timedelta(days=8)).isoformat(), "--format", "json",
+                         DATABASE_URL=database_url, REVIEWDESK_CONFIG=str(config))
+    assert json.loads(earlier.stdout)["figures"]["needs_a_look_decided"] == {
+        "case": 0, "not_complaint": 0}

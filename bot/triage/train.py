@@ -327,7 +327,7 @@ class TrainReport:
                f"{self.dropped_question_dependent} question-dependent answers left out",
                f"bands: complaint at ≥ {self.complaint_threshold}, unsure at ≥ "
                f"{self.unsure_threshold}; model themes: {', '.join(self.themes)}"]
-        out.append("the [triage] defaults in bot/config.py and reviewdesk.example.toml must "
+        out.append("the [triage] defaults in bot/config/schema.py and reviewdesk.example.toml must "
                    "carry these thresholds (tests/test_triage_model.py checks)")
         for split, scores in self.held_out.items():
             out.append(f"held out {split}: complaint band P {scores['precision']:.2f} "
