@@ -121,8 +121,12 @@ def test_decisions_are_exported_as_labelled_data_and_counted_in_the_figures(
     _unsure(driver, 0)
     message = _look_message(driver)
     driver.click(MARIA, message, ActionId.LOOK_MAKE_CASE, TRIAGE)
+    # The click is acked before it is applied: wait for it, so that Sam's message shows the
+    # second review as the only one with buttons.
+    _look_message(driver, lambda m: "made case #" in block_text(m))
     _unsure(driver, 1)
-    message = _look_message(driver, lambda m: "Nobody returned" in block_text(m))
+    message = _look_message(driver, lambda m: "Nobody returned" in block_text(m)
+                            and "made case #" in block_text(m))
     driver.click(SAM, message, ActionId.LOOK_NOT_COMPLAINT, TRIAGE)
     _look_message(driver, lambda m: "0 waiting" in block_text(m))
     driver.settle()
