@@ -124,14 +124,27 @@ def active_batch(
 
 
 def count_recent_cases(
-    session: Session, *, source: str, site: str | None, since: datetime
+    session: Session, *, source: str, site: str | None, since: datetime,
+    up_to_id: int | None = None
 ) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(Case)
-        .join(Review, col(Review.id) == Case.review_id)
-        .where(Review.source == source, Case.site == site, col(Case.created_at) >= since)
-    ).one()
+    """The cases of `source` and `site` opened since `since` (only those with an id up to
+    `up_to_id`, when given)."""
+    query = (select(func.count())
+             .select_from(Case)
+             .join(Review, col(Review.id) == Case.review_id)
+             .where(Review.source == source, Case.site == site, col(Case.created_at) >= since))
+    if up_to_id is not None:
+        query = query.where(col(Case.id) <= up_to_id)
+    return session.exec(query).one()
+
+
+def recent_cases_bound(session: Session, *, since: datetime) -> tuple[int, int]:
+    """(how many cases of any source and site were opened since `since`, the largest of their
+    ids, 0 for none): from the created_at index alone, so it costs little however many reviews
+    are stored, where count_recent_cases reads every review of the source."""
+    count, last = session.execute(
+        select(func.count(), func.max(Case.id)).where(col(Case.created_at) >= since)).one()
+    return count, last or 0
 
 
 def get_batch(session: Session, *, batch_id: int) -> CardBatch | None:
