@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, update
@@ -42,9 +43,13 @@ def _review_keys(keys: Sequence[tuple[str, str]]):
 
 def insert_many(session: Session, model: type, rows: Sequence[dict[str, Any]]) -> None:
     """Insert `rows` into `model`'s table in one executemany (no RETURNING: with it, SQLite
-    would insert a row at a time to keep the ids in order)."""
-    if rows:
-        session.execute(insert(model), list(rows))
+    would insert a row at a time to keep the ids in order). A Core insert into the table, not
+    the ORM's bulk insert: the rows are plain column values already (the models' attributes
+    are their columns), and the ORM's bookkeeping cost about as much as the insert itself.
+    Rows with other columns than the row before them start another executemany, in order."""
+    table = model.__table__  # type: ignore[attr-defined]
+    for _columns, group in groupby(rows, key=lambda row: row.keys()):
+        session.execute(insert(table), list(group))
 
 
 def review_ids(session: Session, *, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
