@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, update
@@ -42,9 +43,13 @@ def _review_keys(keys: Sequence[tuple[str, str]]):
 
 def insert_many(session: Session, model: type, rows: Sequence[dict[str, Any]]) -> None:
     """Insert `rows` into `model`'s table in one executemany (no RETURNING: with it, SQLite
-    would insert a row at a time to keep the ids in order)."""
-    if rows:
-        session.execute(insert(model), list(rows))
+    would insert a row at a time to keep the ids in order). A Core insert into the table, not
+    the ORM's bulk insert: the rows are plain column values already (the models' attributes
+    are their columns), and the ORM's bookkeeping cost about as much as the insert itself.
+    Rows with other columns than the row before them start another executemany, in order."""
+    table = model.__table__  # type: ignore[attr-defined]
+    for _columns, group in groupby(rows, key=lambda row: row.keys()):
+        session.execute(insert(table), list(group))
 
 
 def review_ids(session: Session, *, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -124,14 +129,27 @@ def active_batch(
 
 
 def count_recent_cases(
-    session: Session, *, source: str, site: str | None, since: datetime
+    session: Session, *, source: str, site: str | None, since: datetime,
+    up_to_id: int | None = None
 ) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(Case)
-        .join(Review, col(Review.id) == Case.review_id)
-        .where(Review.source == source, Case.site == site, col(Case.created_at) >= since)
-    ).one()
+    """The cases of `source` and `site` opened since `since` (only those with an id up to
+    `up_to_id`, when given)."""
+    query = (select(func.count())
+             .select_from(Case)
+             .join(Review, col(Review.id) == Case.review_id)
+             .where(Review.source == source, Case.site == site, col(Case.created_at) >= since))
+    if up_to_id is not None:
+        query = query.where(col(Case.id) <= up_to_id)
+    return session.exec(query).one()
+
+
+def recent_cases_bound(session: Session, *, since: datetime) -> tuple[int, int]:
+    """(how many cases of any source and site were opened since `since`, the largest of their
+    ids, 0 for none): from the created_at index alone, so it costs little however many reviews
+    are stored, where count_recent_cases reads every review of the source."""
+    count, last = session.execute(
+        select(func.count(), func.max(Case.id)).where(col(Case.created_at) >= since)).one()
+    return count, last or 0
 
 
 def get_batch(session: Session, *, batch_id: int) -> CardBatch | None:

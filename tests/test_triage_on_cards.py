@@ -120,3 +120,25 @@ def test_a_burst_of_43_yields_max_cards_top_level_messages(start_bot, slack):
                                for m in slack.messages(TRIAGE)), timeout=10)
     driver.settle(timeout=10)
     assert len(slack.messages(TRIAGE)) == 10
+
+
+def test_a_burst_counts_only_its_own_source_and_site_across_batches(start_bot, slack):
+    # Two cases from another source are within the window: the same number as the cap
+    # allows cards of their own, so Google's count must not include them.
+    driver = _start(start_bot, slack, bursts={"max_cards": 3, "window": "1m"})
+    others = [review(source="yelp", external_id=f"yelp-{n}", text=f"Bad visit number {n}.")
+              for n in range(2)]
+    ours = [review(external_id=f"g-{n}", text=f"Terrible visit number {n}.") for n in range(3)]
+    for batch in (others, ours[:2]):
+        status, body = driver.post_reviews(batch)
+        assert status == 200 and body["created"] == len(batch)
+    driver.settle()
+    assert len(slack.messages(TRIAGE)) == 4  # four cards of their own, no summary
+    # Google's third case within the window reaches its cap: a summary, holding it
+    status, body = driver.post_reviews(ours[2:])
+    assert status == 200 and body["created"] == 1
+    summary = slack.wait_for(lambda: next((m for m in slack.messages(TRIAGE)
+                                           if "imported from Google" in block_text(m)), None))
+    assert "*1 negative review" in block_text(summary)
+    driver.settle()
+    assert len(slack.messages(TRIAGE)) == 5
