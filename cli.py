@@ -22,6 +22,7 @@ from bot.oncall.checks import rotation_warnings
 from bot.reply_checks import reply_report
 from bot.reply_targets import reply_clients_from_env
 from bot.source_clients import clients_from_env
+from server import freeze_start_up_objects
 from storage.db import Database, migrate
 
 logger = logging.getLogger("reviewdesk")
@@ -86,6 +87,7 @@ def run(settings: Settings, *, reset: bool = False) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
     port = service.start()
+    freeze_start_up_objects()
     logger.info("reviewdesk is running: Slack over %s, HTTP on port %s",
                 "Socket Mode" if settings.socket_mode else "/slack/events", port)
     stopping.wait()

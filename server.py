@@ -3,6 +3,7 @@ connection, each started and stopped through its library's public API."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -103,6 +104,16 @@ def ack_clicks_at_once(body: dict[str, Any], ack: Any, next: Callable[[], Any]) 
     if isinstance(body, dict) and body.get("type") == "block_actions":
         ack()
     return next()
+
+
+def freeze_start_up_objects() -> None:
+    """Move what start-up made (modules, the ORM's metadata, templates, about 115,000 objects)
+    out of the garbage collector's sight, as CPython's `gc.freeze` is meant for: otherwise each
+    full collection walks them all, about 66 ms on this machine, and the click being acked
+    waits for it. Measured in bench/ (10 clicks at once): ack p99 131–156 ms before, 38–40 ms
+    after, against 25–35 ms for the bare Bolt app. Objects made later are collected as ever."""
+    gc.collect()
+    gc.freeze()
 
 
 # A body over the app's limit is still read (up to this much) before the app answers 413, so

@@ -21,6 +21,7 @@ from local.clock import DeskClock
 from local.demo_config import LocalSetup, local_setup
 from local.samples import has_reviews, load_samples
 from local.saved import load_state, local_database_url, reset_database, save_state, state_file
+from server import freeze_start_up_objects
 from storage.db import Database, migrate
 from twin.webapi import SlackTwin
 from twin.workspace import Workspace, blueprint
@@ -189,6 +190,7 @@ def run_local(settings: Settings, *, reset: bool, out: Callable[[str], None] = _
         first_line = (str(error).splitlines() or [""])[0]
         out(f"Cannot open the database {database_url} ({type(error).__name__}: {first_line}).")
         return 2
+    freeze_start_up_objects()
     if not settings.port:
         out(f"reviewdesk local workspace (no Slack app): {running.url}")
     which = f"{path} (there is no {settings.config_path} yet)" if path == EXAMPLE_CONFIG \
