@@ -23,6 +23,7 @@ from storage.db import CONFLICTS, Database, retry_on_conflict
 
 logger = logging.getLogger(__name__)
 
+
 class NeedsALook:
     def __init__(self, db: Database, clock: Clock, outbox: Outbox, ingestor: Ingestor,
                  nudges: Nudges):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from bot.cases import LookDecision
 from bot.clock import Clock
 from bot.config import Config
 from bot.figures import (
@@ -111,8 +112,9 @@ def as_records(config: Config, figures: Figures, *, site: str | None = None
     records += [("ignored_by_reason", reason, n) for reason, n in figures.ignored_reasons]
     records += [("resolved", "", figures.resolved), ("reopened", "", figures.reopened)]
     records += [("needs_a_look_listed", "", figures.looks_listed),
-                ("needs_a_look_decided", "case", figures.looks_made_case),
-                ("needs_a_look_decided", "not_complaint", figures.looks_not_complaint)]
+                ("needs_a_look_decided", LookDecision.MADE_CASE.value, figures.looks_made_case),
+                ("needs_a_look_decided", LookDecision.NOT_COMPLAINT.value,
+                 figures.looks_not_complaint)]
     period = figures.period
     common = {"period_start": period.start.isoformat(), "period_end": period.end.isoformat(),
               "timezone": period.timezone, "site": site or ""}
