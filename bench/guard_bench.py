@@ -1,4 +1,4 @@
-"""How well the reply guard (bot.guard) does on the labelled drafts, rule by rule, next to a
+"""How well the reply guard (bot.replies.guard) does on the labelled drafts, rule by rule, next to a
 phrase-list baseline measured in the same run, and how fast.
 
 Run: .venv/bin/python bench/guard_bench.py [--split tuning|holdout-1|…] [--misses]
@@ -7,7 +7,11 @@ Run: .venv/bin/python bench/guard_bench.py [--split tuning|holdout-1|…] [--mis
 A draft counts for a rule when the guard reports that rule at least once. Per rule: precision
 (of the drafts it flagged, how many should be) and recall (of the drafts that should be, how many
 it flagged). "False blocks" are safe drafts (no block expected) that the guard blocked anyway.
-`--with` adds a maintained library's detector to the guard, to see whether it earns its place.
+Per language: precision and recall of "held" (a block, or the hold for a language the guard does
+not read) on the English drafts, the drafts with Spanish in them, and the drafts with another
+language in them; and how well bot.replies.language reads the drafts' and reviews' languages,
+next to a stop-word baseline. `--with` adds a maintained library's detector to the guard, to see
+whether it earns its place.
 """
 
 from __future__ import annotations
@@ -27,8 +31,19 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.config import Config, parse_config  # noqa: E402
-from bot.guard import _sentence_at, _sentence_starts, check_reply  # noqa: E402
-from bot.guard_rules import GuardRules, Kind, Severity, load_rules, rules_for  # noqa: E402
+from bot.replies import language  # noqa: E402
+from bot.replies.guard import (  # noqa: E402
+    _sentence_at,
+    _sentence_starts,
+    check_reply,
+)
+from bot.replies.guard_rules import (  # noqa: E402
+    GuardRules,
+    Kind,
+    Severity,
+    load_rules,
+    rules_for,
+)
 
 DRAFTS = ROOT / "tests" / "data" / "reply_drafts.jsonl"
 STAFF_NAMES = ["Okafor", "Lindqvist", "Marisol Vega"]
@@ -58,6 +73,20 @@ class Draft:
     draft: str
     expect: frozenset[str]
     note: str
+    language: str = "en"  # the draft's languages, "+" between them ("en+es"); "en" if unsaid
+    review_language: str = "en"
+
+    @property
+    def languages(self) -> frozenset[str]:
+        return frozenset(self.language.split("+"))
+
+    @property
+    def group(self) -> str:
+        """Which language figures the draft counts in: "other" when any of it is in a language
+        the guard does not read, else "es" when any of it is Spanish, else "en"."""
+        if self.languages - {"en", "es"}:
+            return "other"
+        return "es" if "es" in self.languages else "en"
 
 
 def load_drafts(path: Path = DRAFTS) -> list[Draft]:
@@ -68,7 +97,8 @@ def load_drafts(path: Path = DRAFTS) -> list[Draft]:
             drafts.append(Draft(row["id"], row["split"], row["review"], row.get("author"),
                                 tuple(row.get("labels", ())),
                                 int(row.get("earlier_public_replies", 0)), row["draft"],
-                                frozenset(row["expect"]), row.get("note", "")))
+                                frozenset(row["expect"]), row.get("note", ""),
+                                row.get("language", "en"), row.get("review_language", "en")))
     return drafts
 
 
@@ -88,7 +118,7 @@ def phrase_baseline(rules: GuardRules) -> Detector:
     """What a plain word list does: each match rule's literal phrases as case-insensitive
     substrings (no patterns, no exceptions, no reading of the review), the other kinds as the
     guard does them."""
-    data = __import__("tomllib").loads((ROOT / "bot" / "guard_rules.toml").read_text())
+    data = __import__("tomllib").loads((ROOT / "bot" / "replies" / "guard_rules.toml").read_text())
     phrases = {rule["id"]: [p.casefold() for p in rule.get("phrases", [])]
                for rule in data["rule"] if rule.get("kind", "match") == "match"}
     structural = GuardRules(rules=tuple(r for r in rules.rules if r.kind is not Kind.MATCH),
@@ -254,6 +284,82 @@ def with_spacy(rules: GuardRules, base: Detector) -> tuple[Detector, float]:
     return detect, startup
 
 
+# ---- per language ------------------------------------------------------------------------------
+
+HOLD_RULES = {"unknown_language"}  # held (shown with Post anyway) besides the blocks
+GROUPS = (("en", "English"), ("es", "with Spanish"), ("other", "another language"))
+
+
+def held_by_language(drafts: list[Draft], found: dict[str, frozenset[str]],
+                     held_rules: set[str]) -> dict[str, Score]:
+    """Precision and recall of "held" per language group."""
+    scores = {group: Score() for group, _ in GROUPS}
+    for draft in drafts:
+        expected, flagged = bool(draft.expect & held_rules), bool(found[draft.id] & held_rules)
+        score_ = scores[draft.group]
+        score_.support += expected
+        score_.true_positives += expected and flagged
+        score_.false_positives += flagged and not expected
+    return scores
+
+
+def report_languages(drafts: list[Draft], scores: dict[str, Score]) -> None:
+    print(f"  {'held, by language':<22}{'drafts':>8}{'held':>6}{'TP':>5}{'FP':>5}{'FN':>5}"
+          f"{'precision':>11}{'recall':>8}")
+    for group, name in GROUPS:
+        s = scores[group]
+        count = sum(d.group == group for d in drafts)
+        print(f"  {name:<22}{count:>8}{s.support:>6}{s.true_positives:>5}{s.false_positives:>5}"
+              f"{s.false_negatives:>5}{figure(s.precision):>11}{figure(s.recall):>8}")
+
+
+_ENGLISH_STOP_WORDS = """the a an and or but of to in on at for with from by about as is are was
+    were be
+        been it its this that these those we our us you your yours they them their i me my not
+        no so if than then there here what which who when how all any can could would should
+        will just very more most also please thank thanks sorry hear"""
+_SPANISH_STOP_WORDS = """el la los las un una unos unas y o pero de del a al en con por para sobre
+        como es son fue era ser estar está están este esta estos estas ese esa nosotros nuestro
+        nuestra nuestros nuestras usted ustedes su sus le les lo que qué quien cuando cómo todo
+        todos muy más también por favor gracias lamentamos sentimos mucho no sí"""
+_STOP_WORDS = {"en": set(_ENGLISH_STOP_WORDS.split()), "es": set(_SPANISH_STOP_WORDS.split())}
+
+
+def stop_word_reading(text: str) -> str:
+    """The baseline: the share of a text's words that are English or Spanish stop words; the
+    larger share wins when it is at least a quarter of the words, else "unknown"."""
+    words = re.findall(r"[^\W\d_]+", text.casefold())
+    if sum(len(w) for w in words) < language.MIN_LETTERS:
+        return language.TOO_SHORT
+    shares = {lang: sum(w in stop for w in words) / len(words)
+              for lang, stop in _STOP_WORDS.items()}
+    best = max(shares, key=shares.__getitem__)
+    return best if shares[best] >= 0.25 else language.UNKNOWN
+
+
+def _label(code: str) -> str:
+    return code if code in ("en", "es") else language.UNKNOWN
+
+
+def report_reading(drafts: list[Draft]) -> None:
+    """How often each reader gets a draft's languages (all of them, paragraph by paragraph, for
+    bot.replies.language; the whole text for the baseline) and a review's language right."""
+    print(f"  {'language reading':<34}{'drafts right':>14}{'reviews right':>15}"
+          f"{'reviews too short':>19}")
+    for name, read_draft, read_review in (
+        ("bot.replies.language (py3langid)", lambda t: language.read(t).languages - {""},
+         language.language_of),
+        ("stop words (baseline)", lambda t: {stop_word_reading(t)} - {""}, stop_word_reading),
+    ):
+        drafts_right = sum(read_draft(d.draft) == {_label(c) for c in d.languages}
+                           for d in drafts)
+        readings = [(read_review(d.review), _label(d.review_language)) for d in drafts]
+        told = [(got, want) for got, want in readings if got != language.TOO_SHORT]
+        reviews_right = sum(got == want for got, want in told)
+        print(f"  {name:<34}{drafts_right:>6} of {len(drafts):<5}{reviews_right:>7} of "
+              f"{len(told):<5}{len(readings) - len(told):>11} of {len(readings)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", action="append",
@@ -264,6 +370,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="timing passes (default 20)")
     args = parser.parse_args()
 
+    start = time.perf_counter()
+    language.warm_up()
+    language_load_ms = (time.perf_counter() - start) * 1000
     config = labelled_config()
     start = time.perf_counter()
     load_rules.cache_clear()
@@ -293,11 +402,14 @@ def main() -> None:
         for name, detect in detectors:
             scores, false_blocks, found = score(chosen, detect, rule_ids, blocking)
             report(name, scores, false_blocks)
+            report_languages(chosen, held_by_language(chosen, found, blocking | HOLD_RULES))
             if args.misses and name != "phrase list (baseline)":
                 for d in chosen:
                     if found[d.id] != d.expect:
                         print(f"    {d.id}: expected {sorted(d.expect)}, got "
                               f"{sorted(found[d.id])}\n      {d.draft[:160]!r}")
+        print()
+        report_reading(chosen)
 
     print("\n=== speed ===")
     print(f"  rules load and compile: {load_ms:.1f} ms")
@@ -307,6 +419,10 @@ def main() -> None:
     baseline = timings["phrase list (baseline)"]
     for name, ms in timings.items():
         print(f"  {name:<26}{ms:7.3f} ms per draft  ({ms / baseline:5.1f}× the phrase list)")
+    print(f"  language model load: {language_load_ms:.0f} ms (once, in the background at "
+          "start-up)")
+    reading_ms = time_per_draft(lambda d: language.read(d.draft), drafts, args.repeat)
+    print(f"  language reading {reading_ms:7.3f} ms per draft (part of the guard's time above)")
 
 
 if __name__ == "__main__":

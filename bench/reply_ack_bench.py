@@ -21,13 +21,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
+from bot.blocks.ids import ActionId, BlockId, CallbackId, InputId  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import parse_config  # noqa: E402
-from bot.ids import ActionId, BlockId, CallbackId, InputId  # noqa: E402
-from bot.reply_targets import ReplyClients  # noqa: E402
-from bot.sources.google import GoogleClient  # noqa: E402
+from bot.intake.sources.google import GoogleClient  # noqa: E402
+from bot.replies.targets import ReplyClients  # noqa: E402
 from storage.db import Database, migrate  # noqa: E402
-from tests.conftest import (  # noqa: E402
+from testing.driver import Driver  # noqa: E402
+from testing.fakes.google_api import SAMPLE_LOCATION, FakeGoogle  # noqa: E402
+from testing.workspace import (  # noqa: E402
     INTAKE_TOKEN,
     MARIA,
     SIGNING_SECRET,
@@ -36,8 +38,6 @@ from tests.conftest import (  # noqa: E402
     make_settings,
     populate,
 )
-from tests.driver import Driver  # noqa: E402
-from tests.fakes.google_api import SAMPLE_LOCATION, FakeGoogle  # noqa: E402
 from twin.interactions import plain_text_value, static_select_value  # noqa: E402
 from twin.webapi import SlackTwin  # noqa: E402
 

@@ -225,13 +225,37 @@ def run_reviewdesk(workdir: Path, base_url: str, database: Path, *, name: str) -
     return process
 
 
-def run_bare_bolt(workdir: Path, base_url: str) -> Process:
+def start_bare_bolt(workdir: Path, base_url: str, server: str = "cheroot-8") -> Process:
+    """bench/bare_bolt.py on `server` (see its SERVERS), started; wait_http before use."""
     port = free_port()
-    process = Process([PYTHON, str(ROOT / "bench" / "bare_bolt.py"), str(port), base_url,
-                       SIGNING_SECRET, BOT_TOKEN], cwd=workdir, port=port,
-                      log=workdir / "bare_bolt.log")
+    return Process([PYTHON, str(ROOT / "bench" / "bare_bolt.py"), server, str(port), base_url,
+                    SIGNING_SECRET, BOT_TOKEN], cwd=workdir, port=port,
+                   log=workdir / f"bare_bolt-{server}.log")
+
+
+def run_bare_bolt(workdir: Path, base_url: str, server: str = "cheroot-8") -> Process:
+    process = start_bare_bolt(workdir, base_url, server)
     process.wait_http("/slack/events")
     return process
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_quiet(pid: int, *, interval: float = 0.1, timeout: float = 10.0) -> None:
+    """Wait until a process has used (nearly) no CPU for `interval`: the work a burst of clicks
+    left behind their acks is done, and does not weigh on what is measured next."""
+    deadline = time.monotonic() + timeout
+    before = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(interval)
+        now = cpu_seconds(pid)
+        if now - before <= 0.011:  # one clock tick: its idle threads' polling
+            return
+        before = now
 
 
 # ---- talking to them ------------------------------------------------------------------------

@@ -21,24 +21,30 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.config import Config, parse_config  # noqa: E402
-from bot.reviews import CanonicalReview  # noqa: E402
+from bot.config import Config  # noqa: E402
+from bot.core.reviews import CanonicalReview  # noqa: E402
 from bot.triage import LABELS, OVERRIDES, band_for, flags, nhs, train, triage  # noqa: E402
-from bot.triage.model import shipped_model, vader_analyzer  # noqa: E402
+from bot.triage.model import MODEL_PATH, shipped_model, vader_analyzer  # noqa: E402
 from bot.triage.themes import keyword_themes  # noqa: E402
+from testing.labelled import (  # noqa: E402
+    LABELLED,
+    WRITTEN_ON,
+    Example,
+    Score,
+    labelled_config,
+    load_labelled,
+    score,
+)
 
-LABELLED = ROOT / "tests" / "data" / "labelled_reviews.jsonl"
-WRITTEN_ON = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # the labelled texts' date
-STAFF_NAMES = ["Okafor", "Lindqvist", "Marisol Vega"]
 VADER_THRESHOLD = -0.05
 # What each addition to the model does (bot.triage.OVERRIDES is the one shipped).
 OVERRIDE_VARIANTS = {
@@ -50,197 +56,245 @@ OVERRIDE_VARIANTS = {
     "… and profanity → unsure": {**OVERRIDES, "profanity": "unsure"},
 }
 
-def labelled_config() -> Config:
-    """The desk rules the labels were written against: default thresholds, Yelp at 3★."""
-    return parse_config({
-        "slack": {"triage_channel": "C0TRIAGE"},
-        "sites": [{"id": "north", "name": "North campus", "px_channel": "C0PXNORTH"}],
-        "triage": {"negative_max_rating_by_source": {"yelp": 3}, "staff_names": STAFF_NAMES},
-    })
-
-
-@dataclass(frozen=True)
-class Example:
-    review: CanonicalReview
-    negative: bool
-    labels: frozenset[str]
-    themes: frozenset[str]
-    split: str
-
-    @property
-    def unrated(self) -> bool:
-        return self.review.rating is None and self.review.recommendation is None
-
-
-def load_labelled(path: Path = LABELLED) -> list[Example]:
-    examples = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        review = CanonicalReview(
-            source=row.get("source", "google"), external_id=f"labelled-{number}",
-            text=row["text"], rating=row.get("rating"),
-            recommendation=row.get("recommendation"), created_at=row.get("created_at", WRITTEN_ON),
-        )
-        examples.append(Example(review, bool(row["negative"]), frozenset(row.get("labels", ())),
-                                frozenset(row.get("themes", ())), row.get("split", "tuning")))
-    return examples
-
-
-@dataclass(frozen=True)
-class Score:
-    support: int
-    true_positives: int
-    flagged: int
-
-    @property
-    def precision(self) -> float:
-        return self.true_positives / self.flagged if self.flagged else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.true_positives / self.support if self.support else 1.0
-
-
-def score(truth: Iterable[bool], predicted: Iterable[bool]) -> Score:
-    pairs = list(zip(truth, predicted, strict=True))
-    return Score(sum(real for real, _ in pairs), sum(real and guess for real, guess in pairs),
-                 sum(guess for _, guess in pairs))
-
-
 def pr(measure: Score) -> str:
     return f"P {measure.precision:4.2f} R {measure.recall:4.2f}"
 
 
-# --- Complaints --------------------------------------------------------------------------------
+# --- Complaints ---------------------------------------------------------------------------------
+
+LONG_WORDS = 40  # a comment this long reads like a written review; survey comments are shorter
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One held-out organisation: its rows, and each model's probabilities and bands there."""
+    organisation: str
+    rows: list[nhs.Feedback]
+    vader: list[dict]
+    models: dict  # model name -> (probabilities, complaint_at, unsure_at)
 
 
 def bands_line(name: str, scores: train.BandScores) -> str:
-    return (f"  {name:<28} {scores.precision:5.2f} {scores.recall:5.2f} "
-            f"{scores.recall_with_unsure:7.2f} {scores.unsure_share:7.2f} {scores.auc:6.3f} "
+    return (f"  {name:<32} {scores.precision:5.2f} {scores.recall:5.2f} "
+            f"{scores.recall_with_unsure:6.2f} {scores.unsure_share:6.2f} {scores.auc:6.3f} "
             f"{scores.average_precision:6.3f} {scores.best_recall_at_85:7.2f}")
 
 
-BANDS_HEADER = (f"  {'':<28} {'P':>5} {'R':>5} {'R+uns.':>7} {'unsure':>7} {'AUC':>6} "
+BANDS_HEADER = (f"  {'':<32} {'P':>5} {'R':>5} {'reach':>6} {'asked':>6} {'AUC':>6} "
                 f"{'AP':>6} {'R@P.85':>7}")
 
 
-def vader_scores_line(name: str, labels: Sequence[bool], compounds: Sequence[float]) -> str:
-    negatives = [value <= VADER_THRESHOLD for value in compounds]
-    measure = score(labels, negatives)
-    curve = train.band_scores(labels, [-value for value in compounds], 2.0, 2.0)
-    return (f"  {name:<28} {measure.precision:5.2f} {measure.recall:5.2f} {'—':>7} {'—':>7} "
-            f"{curve.auc:6.3f} {curve.average_precision:6.3f} {curve.best_recall_at_85:7.2f}")
+def vader_band_scores(labels: Sequence[bool], compounds: Sequence[float]) -> train.BandScores:
+    """VADER alone: a case at compound ≤ −0.05, no unsure band."""
+    curve = train.band_scores(labels, [-value for value in compounds], -VADER_THRESHOLD,
+                              -VADER_THRESHOLD)
+    return curve
 
 
-def complaint_section(rows: list[nhs.Feedback], vader: list[dict], examples: list[Example],
-                      candidates: Sequence[str]) -> dict:
-    """Per candidate: held-out band scores; returns the fitted models the later sections use."""
+def loo_section(rows: list[nhs.Feedback], vader: list[dict], new: str) -> tuple[list[Fold], dict]:
+    """Leave one organisation out: the new candidate (bands from its training organisations'
+    own leave-one-out predictions), the current model's recipe (the v6 file's rows of the
+    training organisations, bands by 5-fold cross-validation; for Trust A and B exactly the
+    shipped complaint-v1) and VADER alone, on each held-out organisation and their mean."""
     import numpy as np
-    from sklearn.model_selection import StratifiedKFold
 
-    labels = np.array([row.complaint for row in rows])
-    by_trust = {trust: [i for i, row in enumerate(rows) if row.trust == trust]
-                for trust in nhs.TRUSTS}
-    unrated = [example for example in examples if example.unrated]
-    unrated_truth = [example.negative for example in unrated]
-    unrated_texts = [example.review.text for example in unrated]
-    unrated_vader = train.vader_scores(unrated_texts)
-    fitted: dict[str, dict] = {}
-    print("Complaints: the complaint band's P and R; R+uns.: complaints in the complaint or unsure"
-          " band;\nunsure: share of all texts in the unsure band; R@P.85: best recall any "
+    print("Leave one organisation out: trained on three organisations, tested on the fourth.\n"
+          "P, R: the complaint band (a case); reach: complaints that are a case or under Needs "
+          "a look;\nasked: share of all texts under Needs a look; R@P.85: the best recall any "
           "threshold gives at P ≥ 0.85\n")
-    for train_on, test_on in (nhs.TRUSTS, nhs.TRUSTS[::-1]):
-        test = by_trust[test_on]
-        print(f"NHS {train_on}→{test_on}: trained on {len(by_trust[train_on])} comments, tested "
-              f"on {len(test)} ({int(labels[test].sum())} complaints)")
+    folds: list[Fold] = []
+    fitted: dict[str, Any] = {}
+    new_folds = train.leave_one_organisation_out(rows, train.CANDIDATES[new], themes=True,
+                                                 vader=vader)
+    for organisation, (model, _) in new_folds.items():
+        test = [i for i, row in enumerate(rows) if row.trust == organisation]
+        train_v6 = [i for i, row in enumerate(rows)
+                    if row.trust != organisation and row.trust in nhs.TRUSTS]
+        current = train.fit([rows[i] for i in train_v6], train.CANDIDATES[train.CURRENT],
+                            themes=False, vader=[vader[i] for i in train_v6])
+        texts, test_vader = [rows[i].text for i in test], [vader[i] for i in test]
+        models = {}
+        for name, fitted_model in ((f"new: {new}", model), ("current (v1 recipe)", current)):
+            models[name] = (fitted_model.probabilities(texts, test_vader),
+                            fitted_model.complaint_threshold, fitted_model.unsure_threshold)
+        fold = Fold(organisation, [rows[i] for i in test], test_vader, models)
+        folds.append(fold)
+        fitted[organisation] = model
+        labels = [row.complaint for row in fold.rows]
+        trained = sorted({row.trust for row in rows} - {organisation})
+        current_on = ", ".join(sorted(set(trained) & set(nhs.TRUSTS)))
+        print(f"held out {organisation} ({len(test)} comments, {sum(labels)} complaints); "
+              f"trained on {', '.join(trained)} (current: {current_on})")
         print(BANDS_HEADER)
-        for name in candidates:
-            model = train.fit([rows[i] for i in by_trust[train_on]], train.CANDIDATES[name],
-                              themes=name == train.SHIPPED,
-                              vader=[vader[i] for i in by_trust[train_on]])
-            fitted.setdefault(name, {})[f"{train_on}→{test_on}"] = model
-            probabilities = model.probabilities([rows[i].text for i in test],
-                                                [vader[i] for i in test])
-            print(bands_line(name, train.band_scores(labels[test], probabilities,
-                                                     model.complaint_threshold,
-                                                     model.unsure_threshold)))
-        print(vader_scores_line("VADER alone", labels[test],
-                                [vader[i]["compound"] for i in test]))
+        for name, (probabilities, complaint_at, unsure_at) in models.items():
+            print(bands_line(f"{name} ({complaint_at:.2f}/{unsure_at:.2f})",
+                             train.band_scores(labels, probabilities, complaint_at, unsure_at)))
+        print(bands_line("VADER alone (≤ −0.05)", vader_band_scores(
+            labels, [score["compound"] for score in test_vader])))
         print()
 
-    shipped = shipped_model.get()
-    print(f"NHS, 5-fold across both trusts ({len(rows)} comments, {int(labels.sum())} "
-          f"complaints; bands at the shipped thresholds, which came from the same data)")
+    names = [*folds[0].models, "VADER alone"]
+    print("Mean of the four held-out organisations")
     print(BANDS_HEADER)
-    folds = StratifiedKFold(train.FOLDS, shuffle=True, random_state=train.SEED)
-    for name in candidates:
-        out_of_fold = np.zeros(len(rows))
-        for train_index, test_index in folds.split(np.zeros(len(rows)), labels):
-            model = train.fit([rows[i] for i in train_index], train.CANDIDATES[name],
-                              themes=False, thresholds=False,
-                              vader=[vader[i] for i in train_index])
-            out_of_fold[test_index] = model.probabilities([rows[i].text for i in test_index],
-                                                          [vader[i] for i in test_index])
-        print(bands_line(name, train.band_scores(labels, out_of_fold,
-                                                 shipped.meta["complaint_threshold"],
-                                                 shipped.meta["unsure_threshold"])))
-    print(vader_scores_line("VADER alone", labels, [score["compound"] for score in vader]))
+    for name in names:
+        per_fold = [fold_scores(fold, name) for fold in folds]
+        mean = train.BandScores(**{key: float(np.mean([getattr(s, key) for s in per_fold]))
+                                   for key in train.BandScores.__dataclass_fields__})
+        print(bands_line(name, mean))
     print()
 
-    print(f"Out of domain: {LABELLED.relative_to(ROOT)}, {len(unrated)} unrated reviews "
-          f"({sum(unrated_truth)} complaints); trained on all the NHS feedback")
-    print(BANDS_HEADER)
-    for name in candidates:
-        model = train.fit(rows, train.CANDIDATES[name], themes=False, vader=vader)
-        fitted[name]["all"] = model
-        probabilities = model.probabilities(unrated_texts, unrated_vader)
-        print(bands_line(name, train.band_scores(unrated_truth, probabilities,
-                                                 model.complaint_threshold,
-                                                 model.unsure_threshold)))
-    print(vader_scores_line("VADER alone", unrated_truth,
-                            [score["compound"] for score in unrated_vader]))
-    print()
-    return fitted
-
-
-# --- What each addition earns ------------------------------------------------------------------
-
-
-def additions_section(rows: list[nhs.Feedback], vader: list[dict], examples: list[Example],
-                      fitted: dict, config: Config) -> None:
-    print("Additions to the shipped candidate (labels from the patterns; complaint band P / R, "
-          "R+uns.)")
-    nhs_labels = [triage(_unrated(row.text), config).labels for row in rows]
-    unrated = [example for example in examples if example.unrated]
-    shipped = shipped_model.get()
-    labelled_results = [triage(example.review, config) for example in unrated]
-    columns = []
-    for split, model in fitted[train.SHIPPED].items():
-        if split == "all":
-            continue
-        test_on = split.split("→")[1]
-        test = [i for i, row in enumerate(rows) if row.trust == test_on]
-        probabilities = model.probabilities([rows[i].text for i in test], [vader[i] for i in test])
-        columns.append((f"NHS {split}", [rows[i].complaint for i in test], probabilities,
-                        [nhs_labels[i] for i in test], model.complaint_threshold,
-                        model.unsure_threshold))
-    columns.append(("labelled, out of domain", [example.negative for example in unrated],
-                    [result.probability for result in labelled_results],
-                    [result.labels for result in labelled_results],
-                    shipped.meta["complaint_threshold"], shipped.meta["unsure_threshold"]))
-    print(f"  {'':<32}" + "".join(f" {title:>26}" for title, *_ in columns))
-    for variant, overrides in OVERRIDE_VARIANTS.items():
+    print(f"Short survey comments (under {LONG_WORDS} words) and long ones ({LONG_WORDS} or more,"
+          " written-review length), each held-out organisation; P / R / reach / asked / "
+          "R@P.85")
+    for name in names:
         cells = []
-        for _, truth, probabilities, labels, complaint_at, unsure_at in columns:
-            bands = [band_for(p, found, complaint_at, unsure_at, overrides=overrides)
-                     for p, found in zip(probabilities, labels, strict=True)]
-            case = score(truth, [band == "complaint" for band in bands])
-            seen = score(truth, [band != "not" for band in bands])
-            cells.append(f"{pr(case)} {seen.recall:4.2f}")
-        print(f"  {variant:<32}" + "".join(f" {cell:>26}" for cell in cells))
+        for fold in folds:
+            for long in (False, True):
+                keep = [i for i, row in enumerate(fold.rows)
+                        if (len(row.text.split()) >= LONG_WORDS) == long]
+                part = fold_scores(fold, name, keep)
+                cells.append(f"{part.precision:.2f}/{part.recall:.2f}/"
+                             f"{part.recall_with_unsure:.2f}/{part.unsure_share:.2f}/"
+                             f"{part.best_recall_at_85:.2f}")
+        print(f"  {name}")
+        for fold, short_cell, long_cell in zip(folds, cells[::2], cells[1::2], strict=True):
+            n_long = sum(len(row.text.split()) >= LONG_WORDS for row in fold.rows)
+            print(f"    {fold.organisation:<8} short {short_cell}   long (n={n_long}) {long_cell}")
+        means = []
+        for long in (False, True):
+            parts = [fold_scores(fold, name, [i for i, row in enumerate(fold.rows)
+                                              if (len(row.text.split()) >= LONG_WORDS) == long])
+                     for fold in folds]
+            means.append("/".join(f"{np.mean([getattr(p, key) for p in parts]):.2f}" for key in (
+                "precision", "recall", "recall_with_unsure", "unsure_share",
+                "best_recall_at_85")))
+        print(f"    {'mean':<8} short {means[0]}   long {means[1]}")
     print()
+    return folds, fitted
+
+
+def fold_scores(fold: Fold, name: str, keep: Sequence[int] | None = None) -> train.BandScores:
+    keep = range(len(fold.rows)) if keep is None else keep
+    labels = [fold.rows[i].complaint for i in keep]
+    if name == "VADER alone":
+        return vader_band_scores(labels, [fold.vader[i]["compound"] for i in keep])
+    probabilities, complaint_at, unsure_at = fold.models[name]
+    return train.band_scores(labels, [probabilities[i] for i in keep], complaint_at, unsure_at)
+
+
+def tradeoff_section(folds: list[Fold], name: str, max_asked: float | None) -> None:
+    """The pooled out-of-organisation predictions (each organisation weighing the same): the
+    bands a new hospital gets from them, and what other choices would give."""
+    import numpy as np
+
+    labels = np.array([row.complaint for fold in folds for row in fold.rows])
+    probabilities = np.concatenate([fold.models[name][0] for fold in folds])
+    weights = np.concatenate([np.full(len(fold.rows), 1.0 / len(fold.rows)) for fold in folds])
+    complaint_at, unsure_at = train.band_thresholds(labels, probabilities, weights,
+                                                    max_asked=max_asked)
+    asked = "" if max_asked is None else f", asking about {max_asked:.0%} at most"
+    print(f"Pooled out-of-organisation predictions of {name} (each organisation weighing the "
+          f"same): the bands they give (P ≥ {train.COMPLAINT_PRECISION}, reach ≥ "
+          f"{train.UNSURE_RECALL}{asked}): complaint ≥ {complaint_at}, unsure ≥ {unsure_at}")
+    print("  Trade-off: unsure threshold → reach (complaints a case or asked about) and share "
+          "asked, mean over organisations")
+    for target in (0.85, 0.88, 0.90, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98):
+        cut = _cut_for_reach(labels, probabilities, weights, target)
+        cells = []
+        for fold in folds:
+            fold_labels = np.array([row.complaint for row in fold.rows])
+            p = fold.models[name][0]
+            seen = p >= min(cut, complaint_at)
+            cells.append(((fold_labels & seen).sum() / fold_labels.sum(),
+                          (seen & (p < complaint_at)).mean()))
+        per_org = "  ".join(f"{fold.organisation} {r:.2f}/{a:.2f}"
+                            for fold, (r, a) in zip(folds, cells, strict=True))
+        print(f"    reach {target:.2f}: unsure ≥ {cut:.4f}: mean reach "
+              f"{np.mean([r for r, _ in cells]):.3f}, asked {np.mean([a for _, a in cells]):.3f}"
+              f"   ({per_org})")
+    print("  Trade-off: complaint threshold → precision and recall of the case band, mean over "
+          "organisations")
+    for target in (0.75, 0.80, 0.85, 0.90, 0.95):
+        cut = _cut_for_precision(labels, probabilities, weights, target)
+        cells = []
+        for fold in folds:
+            fold_labels = np.array([row.complaint for row in fold.rows])
+            flagged = fold.models[name][0] >= cut
+            cells.append(((fold_labels & flagged).sum() / max(flagged.sum(), 1),
+                          (fold_labels & flagged).sum() / fold_labels.sum()))
+        parts = []
+        for long in (False, True):
+            split = []
+            for fold in folds:
+                keep = np.array([(len(row.text.split()) >= LONG_WORDS) == long
+                                 for row in fold.rows])
+                fold_labels = np.array([row.complaint for row in fold.rows])[keep]
+                flagged = fold.models[name][0][keep] >= cut
+                split.append(((fold_labels & flagged).sum() / max(flagged.sum(), 1),
+                              (fold_labels & flagged).sum() / max(fold_labels.sum(), 1)))
+            parts.append(f"{np.mean([p for p, _ in split]):.2f}/"
+                         f"{np.mean([r for _, r in split]):.2f}")
+        print(f"    pooled P {target:.2f}: complaint ≥ {cut:.4f}: mean P "
+              f"{np.mean([p for p, _ in cells]):.3f} R {np.mean([r for _, r in cells]):.3f}"
+              f"   (short P/R {parts[0]}, long {parts[1]})")
+    print()
+
+
+def _cut_for_reach(labels: Any, probabilities: Any, weights: Any, target: float) -> float:
+    from sklearn.metrics import precision_recall_curve
+
+    _, recall, cuts = precision_recall_curve(labels, probabilities, sample_weight=weights)
+    import numpy as np
+
+    kept = np.flatnonzero(recall[:-1] >= target)
+    return float(cuts[kept[-1]]) if len(kept) else 0.0
+
+
+def _cut_for_precision(labels: Any, probabilities: Any, weights: Any, target: float) -> float:
+    import numpy as np
+    from sklearn.metrics import precision_recall_curve
+
+    precision, _, cuts = precision_recall_curve(labels, probabilities, sample_weight=weights)
+    precise = np.flatnonzero(precision[:-1] >= target)
+    return float(cuts[precise[0]]) if len(precise) else 1.0
+
+
+def labelled_section(rows: list[nhs.Feedback], vader: list[dict], examples: list[Example],
+                     new: str, config: Config) -> dict:
+    """Written reviews, out of domain: each model trained on everything it trains on, its
+    bands as it would ship them, the labels' overrides as triage() applies them."""
+    unrated = [example for example in examples if example.unrated]
+    truth = [example.negative for example in unrated]
+    texts = [example.review.text for example in unrated]
+    labels = [triage(example.review, config).labels for example in unrated]
+    text_vader = train.vader_scores(texts)
+    v6 = [i for i, row in enumerate(rows) if row.trust in nhs.TRUSTS]
+    models = {
+        "current (v1 recipe)": train.fit([rows[i] for i in v6], train.CANDIDATES[train.CURRENT],
+                                         themes=False, vader=[vader[i] for i in v6]),
+        f"new: {new}": train.fit(rows, train.CANDIDATES[new], themes=False, vader=vader),
+    }
+    print(f"Written reviews, out of domain: {LABELLED.relative_to(ROOT)}, {len(unrated)} unrated "
+          f"({sum(truth)} complaints; never trained or tuned on); model alone, then with the "
+          "labels' overrides (shipped)")
+    print(BANDS_HEADER)
+    for name, model in models.items():
+        probabilities = model.probabilities(texts, text_vader)
+        print(bands_line(f"{name} ({model.complaint_threshold:.2f}/"
+                         f"{model.unsure_threshold:.2f})",
+                         train.band_scores(truth, probabilities, model.complaint_threshold,
+                                           model.unsure_threshold)))
+        bands = [band_for(p, found, model.complaint_threshold, model.unsure_threshold)
+                 for p, found in zip(probabilities, labels, strict=True)]
+        case = score(truth, [band == "complaint" for band in bands])
+        seen = score(truth, [band != "not" for band in bands])
+        asked = sum(band == "unsure" for band in bands) / len(bands)
+        print(f"  {'  + overrides':<32} {case.precision:5.2f} {case.recall:5.2f} "
+              f"{seen.recall:6.2f} {asked:6.2f}")
+    print(bands_line("VADER alone (≤ −0.05)", vader_band_scores(
+        truth, [value["compound"] for value in text_vader])))
+    print()
+    return models
 
 
 def _unrated(text: str) -> CanonicalReview:
@@ -250,41 +304,46 @@ def _unrated(text: str) -> CanonicalReview:
 # --- Themes and labels -------------------------------------------------------------------------
 
 
-def themes_section(rows: list[nhs.Feedback], examples: list[Example], fitted: dict) -> None:
+def themes_section(folds: list[Fold], fitted: dict) -> None:
+    """Per theme on each held-out organisation: the new candidate's model, the keywords, and
+    both (what triage() shows). Phase 1 gives each comment one theme: precision reads low."""
+    import numpy as np
+
     names = [*nhs.THEME_COLUMNS, "billing"]
-    keywords = [keyword_themes(flags.normalise(row.text)) for row in rows]
-    splits = []
-    for split, model in fitted[train.SHIPPED].items():
-        if split == "all":
-            continue
-        test = [i for i, row in enumerate(rows) if row.trust == split.split("→")[1]]
-        scores = model.theme_scores([rows[i].text for i in test])
+    print("Themes on the held-out organisation, per theme: model / keywords / both (shipped: both)"
+          ", P/R; n = texts with the theme;\nthe model learns a theme from 50 examples or more")
+    table: dict[str, dict[str, list]] = {}
+    for fold in folds:
+        model = fitted[fold.organisation]
+        texts = [row.text for row in fold.rows]
+        scores = model.theme_scores(texts)
         read = [frozenset(name for name, value, cut in zip(
             model.theme_names, scores[at], model.theme_thresholds, strict=True) if value >= cut)
-            for at in range(len(test))]
-        splits.append((f"NHS {split}", [rows[i].themes for i in test], read,
-                       [keywords[i] for i in test], model.theme_names))
-    shipped = shipped_model.get()
-    analyzer = vader_analyzer.get()
-    read = [shipped.read(e.review.text, analyzer.polarity_scores(e.review.text)).themes
-            for e in examples]
-    splits.append(("labelled (keywords in-sample)", [e.themes for e in examples], read,
-                   [keyword_themes(flags.normalise(e.review.text)) for e in examples],
-                   shipped.theme_names))
-    print("Themes, per theme: model / keywords / both (shipped: both); n = texts with the theme;"
-          "\nthe model learns a theme from 50 examples or more in its training data")
-    for title, truth, model_themes, keyword_found, learned in splits:
-        print(f"  {title}")
+            for at in range(len(texts))]
+        keywords = [keyword_themes(flags.normalise(text)) for text in texts]
+        print(f"  held out {fold.organisation}")
         for name in names:
-            real = [name in found for found in truth]
+            real = [name in row.themes for row in fold.rows]
             if not any(real):
                 continue
-            by_model = [name in found for found in model_themes]
-            by_keywords = [name in found for found in keyword_found]
+            by_model = [name in found for found in read]
+            by_keywords = [name in found for found in keywords]
             both = [a or b for a, b in zip(by_model, by_keywords, strict=True)]
-            by_model_cell = pr(score(real, by_model)) if name in learned else f"{'—':^13}"
-            print(f"    {name:<20} n={sum(real):4d}   model {by_model_cell}   "
-                  f"keywords {pr(score(real, by_keywords))}   both {pr(score(real, both))}")
+            cells = [score(real, by_model) if name in model.theme_names else None,
+                     score(real, by_keywords), score(real, both)]
+            table.setdefault(name, {}).setdefault("cells", []).append(cells)
+            model_cell = pr(cells[0]) if cells[0] else f"{'—':^13}"
+            print(f"    {name:<20} n={sum(real):4d}   model {model_cell}   "
+                  f"keywords {pr(cells[1])}   both {pr(cells[2])}")
+    print("  mean over the held-out organisations that have the theme (P/R)")
+    for name, entry in table.items():
+        out = []
+        for column in range(3):
+            got = [cells[column] for cells in entry["cells"] if cells[column] is not None]
+            out.append(f"{np.mean([c.precision for c in got]):.2f}/"
+                       f"{np.mean([c.recall for c in got]):.2f}" if got else "—")
+        print(f"    {name:<20} ({len(entry['cells'])} orgs)   model {out[0]}   keywords {out[1]}"
+              f"   both {out[2]}")
     print()
 
 
@@ -335,8 +394,7 @@ print(json.dumps({"seconds": time.perf_counter() - started, "mb": (rss() - befor
 """
 
 
-def speed_section(rows: list[nhs.Feedback], fitted: dict, candidates: Sequence[str],
-                  config: Config) -> None:
+def speed_section(rows: list[nhs.Feedback], fitted: dict, config: Config) -> None:
     from sklearn import config_context
 
     texts = [row.text for row in rows[::5]]
@@ -346,8 +404,7 @@ def speed_section(rows: list[nhs.Feedback], fitted: dict, candidates: Sequence[s
     print(f"Speed and size, one text at a time ({len(texts)} NHS comments, mean "
           f"{sum(map(len, texts)) / len(texts):.0f} characters); VADER alone "
           f"{vader_alone * 1e3:.3f} ms a text")
-    for name in candidates:
-        model = fitted[name]["all"]
+    for name, model in fitted.items():
         with config_context(assume_finite=True, skip_parameter_validation=True):
             seconds = per_review(lambda text, m=model: m.probabilities(
                 [text], [analyzer.polarity_scores(text)]), texts)
@@ -363,7 +420,8 @@ def speed_section(rows: list[nhs.Feedback], fitted: dict, candidates: Sequence[s
                            cwd=ROOT, check=True)
     loaded = json.loads(probe.stdout)
     print(f"  start-up (a new process): warm_up() {loaded['seconds']:.2f} s, adds "
-          f"{loaded['mb']:.1f} MB (numpy, the model, VADER's lexicon, the profanity list)")
+          f"{loaded['mb']:.1f} MB (numpy, the model, VADER's lexicon, the profanity list); "
+          f"model file {MODEL_PATH.stat().st_size / 1e6:.1f} MB ({MODEL_PATH.name})")
     print()
 
 
@@ -386,27 +444,31 @@ def _print_misses(examples: list[Example], config: Config) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list the labelled set's misses")
-    parser.add_argument("--candidates", nargs="*", default=list(train.CANDIDATES),
-                        help="which candidates to train and compare")
+    parser.add_argument("--new", default=train.ORGANISATIONS_EQUAL,
+                        help="the candidate measured against the current model")
+    parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args(argv)
 
-    rows = nhs.load()
-    every = nhs.read_all()
+    rows = nhs.load_all()
     examples = load_labelled()
     config = labelled_config()
     meta = shipped_model.get().meta
-    print(f"NHS feedback: {len(rows)} labelled comments ({sum(r.complaint for r in rows)} "
-          f"complaints); {len(every) - len(rows)} question-dependent answers left out "
-          f"({sum(r.complaint for r in every) - sum(r.complaint for r in rows)} of them "
-          f"complaints). Shipped: {meta['candidate']}, complaint ≥ "
-          f"{meta['complaint_threshold']}, unsure ≥ {meta['unsure_threshold']}\n")
+    counts = ", ".join(f"{organisation} {sum(r.trust == organisation for r in rows)} "
+                       f"({sum(r.trust == organisation and r.complaint for r in rows)})"
+                       for organisation in nhs.ORGANISATIONS)
+    print(f"NHS feedback, four organisations: {len(rows)} labelled comments (complaints): "
+          f"{counts}; question-dependent answers left out. Shipped: {MODEL_PATH.name}, "
+          f"{meta['candidate']}, complaint ≥ {meta['complaint_threshold']}, unsure ≥ "
+          f"{meta['unsure_threshold']}\n")
     vader = train.vader_scores([row.text for row in rows])
-    fitted = complaint_section(rows, vader, examples, args.candidates)
-    if train.SHIPPED in args.candidates:
-        additions_section(rows, vader, examples, fitted, config)
-        themes_section(rows, examples, fitted)
+    folds, fitted = loo_section(rows, vader, args.new)
+    tradeoff_section(folds, f"new: {args.new}", train.MAX_ASKED)
+    tradeoff_section(folds, "current (v1 recipe)", None)
+    models = labelled_section(rows, vader, examples, args.new, config)
+    themes_section(folds, fitted)
     labels_section(examples, config)
-    speed_section(rows, fitted, args.candidates, config)
+    if not args.skip_speed:
+        speed_section(rows, models, config)
     if args.misses:
         _print_misses(examples, config)
     return 0

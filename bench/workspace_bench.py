@@ -36,8 +36,8 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings, load_config, parse_config  # noqa: E402
 from local import EXAMPLE_CONFIG, start_local  # noqa: E402
-from tests.conftest import START  # noqa: E402
-from tests.driver import review  # noqa: E402
+from testing.driver import review  # noqa: E402
+from testing.workspace import START  # noqa: E402
 from twin.interactions import (  # noqa: E402
     block_actions_payload,
     button_action,

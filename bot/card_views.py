@@ -8,21 +8,23 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.blocks.card_view import CardView, WindowView
 from bot.blocks.cards import (
-    CardView,
-    WindowView,
     batch_summary,
     case_card,
     expanded_card,
     px_card,
     risk_notice,
 )
-from bot.blocks.kit import Rendered
 from bot.blocks.looks import LookLine, LookListView, look_list
-from bot.case_lists import source_name
 from bot.clock import Clock
 from bot.config import Config
-from bot.reply_values import SHOWN_ON_CARD, Status
+from bot.core.case_changes import awaits_reaching
+from bot.core.case_lists import source_name
+from bot.core.cases import Status as CaseStatus
+from bot.core.reminders import who_finds_the_reviewer
+from bot.core.reply_status import SHOWN_ON_CARD, Status
+from bot.outbox import Rendered
 from bot.text import web_url
 from storage import looks, replies
 from storage import repository as repo
@@ -40,6 +42,9 @@ def _load(session: Session, *, config: Config, case_id: int, now: datetime) -> C
         raise CaseNotFound(case_id)
     review = repo.get_review(session, review_id=case.review_id)
     assert review is not None  # a case always has its review (foreign key)
+    # The reviewer's newer words, when they wrote again after the case was done.
+    followup = (repo.get_review(session, review_id=case.followup_review_id)
+                if case.followup_review_id else None)
     site = config.site(case.site)
     px_site = config.site(case.px_site)
     windows = repo.windows_of(session, case_id=case_id)
@@ -69,14 +74,20 @@ def _load(session: Session, *, config: Config, case_id: int, now: datetime) -> C
         px_contacted_by=case.px_contacted_by,
         px_contacted_at=case.px_contacted_at,
         closed_by=case.closed_by,
+        closed_at=case.closed_at,
         closed_reason=case.closed_reason,
         windows={
             kind: WindowView(w.due_at, w.met_at, w.stopped_at, w.started_at)
             for kind, w in windows.items()
         },
         now=now,
-        triage=review.triage or {},
-        on_site_contact=site.on_site_contact if site else None,
+        triage=(followup or review).triage or {},
+        followup_text=followup.text if followup else None,
+        followup_rating=followup.rating if followup else None,
+        on_site_people=who_finds_the_reviewer(
+            on_site_contact=site.on_site_contact, px_contacts=site.px_contacts) if site else (),
+        awaiting_reach=(case.status == CaseStatus.OPEN and case.responded_by is not None
+                        and case.escalated_by is None and awaits_reaching(case, windows)),
         reply_status=reply.status if reply else None,
         reply_reason=reply.reason if reply else None,
         outcome=case.outcome,

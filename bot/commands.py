@@ -8,15 +8,16 @@ import logging
 import re
 
 from bot.blocks import lists as blocks
-from bot.blocks.kit import Rendered
 from bot.card_views import CardViews, CaseNotFound
-from bot.case_lists import CaseList, CaseLists, due, mine, missed
-from bot.cases import CLOSED
 from bot.clock import Clock
 from bot.config import Config
+from bot.core.case_lists import LISTS, CaseLists
+from bot.core.cases import CLOSED
 from bot.oncall.command import OnCall
-from bot.periods import last_days
-from bot.reports import Reports
+from bot.outbox import Rendered
+from bot.reports.blocks import stats_message
+from bot.reports.periods import last_days
+from bot.reports.reports import Reports
 from bot.text import line
 from storage import repository as repo
 from storage.db import Database
@@ -56,7 +57,7 @@ class Commands:
             return blocks.help_message()
         if verb == "oncall":
             return self.oncall.command(text, user)
-        if verb in ("open", "mine", "due", "missed") and not rest:
+        if verb in LISTS and not rest:
             return self._list(verb, user, home_url)
         if verb == "find":
             return self._find(_unescape(rest))
@@ -68,18 +69,16 @@ class Commands:
 
     def _list(self, what: str, user: str, home_url: str | None) -> Rendered:
         now = self.clock.now()
-        lines = self.lists.open_lines()
-        chosen = {"open": lambda: lines, "mine": lambda: mine(lines, user),
-                  "due": lambda: due(lines, now), "missed": lambda: missed(lines, now)}[what]()
-        return blocks.case_list_message(what, CaseList.first(chosen, LIST_LIMIT), now=now,
-                                        home_url=home_url)
+        return blocks.case_list_message(what, self.lists.listing(what, user, now,
+                                                                 limit=LIST_LIMIT),
+                                        now=now, home_url=home_url)
 
     def _find(self, words: str) -> Rendered:
         words = " ".join(words.split())[:FIND_MAX_CHARS]
-        if not words:
-            return blocks.note(str(line("find_usage")))
-        return blocks.case_list_message("find", self.lists.find(words, LIST_LIMIT),
-                                        now=self.clock.now(), words=words)
+        found = self.lists.find(words, LIST_LIMIT)
+        if not found.query.searchable:
+            return blocks.note(str(line("find_usage", words=words)))
+        return blocks.find_message(found, now=self.clock.now(), words=words)
 
     def _case(self, rest: str) -> Rendered:
         match = _CASE_ID.match(rest)
@@ -112,8 +111,8 @@ class Commands:
                                             sites=list(self.config.sites))))
         period = last_days(self.clock.now(), days, self.config.timezone)
         figures = self.reports.figures(period, sites=[site.id] if site else None)
-        return blocks.stats_message(self.config, figures, days=days,
-                                    site_name=site.name if site else None)
+        return stats_message(self.config, figures, days=days,
+                             site_name=site.name if site else None)
 
 
 def home_link(app_id: str | None, team_id: str | None) -> str | None:

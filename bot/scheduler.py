@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import (
@@ -36,6 +37,8 @@ class Scheduler:
         self._timed: dict[str, tuple[Callable[[], object], Callable[[], datetime | None]]] = {}
         self._lock = threading.Lock()
         self._running = 0  # jobs submitted and not yet finished
+        self._in_run = 0  # timed jobs inside their run, whichever thread runs them
+        self._held: set[str] = set()  # timed jobs only run_now runs (see `held`)
         self.apscheduler.add_listener(
             self._count_jobs, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
@@ -70,6 +73,38 @@ class Scheduler:
             return
         self._schedule_next(name)
 
+    def busy(self) -> bool:
+        """A timed job is inside its run, in any thread."""
+        with self._lock:
+            return self._in_run > 0
+
+    @contextmanager
+    def held(self, names: Iterable[str]) -> Iterator[None]:
+        """While inside, the timed jobs `names` run only when `run_now` runs them, not on
+        their timers (the local workspace's clock steps through their moments itself)."""
+        names = set(names)
+        with self._lock:
+            self._held |= names
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._held -= names
+            for name in names:
+                self.replan(name)
+
+    def has(self, name: str) -> bool:
+        return name in self._timed
+
+    def next_due(self, name: str) -> datetime | None:
+        """When the timed job `name` next has work, by the injected clock."""
+        return self._timed[name][1]()
+
+    def run_now(self, name: str) -> None:
+        """Run the timed job `name` in this thread, as its timer would (the local workspace's
+        clock control runs each moment's work before moving on)."""
+        self._run(name, now=True)
+
     def _schedule_next(self, name: str) -> None:
         _run, next_due = self._timed[name]
         due = next_due()
@@ -86,13 +121,20 @@ class Scheduler:
             self.apscheduler.add_job(self._run, "date", args=[name], run_date=when,
                                      id=f"{name}-next", replace_existing=True)
 
-    def _run(self, name: str) -> None:
+    def _run(self, name: str, *, now: bool = False) -> None:
         run, _next_due = self._timed[name]
+        with self._lock:
+            if name in self._held and not now:
+                return
+            self._in_run += 1
         try:
             run()
         except Exception:
             # A failed pass is retried at the next sweep; the rows it did not finish stay due.
             logger.exception("scheduled %s failed", name)
+        finally:
+            with self._lock:
+                self._in_run -= 1
         self._schedule_next(name)
 
     def start(self) -> None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+from bot.shipped import shipped
+
+TEMPLATES = shipped("templates")
 
 
 # What a cut must not split: <@U…>, <#C…>, <!date^…|…>, <https://…|label>, and entities.

@@ -3,6 +3,7 @@ unexpected a logged reference and a private apology, never a stack trace or sile
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable
@@ -13,9 +14,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.ephemeral import internal_error, refusal, request_refused
-from bot.blocks.kit import Rendered
-from bot.cases import Refusal
-from bot.ids import ModalContext
+from bot.blocks.ids import ModalContext
+from bot.core.cases import Refusal
+from bot.outbox import Rendered
 from handlers.payloads import Malformed
 
 logger = logging.getLogger("reviewdesk.handlers")
@@ -97,8 +98,15 @@ def guard(listener: Listener) -> Listener:
                 ack()
             answer_failure(error, body, client)
 
-    guarded.__name__ = listener.__name__
+    guarded.__name__ = _name(listener)
     return guarded
+
+
+def _name(listener: Callable[..., Any]) -> str:
+    """A listener's function name, also when its dependencies are bound (functools.partial)."""
+    while isinstance(listener, functools.partial):
+        listener = listener.func
+    return listener.__name__
 
 
 def listen(registration: Callable[[Listener], Any]) -> Callable[[Listener], Listener]:

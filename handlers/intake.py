@@ -1,6 +1,6 @@
 """HTTP routes beside Slack's: review intake (canonical or a source's native JSON, Google
 Pub/Sub pushes, Yelp's webhook) and GET /healthz. Who may send what is in
-bot/sources/push_auth.py; every refusal is a 4xx with a sentence naming what is wrong."""
+bot/intake/sources/push_auth.py; every refusal is a 4xx with a sentence naming what is wrong."""
 
 from __future__ import annotations
 
@@ -8,18 +8,21 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from bot.config import Config
-from bot.desk import Desk
-from bot.pushes import ingest_google_push, ingest_yelp_webhook
-from bot.reviews import validate_batch
-from bot.source_clients import SourceClients
-from bot.sources import SourceError
-from bot.sources.formats import to_canonical
-from bot.sources.push_auth import (
+from bot.core.reviews import validate_batch
+from bot.desk.desk import Desk
+from bot.intake.pushes import ingest_google_push, ingest_yelp_webhook
+from bot.intake.shapes import Unshaped
+from bot.intake.source_clients import SourceClients
+from bot.intake.sources import SourceError
+from bot.intake.sources.formats import to_canonical
+from bot.intake.sources.push_auth import (
     PubSubPushAuth,
     Refused,
     bearer,
@@ -61,163 +64,205 @@ class _Notices:
             return dict(self._missing)
 
 
-def blueprint(desk: Desk, intake_token: str | None, mode: Callable[[], str], *,
-              config: Config, clients: SourceClients) -> Blueprint:
-    routes = Blueprint("intake", __name__)
-    pubsub_auth = PubSubPushAuth(config.intake.pubsub) if config.intake.pubsub.enabled else None
-    notices = _Notices()
+@dataclass(frozen=True)
+class IntakeDeps:
+    """What the routes work with, bound to each when the blueprint is made."""
 
-    def problem(status: int, message: str, **headers: str):
-        response = jsonify({"error": message})
-        response.status_code = status
-        response.headers.update(headers)
-        return response
+    desk: Desk
+    config: Config
+    clients: SourceClients
+    intake_token: str | None
+    mode: Callable[[], str]  # what /healthz says of Slack
+    outbox_counts: Callable[[], dict[str, int]]  # the delivery loop's rows by status
+    pubsub_auth: PubSubPushAuth | None
+    notices: _Notices
 
-    def unauthorized(message: str = "missing or wrong bearer token"):
-        return problem(401, message, **{"WWW-Authenticate": 'Bearer realm="reviewdesk intake"'})
 
-    def header_refusal() -> Any | None:
-        """Our own senders set `Authorization: Bearer <INTAKE_TOKEN>`."""
-        if same_secret(bearer(request.headers), intake_token):
-            return None
-        if "token" in request.args and "Authorization" not in request.headers:
-            return unauthorized("send the token in the Authorization header (Bearer); ?token= "
-                                "is accepted only from senders that cannot set headers "
-                                "(/intake/google/pubsub, /intake/yelp/webhook)")
-        return unauthorized()
+def problem(status: int, message: str, **headers: str) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = status
+    response.headers.update(headers)
+    return response
 
-    def url_token_refusal() -> Any | None:
-        """Senders that cannot set headers carry the secret in the URL (or, if they can, in
-        the header like everyone else)."""
-        if same_secret(bearer(request.headers), intake_token):
-            return None
-        if same_secret(request.args.get("token"), intake_token):
-            return None
-        return unauthorized()
 
-    def body_json() -> Any:
-        """The request's JSON; Malformed when it is not JSON or nests too deeply."""
-        return parse_json(request.get_data(cache=True))
+def unauthorized(message: str = "missing or wrong bearer token") -> Response:
+    return problem(401, message, **{"WWW-Authenticate": 'Bearer realm="reviewdesk intake"'})
 
-    @routes.post("/intake/reviews")
-    @routes.post("/intake/<format>")
-    def intake_reviews(format: str | None = None):
-        refused = header_refusal()
+
+def header_refusal(deps: IntakeDeps) -> Response | None:
+    """Our own senders set `Authorization: Bearer <INTAKE_TOKEN>`."""
+    if same_secret(bearer(request.headers), deps.intake_token):
+        return None
+    if "token" in request.args and "Authorization" not in request.headers:
+        return unauthorized("send the token in the Authorization header (Bearer); ?token= "
+                            "is accepted only from senders that cannot set headers "
+                            "(/intake/google/pubsub, /intake/yelp/webhook)")
+    return unauthorized()
+
+
+def url_token_refusal(deps: IntakeDeps) -> Response | None:
+    """Senders that cannot set headers carry the secret in the URL (or, if they can, in the
+    header like everyone else)."""
+    if same_secret(bearer(request.headers), deps.intake_token):
+        return None
+    if same_secret(request.args.get("token"), deps.intake_token):
+        return None
+    return unauthorized()
+
+
+def body_json() -> Any:
+    """The request's JSON; Malformed when it is not JSON or nests too deeply."""
+    return parse_json(request.get_data(cache=True))
+
+
+def intake_reviews(deps: IntakeDeps, format: str | None = None) -> Response:
+    refused = header_refusal(deps)
+    if refused is not None:
+        return refused
+    try:
+        body = body_json()
+    except Malformed as error:
+        return problem(400, f"{error}: send a JSON review, a list of reviews, "
+                            "or {\"reviews\": [...]}")
+    name, native = _format_and_body(body, format)
+    if not isinstance(native, dict | list):
+        return problem(400, "the body must be a JSON review, a list of reviews, "
+                            "or {\"reviews\": [...]}")
+    try:
+        items = to_canonical(name, native, deps.config)
+    except Unshaped as error:
+        return problem(400, str(error))
+    except ValueError as error:
+        return problem(404 if format else 400, str(error))
+    batch = validate_batch(items)
+    outcomes = deps.desk.ingestor.ingest(batch.reviews)
+    counts = Counter(o.outcome for o in outcomes)
+    logger.info("intake (%s): %s items, %s created, %s updated, %s unchanged, %s rejected",
+                name, len(items), counts["created"], counts["updated"], counts["unchanged"],
+                len({e.index for e in batch.errors}))
+    payload = {
+        "received": len(items),
+        "stored": counts["created"] + counts["updated"],
+        "created": counts["created"],
+        "updated": counts["updated"],
+        "unchanged": counts["unchanged"],
+        "rejected": len({e.index for e in batch.errors}),
+        "items": [
+            {"index": o.index, "external_id": o.external_id, "outcome": o.outcome,
+             "case_id": o.case_id}
+            for o in outcomes
+        ],
+        "errors": [e.as_dict() for e in batch.errors],
+    }
+    response = jsonify(payload)
+    response.status_code = 422 if batch.errors else 200
+    return response
+
+
+def notified(deps: IntakeDeps, source: str, client: Any, ingest: Callable,
+             missing: str) -> Response:
+    """A source tells us a review exists; fetch it and store it. A 503 makes the sender
+    deliver again later; any 2xx acknowledges (a notice about something else, or about a
+    review the source says does not exist, included)."""
+    if client is None:
+        return problem(404, missing)
+    try:
+        body = body_json()
+    except Malformed as error:
+        return problem(400, f"{error}: a {source} notice is a JSON object")
+    try:
+        ingested = ingest(body, desk=deps.desk, config=deps.config, client=client)
+    except Unshaped as error:
+        return problem(400, f"a {source} notice's {error}" if error.field else str(error))
+    except SourceError as error:
+        if error.status in GONE:
+            # Logged once: acknowledging it ends the sender's redelivery.
+            logger.warning("%s notice: the review it names does not exist at %s (%s); "
+                           "acknowledged", source, source, error)
+            deps.notices.missing(source.lower())
+            return jsonify({"stored": 0, "missing": 1})
+        logger.warning("%s notice: review not fetched (%s)", source, error)
+        return problem(503, f"{source} could not be read; deliver again later")
+    gone = len(getattr(ingested, "missing", ()) or ())
+    if gone:
+        logger.warning("%s notice: %s of the reviews it names do not exist at %s; "
+                       "acknowledged", source, gone, source)
+        deps.notices.missing(source.lower(), gone)
+    return jsonify({"stored": len(ingested.outcomes) if ingested else 0, "missing": gone})
+
+
+def google_pubsub(deps: IntakeDeps) -> Response:
+    if deps.pubsub_auth is not None:
+        refused: Refused | None = deps.pubsub_auth.verify(request.headers)
         if refused is not None:
-            return refused
-        try:
-            body = body_json()
-        except Malformed as error:
-            return problem(400, f"{error}: send a JSON review, a list of reviews, "
-                                "or {\"reviews\": [...]}")
-        name, native = _format_and_body(body, format)
-        if not isinstance(native, dict | list):
-            return problem(400, "the body must be a JSON review, a list of reviews, "
-                                "or {\"reviews\": [...]}")
-        try:
-            items = to_canonical(name, native, config)
-        except ValueError as error:
-            return problem(404 if format else 400, str(error))
-        batch = validate_batch(items)
-        outcomes = desk.ingest(batch.reviews)
-        counts = Counter(o.outcome for o in outcomes)
-        logger.info("intake (%s): %s items, %s created, %s updated, %s unchanged, %s rejected",
-                    name, len(items), counts["created"], counts["updated"], counts["unchanged"],
-                    len({e.index for e in batch.errors}))
-        payload = {
-            "received": len(items),
-            "stored": counts["created"] + counts["updated"],
-            "created": counts["created"],
-            "updated": counts["updated"],
-            "unchanged": counts["unchanged"],
-            "rejected": len({e.index for e in batch.errors}),
-            "items": [
-                {"index": o.index, "external_id": o.external_id, "outcome": o.outcome,
-                 "case_id": o.case_id}
-                for o in outcomes
-            ],
-            "errors": [e.as_dict() for e in batch.errors],
-        }
-        response = jsonify(payload)
-        response.status_code = 422 if batch.errors else 200
+            return unauthorized(refused.reason)
+    else:
+        refusal = url_token_refusal(deps)
+        if refusal is not None:
+            return refusal
+    return notified(deps, "Google", deps.clients.google, ingest_google_push,
+                    "sources.google is not set up")
+
+
+def yelp_webhook(deps: IntakeDeps) -> Response:
+    refusal = url_token_refusal(deps)
+    if refusal is not None:
+        return refusal
+    return notified(deps, "Yelp", deps.clients.yelp, ingest_yelp_webhook,
+                    "sources.yelp lists no businesses")
+
+
+def yelp_webhook_verification(deps: IntakeDeps) -> Response:
+    """Yelp's one-time check of the webhook URL: answer its `verification` string."""
+    refusal = url_token_refusal(deps)
+    if refusal is not None:
+        return refusal
+    echo = yelp_verification(request.args.get("verification"))
+    if echo is None:
+        return problem(400, "verification must be the alphanumeric string Yelp sends")
+    return jsonify({"verification": echo})
+
+
+def healthz(deps: IntakeDeps) -> Response:
+    try:
+        deps.desk.db.ping()
+        outbox = deps.outbox_counts()
+    except Exception as error:  # health must answer, whatever broke
+        logger.warning("health check: database unavailable (%s)", type(error).__name__)
+        response = jsonify({"status": "unhealthy", "database": "unavailable"})
+        response.status_code = 503
         return response
+    return jsonify({
+        "status": "ok",
+        "database": "ok",
+        "slack": deps.mode(),
+        "outbox": {"pending": outbox.get("pending", 0), "failed": outbox.get("failed", 0)},
+        "notices": {"missing_review": deps.notices.counts()},
+    })
 
-    def notified(source: str, client: Any, ingest: Callable, missing: str):
-        """A source tells us a review exists; fetch it and store it. A 503 makes the sender
-        deliver again later; any 2xx acknowledges (a notice about something else, or about a
-        review the source says does not exist, included)."""
-        if client is None:
-            return problem(404, missing)
-        try:
-            body = body_json()
-        except Malformed as error:
-            return problem(400, f"{error}: a {source} notice is a JSON object")
-        try:
-            ingested = ingest(body, desk=desk, config=config, client=client)
-        except SourceError as error:
-            if error.status in GONE:
-                # Logged once: acknowledging it ends the sender's redelivery.
-                logger.warning("%s notice: the review it names does not exist at %s (%s); "
-                               "acknowledged", source, source, error)
-                notices.missing(source.lower())
-                return jsonify({"stored": 0, "missing": 1})
-            logger.warning("%s notice: review not fetched (%s)", source, error)
-            return problem(503, f"{source} could not be read; deliver again later")
-        gone = len(getattr(ingested, "missing", ()) or ())
-        if gone:
-            logger.warning("%s notice: %s of the reviews it names do not exist at %s; "
-                           "acknowledged", source, gone, source)
-            notices.missing(source.lower(), gone)
-        return jsonify({"stored": len(ingested.outcomes) if ingested else 0, "missing": gone})
 
-    @routes.post("/intake/google/pubsub")
-    def google_pubsub():
-        if pubsub_auth is not None:
-            refused: Refused | None = pubsub_auth.verify(request.headers)
-            if refused is not None:
-                return unauthorized(refused.reason)
-        else:
-            refusal = url_token_refusal()
-            if refusal is not None:
-                return refusal
-        return notified("Google", clients.google, ingest_google_push,
-                        "sources.google is not set up")
+# ---- registration: (method, rule, route) ----------------------------------------------------
 
-    @routes.post("/intake/yelp/webhook")
-    def yelp_webhook():
-        refusal = url_token_refusal()
-        if refusal is not None:
-            return refusal
-        return notified("Yelp", clients.yelp, ingest_yelp_webhook,
-                        "sources.yelp lists no businesses")
+ROUTES: list[tuple[str, str, Callable[..., Response]]] = [
+    ("POST", "/intake/reviews", intake_reviews),
+    ("POST", "/intake/<format>", intake_reviews),
+    ("POST", "/intake/google/pubsub", google_pubsub),
+    ("POST", "/intake/yelp/webhook", yelp_webhook),
+    ("GET", "/intake/yelp/webhook", yelp_webhook_verification),
+    ("GET", "/healthz", healthz),
+]
 
-    @routes.get("/intake/yelp/webhook")
-    def yelp_webhook_verification():
-        """Yelp's one-time check of the webhook URL: answer its `verification` string."""
-        refusal = url_token_refusal()
-        if refusal is not None:
-            return refusal
-        echo = yelp_verification(request.args.get("verification"))
-        if echo is None:
-            return problem(400, "verification must be the alphanumeric string Yelp sends")
-        return jsonify({"verification": echo})
 
-    @routes.get("/healthz")
-    def healthz():
-        try:
-            desk.db.ping()
-            outbox = desk.outbox.counts()
-        except Exception as error:  # health must answer, whatever broke
-            logger.warning("health check: database unavailable (%s)", type(error).__name__)
-            response = jsonify({"status": "unhealthy", "database": "unavailable"})
-            response.status_code = 503
-            return response
-        return jsonify({
-            "status": "ok",
-            "database": "ok",
-            "slack": mode(),
-            "outbox": {"pending": outbox.get("pending", 0), "failed": outbox.get("failed", 0)},
-            "notices": {"missing_review": notices.counts()},
-        })
-
+def blueprint(desk: Desk, intake_token: str | None, mode: Callable[[], str], *,
+              config: Config, clients: SourceClients,
+              outbox_counts: Callable[[], dict[str, int]]) -> Blueprint:
+    pubsub = config.intake.pubsub
+    deps = IntakeDeps(desk, config, clients, intake_token, mode, outbox_counts,
+                      PubSubPushAuth(pubsub) if pubsub.enabled else None, _Notices())
+    routes = Blueprint("intake", __name__)
+    views: dict[Callable[..., Response], Callable[..., Response]] = {}
+    for method, rule, route in ROUTES:
+        # One view per route, however many rules lead to it (Flask wants one per endpoint).
+        view = views.setdefault(route, partial(route, deps))
+        routes.add_url_rule(rule, route.__name__, view, methods=[method])
     return routes

@@ -1,13 +1,16 @@
-"""What every request from Slack must be before any listener sees it, in two places:
+"""What every request from Slack must be, and what it gets, before any listener sees it:
 
 - `slack_http`, in front of Bolt on POST /slack/events: a signature over a numeric, fresh
   timestamp (else 401, and the bot does nothing at all: no Web API call, no ephemeral), then a
-  body Bolt can read and shaped as Slack shapes it (else 400 naming the field).
+  body Bolt can read and shaped as Slack shapes it (else 400 naming the field). The only
+  signature check: Bolt's own is switched off (reviewdesk/app.py).
 - `register`, a Bolt middleware (so Socket Mode gets it too): what a signed request claims
   must fit this desk. A request from another workspace, a click from a channel the desk does
   not use, a button whose value names another case than its message's metadata, or a form or
   button whose data cannot be read is refused: logged (ids only) and answered privately,
   never applied.
+- `ack_clicks_at_once`, a Bolt middleware ahead of `register`'s: a click is acknowledged in the
+  thread serving its request, before anything else is done with it.
 """
 
 from __future__ import annotations
@@ -23,10 +26,10 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from bot.blocks.ephemeral import request_refused
+from bot.blocks.ids import CallbackId
 from bot.config import Config
-from bot.ids import CallbackId
-from bot.slack_out import METADATA_EVENT
-from handlers import payloads
+from bot.outbox import METADATA_EVENT
+from handlers import envelope, payloads
 from handlers.errors import tell
 from handlers.payloads import Malformed
 
@@ -58,10 +61,10 @@ def slack_http(bolt: App, signing_secret: str | None) -> Callable[[Request], Res
                 text, timestamp, signature):
             return _problem(401, "invalid request signature")
         try:
-            body = payloads.slack_body(text, request.headers.get("Content-Type"))
+            body = envelope.slack_body(text, request.headers.get("Content-Type"))
         except Malformed as error:
             return _problem(400, str(error))
-        problem = payloads.envelope_problem(body)
+        problem = envelope.envelope_problem(body)
         if problem is not None:
             logger.warning("signed request refused: %s", problem)
             return _problem(400, problem)
@@ -169,6 +172,17 @@ def _ids(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def ack_clicks_at_once(body: dict[str, Any], ack: Any, next: Callable[[], Any]) -> Any:
+    """Bolt global middleware: acknowledge a click (block_actions, whose ack never carries an
+    answer) in the thread serving the request, before its listener is scheduled: nothing can
+    stand between a click and its ack (a busy pool, a locked database). Bolt otherwise waits
+    for the listener's ack() on a worker, looking every 10 ms; a listener's own ack() after
+    this changes nothing."""
+    if isinstance(body, dict) and body.get("type") == "block_actions":
+        ack()
+    return next()
+
+
 def register(app: App, *, config: Config, expected_team: Callable[[], str | None]) -> None:
     """Check every request's claims before any listener; refuse with a private answer."""
     gate = Gate(config, expected_team)
@@ -177,7 +191,7 @@ def register(app: App, *, config: Config, expected_team: Callable[[], str | None
     def check_claims(body: dict[str, Any], client: WebClient, next: Callable[[], Any]):
         try:
             # Over HTTP slack_http checked the shape already; over Socket Mode this is the check.
-            reason = "malformed" if payloads.envelope_problem(body) else gate.refusal(body)
+            reason = "malformed" if envelope.envelope_problem(body) else gate.refusal(body)
         except Exception as error:  # a payload the checks could not read is refused too
             logger.warning("request refused: its claims could not be read (%s)",
                            type(error).__name__)

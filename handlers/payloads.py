@@ -1,6 +1,7 @@
 """Turns Slack payloads (and intake bodies) into the small typed values the listeners pass to
 bot/; anything that cannot be read raises `Malformed`, whose message names what is wrong
-(never a value from the payload)."""
+(never a value from the payload). Whether a payload is shaped as Slack shapes it at all is
+handlers/envelope.py's."""
 
 from __future__ import annotations
 
@@ -8,11 +9,8 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-from bot.ids import ModalContext
+from bot.blocks.ids import ModalContext
 
 # Deeper than any payload Slack or a review source sends; deeper JSON is refused before anything
 # walks it (Python's own recursion stops near 1,000 levels, with a RecursionError).
@@ -144,6 +142,8 @@ def modal_context(view: dict[str, Any]) -> ModalContext:
     if not 0 < context.case_id <= MAX_CASE_ID or not (
             context.channel_id is None or isinstance(context.channel_id, str)):
         raise Malformed("the form names no case")
+    if not (context.taking_from is None or isinstance(context.taking_from, str)):
+        raise Malformed("the form names no holder of its case")
     return context
 
 
@@ -181,166 +181,3 @@ def submission(body: dict[str, Any]) -> Submission:
         raise Malformed("the form names no user or view") from None
     return Submission(context=modal_context(view), user_id=user_id, view_id=view_id,
                       values=values)
-
-
-# ---- the envelope: what Slack's payloads are made of, for every request ----------------------
-# Bolt and our listeners read these fields as Slack shapes them; a signed payload shaped
-# otherwise is refused (400, naming the field) before anything reads it.
-
-
-class _Shape(BaseModel):
-    model_config = ConfigDict(extra="allow", strict=True)
-
-
-class _Named(_Shape):  # team, enterprise, channel, user (id and the team it belongs to)
-    id: str | None = None
-    team_id: str | None = None
-    enterprise_id: str | None = None
-
-
-class _Authorization(_Shape):
-    team_id: str | None = None
-    enterprise_id: str | None = None
-    user_id: str | None = None
-    is_enterprise_install: bool | str | None = None
-
-
-class _Container(_Shape):
-    type: str | None = None
-    channel_id: str | None = None
-    message_ts: str | None = None
-    view_id: str | None = None
-    is_ephemeral: bool | None = None
-
-
-class _State(_Shape):
-    values: dict[str, dict[str, dict[str, Any]]] | None = None
-
-
-class _View(_Shape):
-    id: str | None = None
-    type: str | None = None
-    callback_id: str | None = None
-    private_metadata: str | None = None
-    hash: str | None = None
-    team_id: str | None = None
-    app_installed_team_id: str | None = None
-    state: _State | None = None
-
-
-class _Option(_Shape):
-    value: str | None = None
-
-
-class _Action(_Shape):
-    action_id: str
-    block_id: str | None = None
-    value: str | None = None
-    action_ts: str | None = None
-    type: str | None = None
-    selected_option: _Option | None = None
-
-
-class _Metadata(_Shape):
-    event_type: str | None = None
-    event_payload: dict[str, Any] | None = None
-
-
-class _Message(_Shape):
-    ts: str | None = None
-    thread_ts: str | None = None
-    metadata: _Metadata | None = None
-
-
-class _Event(_Shape):
-    type: str
-
-
-class _Envelope(_Shape):
-    type: str | None = None
-    token: str | None = None
-    api_app_id: str | None = None
-    trigger_id: str | None = None
-    response_url: str | None = None
-    team_id: str | None = None
-    enterprise_id: str | None = None
-    user_id: str | None = None
-    channel_id: str | None = None
-    is_enterprise_install: bool | str | None = None
-    team: str | _Named | None = None
-    enterprise: str | _Named | None = None
-    user: str | _Named | None = None
-    channel: str | _Named | None = None
-    authorizations: list[_Authorization] | None = None
-    container: _Container | None = None
-    view: _View | None = None
-    actions: list[_Action] | None = None
-    message: _Message | None = None
-    event: _Event | None = None
-    action_id: str | None = None
-    block_id: str | None = None
-    value: str | None = None
-    challenge: str | None = None
-
-
-# What each kind of payload we answer must carry, beyond the common shapes.
-_REQUIRED: dict[str, tuple[str, ...]] = {
-    "block_actions": ("user.id", "actions"),
-    "view_submission": ("user.id", "view.id", "view.callback_id"),
-    "view_closed": ("user.id", "view.id", "view.callback_id"),
-    "block_suggestion": ("user.id", "action_id"),
-    "event_callback": ("event",),
-    "url_verification": ("challenge",),
-}
-
-
-def _present(body: dict[str, Any], path: str) -> bool:
-    node: Any = body
-    for part in path.split("."):
-        if not isinstance(node, dict) or node.get(part) in (None, "", []):
-            return False
-        node = node[part]
-    return True
-
-
-def envelope_problem(body: Any) -> str | None:
-    """Why a payload (its JSON, or a slash command's form) is not shaped as Slack shapes it,
-    naming the field; None when it is."""
-    if not isinstance(body, dict):
-        return "the payload is not a JSON object"
-    if "command" in body:  # a slash command: a form, every value a string
-        missing = [name for name in ("command", "user_id", "channel_id", "team_id")
-                   if not body.get(name)]
-        return f"the command carries no {missing[0]}" if missing else None
-    try:
-        _Envelope.model_validate(body)
-    except ValidationError as error:
-        # pydantic names the member of a union it tried ("str", "_Named"); keep the path.
-        where = ".".join(str(part) for part in error.errors()[0]["loc"]
-                         if str(part) not in {"str", "bool"} and not str(part).startswith("_")
-                         and "[" not in str(part))
-        return f"the payload's {where or 'shape'} is not what Slack sends"
-    missing = [path for path in _REQUIRED.get(body.get("type") or "", ())
-               if not _present(body, path)]
-    if missing:
-        return f"a {body['type']} payload needs {missing[0]}"
-    return None
-
-
-def slack_body(text: str, content_type: str | None) -> dict[str, Any]:
-    """A request body as Bolt will read it (JSON, a form with a JSON `payload`, or a plain
-    form), refusing what Bolt could not read with Malformed."""
-    if not text:
-        raise Malformed("the body is empty")
-    if content_type == "application/json" or text.startswith("{"):
-        body = parse_json(text)
-    elif "payload" in text:
-        form = dict(parse_qsl(text, keep_blank_values=True))
-        if "payload" not in form:
-            raise Malformed("the form carries no payload")
-        body = parse_json(form["payload"])
-    else:
-        body = dict(parse_qsl(text, keep_blank_values=True))
-    if not isinstance(body, dict):
-        raise Malformed("the payload is not a JSON object")
-    return body

@@ -34,6 +34,11 @@ def _user_name(user_id: str) -> str:
     return f"member {user_id[-4:]}"
 
 
+def _names(people: dict[str, Person], user_ids: list[str]) -> str:
+    names = [people[user_id].name if user_id in people else user_id for user_id in user_ids]
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
 def local_setup(config: Config) -> LocalSetup:
     """The configuration with what a demo needs (in memory), the people the person picker
     offers, the channels the page shows, and sentences saying what was added."""
@@ -86,6 +91,21 @@ def local_setup(config: Config) -> LocalSetup:
     if len(added) > 1:
         notes.append("People for this run only (your configuration names none for these "
                       "parts): " + "; ".join(added) + ".")
+
+    # Roles, where [roles] names nobody, so the page shows what each part may do: the social
+    # team hides and ignores, PX staff take the PX follow-ups, the rotation's admins change it.
+    roles = data["roles"]
+    if not (roles["social_team"] or roles["px_staff"] or roles["admins"]):
+        px_staff = list(dict.fromkeys(user for site in data["sites"]
+                                      for user in site["px_contacts"]))
+        roles.update(social_team=[user_id for user_id, _ in SOCIAL_TEAM], px_staff=px_staff,
+                     admins=list(rotation["admins"]))
+        notes.append(
+            "Roles for this run only ([roles] names nobody): the social team "
+            f"({_names(people, roles['social_team'])}) hides and ignores cases, PX staff "
+            f"({_names(people, px_staff) or 'nobody'}) take Patient Experience follow-ups, the "
+            f"rotation's admins ({_names(people, roles['admins']) or 'nobody'}) change the "
+            "on-call rotation; anyone else is told who may.")
 
     if not data["slack"].get("risk_channel"):
         data["slack"]["risk_channel"] = LOCAL_RISK_CHANNEL

@@ -4,31 +4,36 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import secrets
+import shlex
+import shutil
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from app import ReviewDesk, create_app
 from bot.clock import AdjustableClock, Clock
 from bot.config import Config, ConfigError, Settings, load_config
+from bot.shipped import shipped
 from local.clock import DeskClock
 from local.demo_config import LocalSetup, local_setup
 from local.samples import has_reviews, load_samples
 from local.saved import load_state, local_database_url, reset_database, save_state, state_file
-from server import freeze_start_up_objects
+from reviewdesk.app import SLACK_ACK_SECONDS, ReviewDesk, create_app
+from reviewdesk.server import freeze_start_up_objects
 from storage.db import Database, migrate
 from twin.webapi import SlackTwin
 from twin.workspace import Workspace, blueprint
 
 logger = logging.getLogger("reviewdesk.local")
 
-EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "reviewdesk.example.toml"
+EXAMPLE_CONFIG = shipped("reviewdesk.example.toml")
 SAVE_EVERY_SECONDS = 2.0
 BOT_USER = "U0REVIEWDESK"
 TEAM = "T0LOCAL"
@@ -91,6 +96,7 @@ def start_local(
     clock_base: Clock | None = None,
     samples: bool = True,
     outbox_poll_interval: float = 1.0,
+    ack_timeout: float = SLACK_ACK_SECONDS,
 ) -> LocalWorkspace:
     """Start the twin, the bot (on 127.0.0.1 only) and the page; load the samples into an
     empty database. Raises what opening the database raises."""
@@ -100,8 +106,10 @@ def start_local(
         timedelta(0)
     clock = AdjustableClock(clock_base, ahead)
 
+    # The twin's clock is the desk's, as Slack's and a bot's agree: a message is stamped when
+    # the moved clock says it was sent, and look-ups bracket it where it is.
     twin = SlackTwin(bot_token=f"xoxb-local-{secrets.token_hex(12)}", bot_user_id=BOT_USER,
-                     team_id=TEAM)
+                     team_id=TEAM, clock=lambda: clock.now().timestamp())
     signing_secret = secrets.token_hex(32)
     workspace = Workspace(twin, signing_secret, setup.people, setup.channels, notes=setup.notes)
     if saved:
@@ -123,7 +131,8 @@ def start_local(
         db = Database.from_url(database_url)
         migrate(db.engine)
         service = create_app(local, setup.config, db=db, clock=clock,
-                             outbox_poll_interval=outbox_poll_interval, slack_mode="local")
+                             outbox_poll_interval=outbox_poll_interval, slack_mode="local",
+                             ack_timeout=ack_timeout)
     except Exception:
         twin.stop()
         raise
@@ -152,6 +161,39 @@ def start_local(
                                       daemon=True)
     running._saver.start()
     return running
+
+
+def curl_example(running: LocalWorkspace) -> str:
+    """A `curl` that sends one review to the running intake, as printed at start-up: every
+    required field (source, external_id, created_at), posted now by the desk's clock."""
+    review = {
+        "source": "google", "external_id": "g-9001",
+        "site": running.setup.config.sites[0].id, "author": "Dana K.", "rating": 1,
+        "text": "Nobody called me back.",
+        "created_at": running.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    return " ".join(["curl -X POST", shlex.quote(f"{running.url}intake/reviews"),
+                     "-H", shlex.quote(f"Authorization: Bearer {running.intake_token}"),
+                     "-H", shlex.quote("Content-Type: application/json"),
+                     "-d", shlex.quote(json.dumps(review))])
+
+
+def program_path(argv0: str | None = None) -> str:
+    """This program as a person can type it here: `reviewdesk` when the shell finds this one
+    by that name, else its path (`.venv/bin/reviewdesk` after `make run`, which is not on the
+    PATH), relative to the current directory when it is below it."""
+    program = Path(argv0 or sys.argv[0] or "reviewdesk")
+    found = shutil.which(program.name)
+    if program.name == "reviewdesk" and found and Path(found).resolve() == program.resolve():
+        return program.name
+    if program.name != "reviewdesk":  # run some other way (python -m reviewdesk, a test)
+        program = Path(sys.executable).parent / "reviewdesk"
+        if not program.exists():
+            return "reviewdesk"
+    try:
+        return str(program.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(program.resolve())
 
 
 def _say(line: str) -> None:
@@ -199,17 +241,16 @@ def run_local(settings: Settings, *, reset: bool, out: Callable[[str], None] = _
         f"Configuration: {which}; database: {database_url}.")
     if running.intake_token_generated:
         out(f"INTAKE_TOKEN for this run: {running.intake_token}")
-    out(f"Try: curl -X POST {running.url}intake/reviews -H 'Authorization: Bearer "
-        f"{running.intake_token}' -H 'Content-Type: application/json' -d "
-        "'{\"source\": \"google\", \"external_id\": \"g-9001\", "
-        f"\"site\": \"{running.setup.config.sites[0].id}\", \"rating\": 1, "
-        "\"text\": \"Nobody called me back.\"}'")
+    out("Try: " + curl_example(running))
     for note in running.setup.notes:
         out(note)
     if running.workspace.samples:
         out("Sample reviews loaded: " + ", ".join(running.workspace.samples) + ".")
-    out("Stop with Ctrl-C. Start afresh with `reviewdesk run --reset`.")
-    stopping.wait()
+    out(f"Stop with Ctrl-C. Start afresh with `{shlex.join([program_path(), 'run', '--reset'])}`.")
+    # Waking now and then lets the signal handler run even when the signal lands on another
+    # thread (an untimed wait can sleep through it: a SIGTERM once went unheard for 30 s).
+    while not stopping.wait(0.5):
+        pass
     logger.info("stopping the local workspace")
     running.stop()
     return 0

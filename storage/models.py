@@ -17,6 +17,8 @@ class Review(SQLModel, table=True):
     __tablename__ = "reviews"
     __table_args__ = (
         UniqueConstraint("source", "external_id", name="uq_reviews_source_external_id"),
+        # The same reviewer writing again on a source and site finds their earlier case.
+        Index("ix_reviews_source_author", "source", "author"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -49,7 +51,11 @@ class Case(SQLModel, table=True):
     __tablename__ = "cases"
     __mapper_args__ = {"version_id_col": _case_version}
     # Recent cases (a burst's count) are found by when they opened, however many are stored.
-    __table_args__ = (Index("ix_cases_created_at", "created_at"),)
+    __table_args__ = (Index("ix_cases_created_at", "created_at"),
+                      # The lists people work from: open cases by their next deadline, with
+                      # what the lists ask about, so they are counted from the index alone.
+                      Index("ix_cases_status_next_due", "status", "next_due_at",
+                            "next_due_soon_at", "claimant_id", "px_claimant_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="reviews.id", unique=True)
@@ -80,12 +86,23 @@ class Case(SQLModel, table=True):
     closed_reason: str | None = Field(default=None, max_length=40)
     closed_note: str | None = Field(default=None, sa_column=Column(Text))
 
-    # The latest "Log outcome" (bot.outcomes.Outcome); every one is also an event.
+    # The latest "Log outcome" (bot.core.outcomes.Outcome); every one is also an event.
     outcome: str | None = Field(default=None, max_length=24)
     outcome_by: str | None = Field(default=None, max_length=32)
     outcome_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
+    # While the case is open, its earliest open window: the kind, the deadline and when it
+    # counts as due soon (its last quarter, at least its last hour); None when closed or when
+    # no window is open. Kept in step with the windows by bot.core.case_lists.keep_deadlines.
+    next_window: str | None = Field(default=None, max_length=24)
+    next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_due_soon_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
     batch_id: int | None = Field(default=None, foreign_key="card_batches.id")
+    # The reviewer's latest words when they wrote again (a new review on the same source and
+    # site) after the case was done: the card shows them, and a reply answers them. A review's
+    # id, without a foreign key: adding one would rebuild the table on SQLite.
+    followup_review_id: int | None = None
     card_channel: str | None = Field(default=None, max_length=32)
     card_ts: str | None = Field(default=None, max_length=32)
     px_card_channel: str | None = Field(default=None, max_length=32)
@@ -157,17 +174,24 @@ class SourceCursor(SQLModel, table=True):
 
 
 class CaseWindow(SQLModel, table=True):
-    """A follow-up window of a case (first response, PX follow-up, urgent) and how it ended."""
+    """A follow-up window of a case (first response, PX follow-up, urgent) and how it ended.
+
+    A case has one window of a kind at a time; `round` counts the windows of that kind it had:
+    a case that comes back (the reviewer wrote again, Reopen after it was done) or whose missed
+    PX follow-up is escalated again gets a new round, and the earlier one keeps its verdict."""
 
     __tablename__ = "case_windows"
     __table_args__ = (
-        UniqueConstraint("case_id", "kind", name="uq_case_windows_case_kind"),
+        UniqueConstraint("case_id", "kind", "round", name="uq_case_windows_case_kind_round"),
         Index("ix_case_windows_open_due", "met_at", "stopped_at", "due_at"),
+        # A period's figures read the windows due in it (the Home tab's week, the digest).
+        Index("ix_case_windows_due_at", "due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     kind: str = Field(max_length=24)
+    round: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     started_at: datetime = Field(sa_type=UTCDateTime)
     due_at: datetime = Field(sa_type=UTCDateTime)
     met_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -194,7 +218,13 @@ class Nudge(SQLModel, table=True):
     status: str = Field(default="pending", max_length=12)  # pending|sent|skipped|cancelled
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     late: bool = False
-    recipient: str | None = Field(default=None, max_length=32)
+    recipient: str | None = Field(default=None, max_length=32)  # the first one it named
+    # The direct messages it calls for, as [member id, why] pairs (the lapse: each person it
+    # names; a repeat naming the lead for the first time: the lead). A run of the nudges sends
+    # them together, one DM a person (dm_status owed, then sent, or dropped when the case was
+    # handled first), so a person missing 25 cases at once gets one message, not 25.
+    dm_to: list[Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    dm_status: str | None = Field(default=None, max_length=8, index=True)
 
 
 class RotationMember(SQLModel, table=True):
@@ -249,7 +279,7 @@ class ReplyPost(SQLModel, table=True):
     template: str | None = Field(default=None, max_length=60)
     source: str = Field(max_length=40)
     mode: str = Field(max_length=8)  # api: posted by reviewdesk; manual: copied by a person
-    status: str = Field(max_length=12)  # bot.reply_flow.Status
+    status: str = Field(max_length=12)  # bot.replies.flow.Status
     reply_id: str | None = Field(default=None, max_length=500)  # the source's id for it
     reason: str | None = Field(default=None, max_length=1000)  # the source's words, for people
     error_code: str | None = Field(default=None, max_length=64)
@@ -294,7 +324,7 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     # The last attempt of a post ended without an answer: before anything else of its case is
     # sent, it is looked up where it would have landed (lookup_channel, lookup_thread_ts),
-    # between uncertain_since and attempted_at (bot.outbox.lookup).
+    # between uncertain_since and attempted_at (bot.delivery.lookup).
     uncertain: bool = False
     attempted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     uncertain_since: datetime | None = Field(default=None, sa_type=UTCDateTime)

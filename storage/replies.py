@@ -53,12 +53,15 @@ def unsettled(session: Session, *, case_id: int, statuses: Iterable[str],
     return session.exec(query.order_by(col(ReplyPost.id))).all()
 
 
-def count(session: Session, *, case_id: int, audience: str, statuses: Iterable[str]) -> int:
-    return session.exec(
-        select(func.count()).select_from(ReplyPost).where(
-            ReplyPost.case_id == case_id, ReplyPost.audience == audience,
-            col(ReplyPost.status).in_(list(statuses)))
-    ).one()
+def count(session: Session, *, case_id: int, audience: str, statuses: Iterable[str],
+          since: datetime | None = None) -> int:
+    """How many of the case's posts to `audience` are in `statuses` (made `since`, if given)."""
+    query = select(func.count()).select_from(ReplyPost).where(
+        ReplyPost.case_id == case_id, ReplyPost.audience == audience,
+        col(ReplyPost.status).in_(list(statuses)))
+    if since is not None:
+        query = query.where(col(ReplyPost.created_at) >= since)
+    return session.exec(query).one()
 
 
 def claim(session: Session, *, post_id: int, expected: Iterable[str], status: str,

@@ -1,10 +1,9 @@
-"""Queries for reports, case lists and the Home tab: what the figures are computed from, the
-open cases with their windows, searches, reviews that need a look, who has the Home tab open,
-and which weeks' digests went out."""
+"""Queries for reports and the Home tab: what the figures are computed from, burst threads,
+reviews that need a look, who has the Home tab open, and which weeks' digests went out. The
+lists of open cases are storage/lists.py's; searching cases is storage/search.py's."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -72,26 +71,6 @@ def history(session: Session, *, start: datetime, end: datetime) -> tuple[
 # ---- case lists --------------------------------------------------------------------------------
 
 
-def open_cases(session: Session) -> Sequence[tuple[Case, Review]]:
-    """Every open case with its review, oldest first."""
-    return session.exec(
-        select(Case, Review)
-        .join(Review, col(Review.id) == Case.review_id)
-        .where(Case.status == "open")
-        .order_by(col(Case.created_at), col(Case.id))
-    ).all()
-
-
-def windows_for(session: Session, *, case_ids: Iterable[int]) -> dict[int, list[CaseWindow]]:
-    ids = list(case_ids)
-    found: dict[int, list[CaseWindow]] = defaultdict(list)
-    if not ids:
-        return found
-    for window in session.exec(select(CaseWindow).where(col(CaseWindow.case_id).in_(ids))):
-        found[window.case_id].append(window)
-    return found
-
-
 def burst_threads(session: Session, *, batch_ids: Iterable[int]) -> dict[int, str]:
     """The posted summary's ts of each burst (a card inside a burst is a reply to it)."""
     ids = [batch_id for batch_id in set(batch_ids) if batch_id is not None]
@@ -100,30 +79,6 @@ def burst_threads(session: Session, *, batch_ids: Iterable[int]) -> dict[int, st
     rows = session.exec(select(CardBatch.id, CardBatch.summary_ts)
                         .where(col(CardBatch.id).in_(ids))).all()
     return {batch_id: ts for batch_id, ts in rows if ts}
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def find_cases(session: Session, *, text: str, limit: int) -> tuple[
-        Sequence[tuple[Case, Review]], int]:
-    """Cases whose review's text, author or site mentions `text` (any case, newest first),
-    the first `limit`, and how many match."""
-    pattern = _like(text)
-    matches = or_(col(Review.text).ilike(pattern, escape="\\"),
-                  col(Review.author).ilike(pattern, escape="\\"),
-                  col(Review.site).ilike(pattern, escape="\\"))
-    rows = session.exec(
-        select(Case, Review).join(Review, col(Review.id) == Case.review_id).where(matches)
-        .order_by(col(Case.created_at).desc(), col(Case.id).desc()).limit(limit)
-    ).all()
-    total = session.exec(
-        select(func.count()).select_from(Case).join(Review, col(Review.id) == Case.review_id)
-        .where(matches)
-    ).one()
-    return rows, total
 
 
 def case_with_review(session: Session, *, case_id: int) -> tuple[Case, Review] | None:
@@ -156,6 +111,13 @@ def looks_mark(session: Session) -> str:
 
 def latest_event_id(session: Session) -> int:
     return session.exec(select(func.max(CaseEvent.id))).one() or 0
+
+
+def latest_deadline(session: Session, *, now: datetime) -> datetime | None:
+    """The last window deadline at or before `now` (figures judge a window at its deadline,
+    so they change when one passes, with no event)."""
+    return session.exec(select(func.max(CaseWindow.due_at))
+                        .where(col(CaseWindow.due_at) <= now)).one()
 
 
 # ---- the Home tab ------------------------------------------------------------------------------
@@ -204,6 +166,10 @@ def digest_sent(session: Session, *, week_key: str) -> bool:
                         ).first() is not None
 
 
+def any_digest_sent(session: Session) -> bool:
+    return session.exec(select(DigestRun.id)).first() is not None
+
+
 def record_digest(session: Session, *, week_key: str, week_start: datetime,
                   week_end: datetime, at: datetime) -> DigestRun:
     """Add the week's row; flushing raises IntegrityError when another copy of the bot did."""
@@ -211,7 +177,3 @@ def record_digest(session: Session, *, week_key: str, week_start: datetime,
     session.add(run)
     session.flush()
     return run
-
-
-def latest_digest(session: Session) -> DigestRun | None:
-    return session.exec(select(DigestRun).order_by(col(DigestRun.week_start).desc())).first()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from itertools import groupby
 from typing import Any
@@ -77,12 +77,38 @@ def window_ids(session: Session, *, case_ids: Sequence[int]) -> dict[tuple[int, 
         return {}
     rows = session.execute(
         select(CaseWindow.case_id, CaseWindow.kind, CaseWindow.id)
-        .where(col(CaseWindow.case_id).in_(case_ids))).all()
+        .where(col(CaseWindow.case_id).in_(case_ids)).order_by(col(CaseWindow.round))).all()
     return {(case_id, kind): window_id for case_id, kind, window_id in rows}
 
 
 def case_for_review(session: Session, *, review_id: int) -> Case | None:
-    return session.exec(select(Case).where(Case.review_id == review_id)).first()
+    """The case a review opened, or the case it came back to (the reviewer wrote again)."""
+    return session.exec(select(Case).where(or_(Case.review_id == review_id,
+                                               Case.followup_review_id == review_id))
+                        .order_by(col(Case.id))).first()
+
+
+def earlier_cases(session: Session, *, keys: Collection[tuple[str, str | None, str]],
+                  statuses: Collection[str], closed_since: datetime
+                  ) -> dict[tuple[str, str | None, str], Case]:
+    """(source, site, author) -> that reviewer's latest case there in one of `statuses`,
+    closed since `closed_since`, for those of `keys` that have one (a reviewer writing again
+    after their case was done)."""
+    if not keys:
+        return {}
+    by_source: dict[str, set[str]] = {}
+    for source, _site, author in keys:
+        by_source.setdefault(source, set()).add(author)
+    rows = session.exec(
+        select(Review.source, Review.author, Case)
+        .join(Review, col(Review.id) == Case.review_id)
+        .where(or_(*(and_(col(Review.source) == source, col(Review.author).in_(sorted(authors)))
+                     for source, authors in by_source.items())),
+               col(Case.status).in_(list(statuses)), col(Case.closed_at) >= closed_since)
+        .order_by(col(Case.updated_at), col(Case.id))
+    ).all()
+    latest = {(source, case.site, author): case for source, author, case in rows}
+    return {key: latest[key] for key in keys if key in latest}
 
 
 # ---- cases ---------------------------------------------------------------------------------
@@ -101,8 +127,17 @@ def get_window(session: Session, *, window_id: int) -> CaseWindow | None:
 
 
 def windows_of(session: Session, *, case_id: int) -> dict[str, CaseWindow]:
-    rows = session.exec(select(CaseWindow).where(CaseWindow.case_id == case_id)).all()
+    """The case's current window of each kind (its latest round)."""
+    rows = session.exec(select(CaseWindow).where(CaseWindow.case_id == case_id)
+                        .order_by(col(CaseWindow.round))).all()
     return {window.kind: window for window in rows}
+
+
+def next_round(session: Session, *, case_id: int, kind: str) -> int:
+    """The round a new window of `kind` for the case gets (0 for its first)."""
+    latest = session.exec(select(func.max(CaseWindow.round))
+                          .where(CaseWindow.case_id == case_id, CaseWindow.kind == kind)).first()
+    return 0 if latest is None else latest + 1
 
 
 def set_card_location(
@@ -191,6 +226,12 @@ def add_event(
     )
     session.add(event)
     return event
+
+
+def latest_event_at(session: Session, *, case_id: int, action: str) -> datetime | None:
+    """When the case last had an event of `action`, if ever."""
+    return session.exec(select(func.max(CaseEvent.created_at))
+                        .where(CaseEvent.case_id == case_id, CaseEvent.action == action)).first()
 
 
 def events_of(session: Session, *, case_id: int) -> Sequence[CaseEvent]:

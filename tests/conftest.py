@@ -7,32 +7,35 @@ import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 
 import psycopg
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy.engine import make_url
 
 from app import ReviewDesk, create_app
 from bot.clock import ManualClock
-from bot.config import Config, Settings, parse_config
+from bot.config import Config, parse_config
 from storage.db import Database, migrate
-from tests.driver import Driver
+from testing.driver import Driver
+from testing.workspace import (
+    BOT_TOKEN,
+    INTAKE_TOKEN,
+    SIGNING_SECRET,
+    START,
+    config_data,
+    make_settings,
+    populate,
+)
+from twin.queries import WAIT
 from twin.webapi import SlackTwin, add_problem_listener, remove_problem_listener
 
-SIGNING_SECRET = "test-signing-secret"
-INTAKE_TOKEN = "test-intake-token"
-BOT_TOKEN = "xoxb-test-token"
 
-TRIAGE = "C0TRIAGE"
-PX_NORTH = "C0PXNORTH"
-PX_SOUTH = "C0PXSOUTH"
-MARIA, SAM, LEE, PAT = "U0MARIA", "U0SAM", "U0LEE", "U0PAT"
-
-START = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
-
-
+@pytest.hookimpl(trylast=True)  # after pytest's tmp_path plugin is configured
 def pytest_configure(config) -> None:
+    # Hypothesis keeps its caches (the Unicode tables, the constants it found in our code) in
+    # ./.hypothesis by default, the checkout when run from it: tests write only to tmp paths.
+    set_hypothesis_home_dir(config._tmp_path_factory.mktemp("hypothesis"))
     config.addinivalue_line(
         "markers",
         "slack_rejects: the test sends Slack payloads that Slack rejects (or that would render "
@@ -98,41 +101,11 @@ def db(database_url) -> Iterator[Database]:
     database.dispose()
 
 
-def populate(fake: SlackTwin) -> SlackTwin:
-    """The tests' workspace: the triage and PX channels, and the people who click."""
-    fake.add_channel(TRIAGE, "review-triage")
-    fake.add_channel(PX_NORTH, "px-north")
-    fake.add_channel(PX_SOUTH, "px-south")
-    for user, name in ((MARIA, "maria"), (SAM, "sam"), (LEE, "lee"), (PAT, "pat")):
-        fake.add_user(user, name)
-    return fake
-
-
 @pytest.fixture
 def slack(clock) -> Iterator[SlackTwin]:
     """The twin stamps messages by the test's clock, as Slack stamps them by the real one."""
     with SlackTwin(bot_token=BOT_TOKEN, clock=lambda: clock.now().timestamp()) as fake:
         yield populate(fake)
-
-
-def config_data(**overrides) -> dict:
-    data = {
-        "organization": "Example Health",
-        "slack": {"triage_channel": TRIAGE},
-        "windows": {"first_response": "24h", "px_followup": "72h", "urgent": "2h"},
-        "replies": {"contact_phone": "555-0100", "signature": "— Patient Experience"},
-        # Off unless a test turns it on (tests/test_digest.py): a test moving the clock past a
-        # Monday morning would otherwise get a digest it did not ask for.
-        "digest": {"enabled": False},
-        "sites": [
-            {"id": "north", "name": "North campus", "px_channel": PX_NORTH,
-             "px_contacts": [PAT], "px_phone": "555-0101", "aliases": ["North Campus"]},
-            {"id": "south", "name": "South clinic", "px_channel": PX_SOUTH,
-             "px_phone": "555-0102"},
-        ],
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.fixture
@@ -145,18 +118,6 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
-def make_settings(slack: SlackTwin, **overrides) -> Settings:
-    values = {
-        "slack_bot_token": BOT_TOKEN,
-        "slack_signing_secret": SIGNING_SECRET,
-        "slack_api_base_url": slack.base_url,
-        "intake_token": INTAKE_TOKEN,
-        "port": 0,
-    }
-    values.update(overrides)
-    return Settings(**values)
-
-
 @pytest.fixture
 def start_bot(slack, database_url, db, config, clock) -> Iterator[Callable[..., ReviewDesk]]:
     """Start a bot process's worth of parts on the test database; call again to "restart"."""
@@ -166,7 +127,8 @@ def start_bot(slack, database_url, db, config, clock) -> Iterator[Callable[..., 
         service = create_app(make_settings(slack), options.pop("config", config),
                              db=Database.from_url(database_url),
                              clock=options.pop("clock", clock),
-                             outbox_poll_interval=0.1, **options)
+                             outbox_poll_interval=0.1,
+                             ack_timeout=options.pop("ack_timeout", WAIT), **options)
         service.start(host="127.0.0.1", port=0)
         running.append(service)
         return service

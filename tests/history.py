@@ -16,7 +16,8 @@ P     north  google    10-20 15:00 (W-1)  claimed 17:00 (2 h); replied 10-21 10:
 A     north  google    10-26 14:30        claimed 16:00 (1 h 30 min); replied 10-27 14:30,
                                           exactly at its deadline: met
 B     south  facebook  10-27 12:00        claimed 12:30 (30 min); no reply, due 10-28 12:00:
-                                          missed; escalated 10-28 13:00 (PX due 10-31 13:00);
+                                          missed; escalated 10-28 13:00, routine (PX due 10-31
+                                          13:00);
                                           reviewer contacted 10-30 13:00: PX met; the reviewer
                                           edits the review 10-31 09:00: review updated
 C     north  google    10-28 10:00        ignored (troll) 11:00, before its deadline 10-29
@@ -31,10 +32,11 @@ The week of 26 October (W), by hand:
   opened 5 (A B C D E): north 3, south 2; google 3, facebook 1, yelp 1
   first claims 3 (A 1 h 30, B 30 min, C 26 h 5 min): median 1 h 30 min
   first replies 1 (A, 24 h): median 24 h
+  cases done 1 (A: answered in public, no PX follow-up; 24 h): median 24 h
   first-response windows: met 1 (A), missed 2 (B, D), C not judged; PX follow-ups met 1 of 1
   escalations 1; reviewer contacted 1, review updated 1
   hidden 1 (profanity), ignored 1 (troll), reopened 2, resolved 0
-W-1: opened 1, claims 1 (2 h), replies 1 (19 h), first response met 1 of 1.
+W-1: opened 1, claims 1 (2 h), replies 1 (19 h), done 1 (19 h), first response met 1 of 1.
 W-2, W-3, W-4: nothing at all.
 """
 
@@ -43,8 +45,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
-from tests.conftest import LEE, MARIA, PAT, SAM
-from tests.driver import Driver, review
+from testing.driver import Driver, review
+from testing.workspace import LEE, MARIA, PAT, SAM, TRIAGE
 
 TIMEZONE = "America/Chicago"
 WEEK_START = datetime(2026, 10, 26, 5, 0, tzinfo=UTC)
@@ -77,19 +79,19 @@ def build(driver: Driver, clock: ManualClock) -> dict[str, int]:
     go(at(10, 20, 17))
     desk.claim(ids["P"], MARIA)
     go(at(10, 21, 10))
-    desk.record_reply(ids["P"], MARIA, text="Thank you; please call us.", template=None)
+    driver.reply_by_hand(MARIA, ids["P"], "Thank you; please call us.", TRIAGE)
 
     open_case("A", at(10, 26, 14, 30), site="north", source="google", text=WAIT)
     go(at(10, 26, 16))
     desk.claim(ids["A"], MARIA)
     go(at(10, 27, 14, 30))
-    desk.record_reply(ids["A"], MARIA, text="We are sorry; please call us.", template=None)
+    driver.reply_by_hand(MARIA, ids["A"], "We are sorry; please call us.", TRIAGE)
 
     open_case("B", at(10, 27, 12), site="south", source="facebook", text=RUDE)
     go(at(10, 27, 12, 30))
     desk.claim(ids["B"], SAM)
     go(at(10, 28, 13))
-    desk.escalate(ids["B"], SAM, site_id="south", urgency="soon", note=None)
+    desk.escalate(ids["B"], SAM, site_id="south", urgency="routine", note=None)
     go(at(10, 30, 13))
     desk.px_contacted(ids["B"], PAT)
     go(at(10, 31, 9))

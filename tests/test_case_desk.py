@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 
-from bot.ids import ActionId, BlockId, CallbackId, InputId
-from tests.conftest import LEE, MARIA, PAT, PX_NORTH, SAM, TRIAGE
-from tests.driver import action_ids, block_text, review
+from bot.blocks.ids import ActionId, BlockId, CallbackId, InputId
+from testing.driver import action_ids, block_text, review
+from testing.workspace import LEE, MARIA, PAT, PX_NORTH, SAM, TRIAGE
 from twin.interactions import plain_text_value, static_select_value
 
 
-def test_a_negative_review_becomes_a_case_card_within_a_second(driver, slack):
-    started = time.monotonic()
+def test_a_negative_review_becomes_a_case_card(driver, slack):
+    # how fast is measured in bench/ (intake to card), not asserted here
     case_id = driver.new_case()
-    card = driver.card(case_id, TRIAGE, timeout=1.0)
-    assert time.monotonic() - started < 1.0
+    card = driver.card(case_id, TRIAGE)
 
     text = block_text(card)
     assert card["blocks"][0]["type"] == "header"
@@ -187,9 +185,14 @@ def test_respond_drafts_from_a_template_and_meets_the_first_response_window(driv
     text = block_text(card)
     assert "First response recorded" in text and "Respond by" not in text
     assert "posted by hand on Google" in text
-    assert "Edit reply" in text
+    # answered in public with no PX follow-up: the case is done (README, "When a case is done")
+    assert "*Done*: answered in public" in text
+    assert action_ids(card) == [ActionId.RESPOND, ActionId.ESCALATE, ActionId.REOPEN,
+                                ActionId.OPEN_REVIEW, ActionId.CASE_MORE]
     lines = driver.thread_with(TRIAGE, card, "recorded a public reply")
-    assert any("_Billing question_" in line and ">Thank you, Dana." in line for line in lines)
+    # the words replaced the billing draft entirely: the history names no template
+    reply_line = next(line for line in lines if ">Thank you, Dana." in line)
+    assert "(from" not in reply_line and "Billing question" not in reply_line
     assert ("responded", MARIA) in driver.events(case_id)
 
 
@@ -217,8 +220,8 @@ def test_escalation_posts_a_px_card_and_px_works_the_case(driver, slack):
     assert action_ids(px) == [ActionId.PX_CLAIM, ActionId.PX_CONTACTED, ActionId.PX_RESOLVE,
                               ActionId.CASE_MORE]
 
-    card = driver.card_showing(case_id, TRIAGE, "Escalated to PX (North campus)")
-    assert ActionId.ESCALATE not in action_ids(card)
+    card = driver.card_showing(case_id, TRIAGE, "Escalated to PX (North campus, Urgent — today)")
+    assert ActionId.ESCALATE in action_ids(card)  # escalating again changes the urgency
     driver.thread_with(TRIAGE, card, "escalated this to Patient Experience (North campus)")
 
     driver.click(PAT, px, ActionId.PX_CLAIM, PX_NORTH)
@@ -240,7 +243,7 @@ def test_escalation_posts_a_px_card_and_px_works_the_case(driver, slack):
         "opened", "escalated", "px_claimed", "px_contacted", "resolved"]
 
 
-def test_escalating_twice_is_refused(driver):
+def test_escalating_an_escalated_case_again_offers_to_change_its_urgency(driver):
     case_id = driver.new_case()
     card = driver.card(case_id, TRIAGE)
     view = driver.open_view(MARIA, card, ActionId.ESCALATE, TRIAGE, CallbackId.ESCALATE)
@@ -250,8 +253,9 @@ def test_escalating_twice_is_refused(driver):
     }
     driver.submit(MARIA, view, values)
     driver.card_showing(case_id, TRIAGE, "Escalated to PX")
-    driver.click(SAM, card, ActionId.ESCALATE, TRIAGE)  # the old copy still has the button
-    driver.ephemeral_for(SAM, f"already escalated to Patient Experience by <@{MARIA}>")
+    # the old copy still has the button: it opens the modal for the escalated case
+    again = driver.open_view(SAM, card, ActionId.ESCALATE, TRIAGE, CallbackId.ESCALATE)
+    assert "North campus's Patient Experience team already has this case" in block_text(again)
 
 
 def test_hide_collapses_the_card_and_refuses_work_until_reopened(driver, slack):
@@ -354,8 +358,11 @@ def test_the_open_command_lists_cases_privately(driver):
     assert driver.command(SAM, "open", TRIAGE) == 200
     listing = driver.ephemeral_for(SAM, "2 open")
     text = block_text(listing)
-    assert f"*#{first}* Google ★☆☆☆☆ · North campus · :raised_hand: Claimed by <@{MARIA}>" in text
-    assert "South clinic · Unclaimed · :alarm_clock: Respond by" in text
+    words = "“Waited five hours in the ER with my father and nobody told us anything. The…”"
+    assert f"*#{first}* {words} · Google ★☆☆☆☆ · North campus · :alarm_clock: First " \
+        "response due " in text
+    assert f"· :raised_hand: Claimed by <@{MARIA}>" in text
+    assert "South clinic · :alarm_clock: First response due " in text and "· Unclaimed ·" in text
 
 
 def test_a_long_open_list_is_split_between_lines_and_counts_truthfully(driver, clock):

@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BOT_TOKEN, INTAKE_TOKEN, PX_SOUTH, SIGNING_SECRET, config_data
+from testing.workspace import BOT_TOKEN, INTAKE_TOKEN, PX_SOUTH, SIGNING_SECRET, config_data
 
 SCRIPT = Path(sys.executable).parent / "reviewdesk"
-COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "cli"]
-SAMPLES = Path("/work/shared/samples/canonical_reviews.jsonl")
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "reviewdesk"]
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"  # the repo's own copy
 
 # Cleared for every run. They are set to "" rather than removed: `load_dotenv(override=False)`
 # never replaces a variable that exists, and reviewdesk treats "" as unset, so a stray .env
-# (which reviewdesk looks for next to app.py, not in the working directory) cannot leak in.
+# (which reviewdesk looks for from the working directory up) cannot leak in.
 OWN_VARIABLES = (
     "SLACK_BOT_TOKEN",
     "SLACK_SIGNING_SECRET",
@@ -137,10 +137,7 @@ def config_file(tmp_path) -> Path:
 @pytest.fixture
 def samples(tmp_path) -> Path:
     target = tmp_path / "canonical_reviews.jsonl"
-    if SAMPLES.is_file():
-        shutil.copyfile(SAMPLES, target)
-    else:
-        target.write_text("".join(json.dumps(line) + "\n" for line in SAMPLE_LINES))
+    shutil.copyfile(SAMPLES / "canonical_reviews.jsonl", target)
     return target
 
 
@@ -297,7 +294,7 @@ def test_check_config_passes_when_every_channel_is_in_place(tmp_path, slack):
     lines = result.stdout.splitlines()
     assert lines == [
         f"✓ {tmp_path / 'desk.toml'} is valid (2 sites)",
-        "✓ 16 reply templates render for every site and pass the reply guard",
+        "✓ 23 reply templates render for every site and pass the reply guard",
         "✓ Slack accepted the bot token",
         "✓ slack.triage_channel: #review-triage",
         "✓ the PX channel of site 'north': #px-north",
@@ -375,7 +372,7 @@ def test_check_config_names_a_channel_slack_does_not_know(tmp_path, slack):
 @pytest.fixture
 def north_templates() -> Iterator[Path]:
     """templates/replies/sites/north, removed again after the test (a real override folder)."""
-    from bot.replies import REPLIES
+    from bot.replies.templates import REPLIES
 
     path = REPLIES / "sites" / "north"
     assert not path.exists(), "a real override for site north would be overwritten"
@@ -446,8 +443,7 @@ https://maps.example/r/5503,2026-11-21 11:40
 
 def test_import_of_an_export_with_other_column_names_dry_run_first(tmp_path, config_file):
     export = tmp_path / "reviews_export.csv"
-    shared = SAMPLES.parent / "reviews_export.csv"
-    export.write_text(shared.read_text() if shared.is_file() else EXPORT_CSV)
+    shutil.copyfile(SAMPLES / "reviews_export.csv", export)
     database = tmp_path / "desk.db"
     env = {"DATABASE_URL": f"sqlite:///{database}", "REVIEWDESK_CONFIG": str(config_file)}
 

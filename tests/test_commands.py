@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.ids import ActionId
+from bot.blocks.ids import ActionId
+from testing.driver import Driver, block_text, table_blocks
+from testing.workspace import INTAKE_TOKEN, LEE, MARIA, PAT, SAM, SIGNING_SECRET, TRIAGE
 from tests import history as known
-from tests.conftest import INTAKE_TOKEN, LEE, MARIA, PAT, SAM, SIGNING_SECRET, TRIAGE
-from tests.driver import Driver, block_text, table_blocks
 
 
 def answer(driver: Driver, user: str, text: str, expect: str) -> dict:
@@ -56,7 +56,7 @@ def test_mine_due_and_missed_follow_the_clock(driver, clock):
 
     known.move(driver, clock, clock.now() + timedelta(hours=4, minutes=57))  # first past due
     late = block_text(answer(driver, SAM, "missed", "1 case past a deadline"))
-    assert f"*#{first}*" in late and ":red_circle: First response was due" in late
+    assert f"*#{first}*" in late and ":red_circle: *First response missed*: was due" in late
     assert "1 case due soon" in block_text(answer(driver, SAM, "due", "due soon"))
 
 
@@ -65,7 +65,8 @@ def test_a_long_list_says_how_many_of_how_many_and_links_the_home_tab(driver, cl
         clock.advance(timedelta(seconds=20))
         driver.new_case(external_id=f"many-{n}", author=f"Reviewer {n}")
     driver.settle()
-    listing = answer(driver, SAM, "open", "20 of 25 open cases shown, oldest first")
+    listing = answer(driver, SAM, "open",
+                     "20 of 25 open cases shown, missed first, then the earliest deadline")
     footer = listing["blocks"][-1]
     assert footer["type"] == "context"
     home = "<https://slack.com/app_redirect?app=A0001&amp;team=T0001|See them all on the Home tab>"
@@ -80,8 +81,9 @@ def test_find_looks_in_reviews_and_says_what_it_found(driver):
     parking = driver.new_case(external_id="f-1", text="Parking was a nightmare, 50% full.")
     driver.new_case(external_id="f-2", text="The nurse never came.", author="Pat Parker")
     driver.new_case(external_id="f-3", text="Rude front desk.")
-    found = block_text(answer(driver, SAM, "find park", "2 cases mentioning “park”"))
-    assert f"*#{parking}*" in found and "Rude" not in found
+    found = block_text(answer(driver, SAM, "find park", "1 case mentioning “park”"))
+    assert f"*#{parking}*" in found and "Rude" not in found  # "parking", stemmed
+    assert "Pat Parker" in block_text(answer(driver, SAM, "find parker", "1 case mentioning"))
     # % and _ are letters here, not wildcards
     assert f"*#{parking}*" in block_text(answer(driver, SAM, "find 50%", "1 case mentioning"))
     answer(driver, SAM, "find 5_%", "No case mentions “5_%”")
@@ -93,12 +95,14 @@ def test_case_shows_the_card_and_its_history(driver, clock):
     driver.click(MARIA, driver.card(case_id, TRIAGE), ActionId.CLAIM, TRIAGE)
     driver.card_showing(case_id, TRIAGE, "Claimed by")
     clock.advance(timedelta(minutes=10))
+    driver.bot.desk.take_over(case_id, LEE)  # only the case's holder ignores it
     driver.bot.desk.ignore(case_id, LEE, reason="duplicate", note=None)
     driver.settle()
     shown = answer(driver, SAM, f"case #{case_id}", "*History*")
     text = block_text(shown)
     assert "reviewdesk opened the case" in text
     assert f"<@{MARIA}> claimed it" in text and f"<@{LEE}> ignored it (duplicate)" in text
+    assert f"<@{LEE}> took it over from <@{MARIA}>" in text
     assert ActionId.REOPEN in [e.get("action_id") for b in shown["blocks"]
                                if b["type"] == "actions" for e in b["elements"]]
     answer(driver, SAM, "case 99999", "There is no case #99999")
@@ -144,6 +148,25 @@ def test_stats_shows_the_hand_computed_figures_of_the_last_days(known_driver):
     assert month["Negative reviews"] == "7" and month["First-response windows met"] == \
         "50% (2 of 4)"
     assert month["Median time to claim"] == "1 h 45 min"  # 30 min, 1 h 30, 2 h, 26 h 5
+
+
+def test_changing_the_urgency_is_not_a_second_escalation_in_stats_or_home(driver, clock):
+    """Two cases escalated, one of them moved from Routine to Urgent: stats and the Home
+    tab's week both say 2 escalated (the tester saw 3)."""
+    from tests.test_home import open_home
+
+    first = driver.new_case(external_id="esc-1")
+    second = driver.new_case(external_id="esc-2", site="south")
+    desk = driver.bot.desk
+    desk.escalate(first, SAM, site_id="north", urgency="routine", note=None)
+    desk.escalate(second, SAM, site_id="south", urgency="soon", note=None)
+    desk.escalate(first, SAM, site_id="north", urgency="urgent", note="They called again.")
+    driver.settle()
+    assert [action for action, _ in driver.events(first)].count("escalated") == 2
+    clock.advance(timedelta(minutes=1))  # the last 7 days end now: the escalations are in
+    week = dict(table_rows(answer(driver, SAM, "stats 7d", "The last 7 days"))[1:])
+    assert week["Escalated to PX"] == "2"
+    assert "· 2 escalated" in block_text(open_home(driver, SAM))
 
 
 def test_stats_says_what_it_can_show(driver):

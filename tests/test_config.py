@@ -20,7 +20,7 @@ from bot.config import (
     parse_config,
     parse_duration,
 )
-from tests.conftest import PX_NORTH, TRIAGE, config_data
+from testing.workspace import PX_NORTH, TRIAGE, config_data
 
 EXAMPLE_TOML = Path(__file__).resolve().parents[1] / "reviewdesk.example.toml"
 
@@ -383,7 +383,8 @@ def test_load_config_on_invalid_toml_gives_one_plain_sentence(tmp_path):
 
 def test_load_config_reports_what_is_wrong_inside_a_valid_toml_file(tmp_path):
     path = tmp_path / "reviewdesk.toml"
-    text = EXAMPLE_TOML.read_text(encoding="utf-8").replace('"24h"', '"a day"')
+    text = EXAMPLE_TOML.read_text(encoding="utf-8").replace('first_response = "24h"',
+                                                            'first_response = "a day"')
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         load_config(path)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -21,11 +22,11 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.ids import ActionId
+from bot.blocks.ids import ActionId
 from storage.db import Database
 from storage.models import CaseEvent, Nudge, OutboxMessage
-from tests.conftest import BOT_TOKEN, INTAKE_TOKEN, MARIA, SIGNING_SECRET, TRIAGE, populate
-from tests.driver import block_text, review
+from testing.driver import block_text, review
+from testing.workspace import BOT_TOKEN, INTAKE_TOKEN, MARIA, SIGNING_SECRET, TRIAGE, populate
 from twin.interactions import (
     block_actions_payload,
     button_action,
@@ -241,10 +242,13 @@ def test_three_copies_on_postgresql_do_every_card_action_and_nudge_exactly_once(
         take_in(reviews[16:])
         claim_all(24, clicked)
 
-        def quiet() -> bool:  # every lapse reminder sent, and the outbox empty
+        def quiet() -> bool:  # every lapse reminder sent, its DM written, the outbox empty
             nudges = _rows(db, Nudge)
             due = [n for n in nudges if not n.key.startswith("repeat")]
+            # a lapse is marked sent with its DM owed; the DM is written after, in that run or
+            # (the copy killed in between) another copy's next one
             return (len(due) == 48 and all(n.status != "pending" for n in due)
+                    and all(n.dm_status != "owed" for n in nudges)
                     and all(m.status != "pending" for m in _rows(db, OutboxMessage)))
 
         slack.wait_for(quiet, timeout=60, interval=0.25, what="every nudge sent, outbox empty")
@@ -275,6 +279,14 @@ def test_three_copies_on_postgresql_do_every_card_action_and_nudge_exactly_once(
                 if payload.get("key"):
                     keys[payload["key"]] += 1
     assert keys and max(keys.values()) == 1
-    assert len(slack.dms(MARIA)) == sum(1 for n in _rows(db, Nudge)
-                                        if n.status == "sent" and n.key == "lapse")
+    # each lapse's DM went out once: the lapses a run sent share one DM, naming each case once
+    # (a DM names 20 and counts the rest: "…and 4 more", when all 24 lapse in one run)
+    dms = [dm["text"] for dm in slack.dms(MARIA)]
+    in_dms = Counter(int(part.split(")")[0]) for text in dms
+                     for part in text.split("(case #")[1:])
+    counted = sum(int(more) for text in dms for more in re.findall(r"…and (\d+) more", text))
+    lapsed = [n for n in _rows(db, Nudge) if n.status == "sent" and n.key == "lapse"]
+    assert max(in_dms.values()) == 1 and set(in_dms) <= {n.case_id for n in lapsed}
+    assert len(in_dms) + counted == len(lapsed), dms
+    assert {n.dm_status for n in lapsed} == {"sent"}
     db.dispose()

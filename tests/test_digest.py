@@ -4,6 +4,7 @@ happens, and the Slack twin's file upload methods it uses."""
 from __future__ import annotations
 
 import json
+import logging
 import struct
 import subprocess
 import sys
@@ -16,12 +17,12 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.digest import LATE_LIMIT
-from bot.digest_chart import trend_chart
-from bot.figures import CaseFact, EventFact, History, WindowFact, trend
-from bot.periods import week_of
-from tests import history as known
-from tests.conftest import (
+from bot.reports.digest import LATE_LIMIT
+from bot.reports.digest_chart import trend_chart
+from bot.reports.figures import CaseFact, EventFact, History, WindowFact, trend
+from bot.reports.periods import week_of
+from testing.driver import Driver, block_text, table_blocks
+from testing.workspace import (
     BOT_TOKEN,
     INTAKE_TOKEN,
     PAT,
@@ -30,7 +31,7 @@ from tests.conftest import (
     SAM,
     SIGNING_SECRET,
 )
-from tests.driver import Driver, block_text, table_blocks
+from tests import history as known
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,7 +67,7 @@ def test_the_chart_is_a_png_with_its_axes_labelled():
 
 
 def test_matplotlib_is_imported_only_when_a_digest_is_made():
-    code = "import sys, app, cli; sys.exit('matplotlib' in sys.modules)"
+    code = "import sys, app, reviewdesk.cli; sys.exit('matplotlib' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
 
 
@@ -100,7 +101,7 @@ def table(message: dict) -> list[list[str]]:
 
 
 def test_the_digest_goes_out_monday_morning_with_the_hand_computed_figures(known_bot, slack,
-                                                                           clock):
+                                                                           clock, tmp_path):
     bot, driver = known_bot
     known.move(driver, clock, known.DIGEST_AT - timedelta(minutes=1))
     assert bot.digest.next_due() == known.DIGEST_AT  # Monday 08:00 CST
@@ -150,7 +151,7 @@ def test_the_digest_goes_out_monday_morning_with_the_hand_computed_figures(known
         assert "Negative reviews and windows met, the last 8 weeks" in shared[0]["text"]
     chart = next(f for f in slack.files() if f["name"] == "reviewdesk-digest-2026-10-26.png")
     assert png_size(chart["content"]) == (880, 440)
-    Path("/tmp/known-digest-chart.png").write_bytes(chart["content"])
+    (tmp_path / "known-digest-chart.png").write_bytes(chart["content"])  # to look at
     assert slack.calls_to("files.upload") == []  # the retired method is never used
 
 
@@ -213,13 +214,37 @@ def test_two_copies_racing_for_a_new_week_send_one_digest(start_bot, slack, conf
     assert "*By site:* none" in block_text(empty)
 
 
-def test_a_digest_more_than_half_a_day_late_is_skipped(known_bot, slack, clock):
+def test_a_digest_more_than_half_a_day_late_is_skipped(known_bot, slack, clock, caplog):
     bot, driver = known_bot
+    # the desk sent the week before's (known.build ran through its time)
     known.move(driver, clock, known.DIGEST_AT + LATE_LIMIT + timedelta(minutes=1))
     assert bot.digest.run_due() == 0
     assert bot.digest.next_due() == known.DIGEST_AT + timedelta(days=7)
+    # The scheduler's sweep asks every 30 s: the log says it once.
+    for _ in range(3):
+        clock.advance(timedelta(seconds=30))
+        assert bot.digest.run_due() == 0
+    skipped = [r for r in caplog.records
+               if "digest of the week of 2026-10-26 skipped" in r.getMessage()]
+    assert [r.levelname for r in skipped] == ["WARNING"]
     assert not [m for m in slack.messages(PX_NORTH)
                 if "Weekly review digest for the week of 26 Oct" in m["text"]]
+
+
+def test_a_desk_started_after_its_first_digest_time_says_so_calmly(start_bot, digest_config,
+                                                                    clock, caplog):
+    """A desk that never sent a digest missed nothing: its first start after Monday's time is
+    no warning (a second first morning read 'digest … skipped: 5 days late' as a fault)."""
+    caplog.set_level(logging.INFO, logger="bot.reports.digest")
+    bot = start_bot(config=digest_config)
+    send_at = bot.digest.send_time(clock.now())
+    clock.advance(send_at + LATE_LIMIT + timedelta(minutes=1) - clock.now())
+    assert bot.digest.run_due() == 0
+    clock.advance(timedelta(seconds=30))
+    assert bot.digest.run_due() == 0
+    said = [r for r in caplog.records if "digest of the week" in r.getMessage()]
+    assert [r.levelname for r in said] == ["INFO"]
+    assert "the desk started after its time" in said[0].getMessage()
 
 
 def test_a_chart_upload_cut_off_after_it_took_effect_is_not_shared_twice(

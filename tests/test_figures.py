@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.figures import (
+from bot.reports.figures import (
     CaseFact,
     EventFact,
     History,
@@ -19,8 +19,8 @@ from bot.figures import (
     format_span,
     headline,
 )
-from bot.periods import Period, last_days, week_of, weeks_before
-from bot.reports import Reports
+from bot.reports.periods import Period, last_days, week_of, weeks_before
+from bot.reports.reports import Reports
 from tests import history as known
 
 CHICAGO = "America/Chicago"
@@ -164,6 +164,26 @@ def test_an_escalations_outcomes_count_once_per_case():
                                       "review_updated": 1, "review_removed": 0}
 
 
+def test_an_escalation_made_again_is_not_another_escalation():
+    """Changing the urgency (escalating again) keeps the count of cases escalated: two
+    cases, one of them moved from Routine to Urgent, are 2 escalations, and a case escalated
+    the week before and again this week is none of this week's."""
+    before = OPENED - timedelta(days=7)
+    history = History(
+        cases={1: case(1), 2: case(2), 3: case(3, before)},
+        events=[
+            event(1, "escalated", OPENED, urgency="routine"),
+            event(1, "escalated", OPENED + timedelta(hours=1), urgency="urgent", again=True),
+            event(2, "escalated", OPENED + timedelta(hours=2), urgency="soon"),
+            event(3, "escalated", before, urgency="routine"),
+            event(3, "escalated", OPENED, urgency="urgent", again=True),
+        ],
+        windows=[],
+    )
+    assert compute(history, WEEK).escalations == 2
+    assert compute(history, weeks_before(WEEK, 1)[0]).escalations == 1
+
+
 def test_an_empty_week_has_zeros_and_no_medians_or_shares():
     figures = compute(History({}, [], []), WEEK)
     assert figures.opened == figures.claims == figures.escalations == figures.hidden == 0
@@ -220,8 +240,8 @@ def chicago_config(config):
 
 @pytest.fixture
 def made(start_bot, slack, chicago_config, clock):
-    from tests.conftest import INTAKE_TOKEN, SIGNING_SECRET
-    from tests.driver import Driver
+    from testing.driver import Driver
+    from testing.workspace import INTAKE_TOKEN, SIGNING_SECRET
 
     bot = start_bot(config=chicago_config)
     driver = Driver(bot, slack, signing_secret=SIGNING_SECRET, intake_token=INTAKE_TOKEN)
@@ -244,6 +264,7 @@ def test_the_known_weeks_figures_are_the_hand_computed_ones(made):
     assert dict(figures.by_theme) == dict(themes) and sum(themes.values()) >= 5
     assert figures.claims == 3 and figures.median_to_claim == known.minutes(1, 30)
     assert figures.responses == 1 and figures.median_to_response == known.minutes(24)
+    assert figures.done == 1 and figures.median_to_done == known.minutes(24)
     first = figures.window("first_response")
     assert (first.met, first.missed) == (1, 2)
     px = figures.window("px_followup")
@@ -267,6 +288,7 @@ def test_the_known_week_against_the_previous_four(made):
     assert (before[0].opened, before[0].claims, before[0].responses) == (1, 1, 1)
     assert before[0].median_to_claim == known.minutes(2)
     assert before[0].median_to_response == known.minutes(19)
+    assert before[0].done == 1 and before[0].median_to_done == known.minutes(19)
     assert before[0].window("first_response").met == 1
     for empty in before[1:]:  # empty weeks
         assert empty.opened == empty.claims == empty.escalations == 0
@@ -303,7 +325,7 @@ def test_the_report_csv_has_the_hand_computed_figures(made, database_url, tmp_pa
     import io
     import json
 
-    from tests.conftest import config_data
+    from testing.workspace import config_data
     from tests.test_cli import reviewdesk, write_config
 
     config_file = write_config(tmp_path / "desk.toml", config_data(

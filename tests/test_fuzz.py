@@ -23,25 +23,11 @@ from urllib.error import HTTPError
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
 
-from bot.config import parse_config
-from bot.ids import ActionId, CallbackId
-from bot.source_clients import clients_from_env
-from storage.models import (
-    CardBatch,
-    Case,
-    CaseEvent,
-    CaseWindow,
-    Nudge,
-    OutboxMessage,
-    Review,
-    RotationMember,
-)
-from tests.conftest import INTAKE_TOKEN, MARIA, PX_NORTH, SIGNING_SECRET, TRIAGE, config_data
-from tests.driver import Driver, review
-from tests.fakes.google_api import SAMPLE_LOCATION, FakeGoogle
-from tests.fakes.yelp_api import SAMPLE_BUSINESS_ID, FakeYelp
+from bot.blocks.ids import ActionId, CallbackId
+from testing.driver import Driver, review
+from testing.sources import fake_sources
+from testing.workspace import INTAKE_TOKEN, MARIA, PX_NORTH, SIGNING_SECRET, TRIAGE
 from twin.interactions import sign
 
 _HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
@@ -52,7 +38,6 @@ PROFILES = {
     "long": settings(max_examples=2000, deadline=None, suppress_health_check=_HEALTH),
 }
 FUZZ = PROFILES[os.environ.get("REVIEWDESK_FUZZ", "ci")]
-TABLES = (Review, Case, CaseEvent, CaseWindow, Nudge, OutboxMessage, CardBatch, RotationMember)
 
 
 # ---- the world: one bot with its sources, shared by a test's examples ---------------------------
@@ -60,17 +45,8 @@ TABLES = (Review, Case, CaseEvent, CaseWindow, Nudge, OutboxMessage, CardBatch, 
 
 @pytest.fixture
 def world(start_bot, slack, caplog) -> Iterator[Driver]:
-    with FakeGoogle() as google_api, FakeYelp() as yelp_api:
-        yelp_api.seed_samples()
-        config = parse_config(config_data(sources={
-            "google": {"enabled": True, "base_url": google_api.api_url,
-                       "locations": [{"name": SAMPLE_LOCATION, "site": "north"}]},
-            "yelp": {"base_url": yelp_api.base_url,
-                     "businesses": {SAMPLE_BUSINESS_ID: "north"}},
-        }))
-        clients = clients_from_env(config, {**google_api.env(),
-                                            "YELP_API_KEY": yelp_api.api_key})
-        bot = start_bot(config=config, clients=clients)
+    with fake_sources() as sources:
+        bot = start_bot(config=sources.config, clients=sources.clients)
         driver = Driver(bot, slack, signing_secret=SIGNING_SECRET, intake_token=INTAKE_TOKEN)
         driver.new_case(external_id="seed-1")  # case 1, for payloads that name it
         driver.new_case(external_id="seed-2", site="south")
@@ -81,12 +57,6 @@ def world(start_bot, slack, caplog) -> Iterator[Driver]:
         failures = [r for r in caplog.records if r.levelno >= logging.ERROR
                     and r.name.startswith(("reviewdesk", "bot", "handlers", "slack_bolt"))]
         assert not failures, [r.getMessage() for r in failures]
-
-
-def snapshot(driver: Driver) -> tuple[int, ...]:
-    with driver.bot.db.session() as session:
-        return tuple(session.scalar(select(func.count()).select_from(table))
-                     for table in TABLES)
 
 
 def send(driver: Driver, path: str, body: bytes | None, headers: dict[str, str],
@@ -107,7 +77,7 @@ def send(driver: Driver, path: str, body: bytes | None, headers: dict[str, str],
 def check(driver: Driver, status: int, answer: Any, before: tuple[int, ...]) -> None:
     assert status < 500, (status, answer)
     if 400 <= status < 500 and status != 422:
-        assert snapshot(driver) == before, (status, answer)  # nothing half-written
+        assert driver.row_counts() == before, (status, answer)  # nothing half-written
         assert isinstance(answer, dict) and isinstance(answer.get("error"), str), answer
 
 
@@ -275,12 +245,12 @@ slack_requests = st.one_of(
 @example(body=UNDERFLOW, path="/intake/reviews")
 @example(body=PODIUM_NUMBER_SITE, path="/intake/podium")
 def test_intake_never_answers_5xx_and_writes_nothing_it_refuses(world, body, path):
-    before = snapshot(world)
+    before = world.row_counts()
     status, answer = send(world, path, body.encode("utf-8", "surrogatepass"), {
         "Authorization": f"Bearer {INTAKE_TOKEN}", "Content-Type": "application/json"})
     check(world, status, answer, before)
     if status in (200, 422):
-        stored = snapshot(world)[0] - before[0]
+        stored = world.row_counts()[0] - before[0]
         assert stored == answer["created"], answer  # exactly the valid items, no more
 
 
@@ -288,7 +258,7 @@ def test_intake_never_answers_5xx_and_writes_nothing_it_refuses(world, body, pat
 @given(body=st.one_of(podium_like.map(json.dumps), st.lists(podium_like, max_size=3)
                       .map(lambda items: json.dumps({"reviews": items}))))
 def test_native_formats_never_answer_5xx(world, body):
-    before = snapshot(world)
+    before = world.row_counts()
     status, answer = send(world, "/intake/podium", body.encode("utf-8", "surrogatepass"),
                           {"Authorization": f"Bearer {INTAKE_TOKEN}"})
     check(world, status, answer, before)
@@ -299,7 +269,7 @@ def test_native_formats_never_answer_5xx(world, body):
        route=st.sampled_from(["/intake/google/pubsub", "/intake/yelp/webhook"]),
        token=st.sampled_from([f"?token={INTAKE_TOKEN}", "?token=wrong", ""]))
 def test_notice_routes_never_answer_5xx(world, body, route, token):
-    before = snapshot(world)
+    before = world.row_counts()
     status, answer = send(world, route + token, body.encode("utf-8", "surrogatepass"),
                           {"Content-Type": "application/json"})
     check(world, status, answer, before)
@@ -330,7 +300,7 @@ def test_slack_events_never_answer_5xx_and_unsigned_requests_do_nothing(world, s
                                                                         signed, headers):
     body, content_type = request
     world.settle()  # the previous example's listeners have finished
-    calls_before, before = len(slack.calls), snapshot(world)
+    calls_before, before = len(slack.calls), world.row_counts()
     sent = {"Content-Type": content_type}
     if signed:
         sent.update(sign(SIGNING_SECRET, body, int(time.time()), content_type=content_type))
@@ -341,7 +311,7 @@ def test_slack_events_never_answer_5xx_and_unsigned_requests_do_nothing(world, s
     if not signed:
         assert status == 401
         world.settle()
-        assert len(slack.calls) == calls_before and snapshot(world) == before
+        assert len(slack.calls) == calls_before and world.row_counts() == before
 
 
 @FUZZ

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, parse_config
-from bot.guard import Severity, check_reply
-from bot.guard_rules import load_rules, rules_for
-from tests.conftest import config_data
+from bot.replies.guard import Severity, check_reply, reword
+from bot.replies.guard_rules import load_rules, rules_for
+from testing.workspace import config_data
 
 DRAFTS = Path(__file__).parent / "data" / "reply_drafts.jsonl"
 PX = "Please call our Patient Experience team at 555-0101."
@@ -32,12 +32,179 @@ def found(draft: str, rules, *, review: str = REVIEW, author: str | None = "Sam 
 
 
 def test_the_briefs_near_miss_pair(rules):
-    assert found(f"We'd be glad to discuss your visit privately. {PX}", rules) == set()
+    assert found(f"If you'd like to talk about your experience, {PX.lower()}", rules) == set()
     result = check_reply(f"We're sorry about what happened during your visit on Tuesday. {PX}",
                          review_text=REVIEW, rules=rules)
     assert result.blocked
     assert [(f.rule_id, f.quote) for f in result.blocks] == [
         ("confirms_care", "during your visit"), ("service_date", "on Tuesday")]
+
+
+# ---- presuming the visit (issue 17 §5) ---------------------------------------------------------
+
+
+def test_a_reply_that_takes_the_visit_as_given_is_held_with_a_rewording(rules):
+    result = check_reply(f"We're sorry about your visit. {PX}", review_text=REVIEW, rules=rules)
+
+    assert [(f.rule_id, f.severity, f.quote) for f in result.findings] == [
+        ("presumes_visit", Severity.BLOCK, "your visit")]
+    finding = result.findings[0]
+    assert finding.suggestion == "We're sorry about the visit you describe."
+    assert "takes the visit as given" in finding.message
+    assert finding.message.endswith("Try: \u201cWe're sorry about the visit you describe.\u201d")
+    # the rewording passes the guard: taking it is enough
+    assert found(reword(f"We're sorry about your visit. {PX}", rules), rules) == set()
+
+
+@pytest.mark.parametrize(("draft", "rule", "suggestion"), [
+    ("We're sorry your stay was so frustrating.", "presumes_visit",
+     "We're sorry the stay you describe was so frustrating."),
+    ("We apologize that your appointment started late.", "presumes_visit",
+     "We apologize that the appointment you describe started late."),
+    ("We're sorry your recent ER visit fell short.", "presumes_visit",
+     "We're sorry the ER visit you describe fell short."),
+    ("We're sorry you felt ignored when you were with us.", "presumes_visit",
+     "We're sorry you felt ignored."),
+    ("We hope your care with us improves.", "confirms_care",
+     "We hope the experience you describe improves."),
+    ("We're sorry you felt rushed when you were here.", "confirms_care",
+     "We're sorry you felt rushed."),
+    ("Thank you for choosing us for your care.", "presumes_visit",
+     "Thank you for reaching out."),
+    ("We're sorry about your experience at our North campus.", "presumes_visit",
+     "We're sorry about the experience you describe."),
+    ("We hope your next visit is better.", "presumes_visit", None),
+    ("Lamentamos mucho lo ocurrido durante su visita.", "presumes_visit",
+     "Lamentamos mucho lo ocurrido."),
+    ("Sentimos mucho que su cita se haya cancelado.", "presumes_visit",
+     "Sentimos mucho que la cita que describe se haya cancelado."),
+    ("Lamentamos que se haya sentido así cuando estuvo aquí.", "presumes_visit",
+     "Lamentamos que se haya sentido así."),
+    ("Sentimos lo ocurrido en su estancia con nosotros.", "presumes_visit",
+     "Sentimos lo ocurrido en la estancia que describe."),
+])
+def test_the_visit_and_its_kin_in_english_and_spanish(rules, draft, rule, suggestion):
+    result = check_reply(f"{draft} {PX}", review_text=REVIEW, rules=rules)
+    held = [f for f in result.blocks if f.rule_id == rule]
+    assert held, result.summary(None)
+    assert held[0].suggestion == suggestion
+
+
+@pytest.mark.parametrize("draft", [
+    "If you'd like to talk about your experience, please reach out.",
+    "Thank you for your feedback; your concerns matter to us.",
+    "Thank you for sharing your experience with us.",
+    "If you'd like help scheduling an appointment, we're glad to help.",
+    "We know visiting hours can be hard on families.",
+    "We're sorry to hear about the experience you describe.",
+    "Gracias por sus comentarios y por su paciencia.",
+    "Lamentamos mucho la experiencia que describe.",
+    "Gracias por su atención.",
+])
+def test_words_about_the_readers_feedback_pass(rules, draft):
+    assert found(f"{draft} {PX}", rules) == set()
+
+
+# ---- Spanish -------------------------------------------------------------------------------
+
+ES_PX = "Llame a nuestro equipo de Experiencia del Paciente al 555-0101."
+
+
+def test_a_spanish_draft_naming_the_doctor_and_results_is_held(rules):
+    result = check_reply("Su médico le llamará con los resultados.",
+                         review_text="Nadie me explicó nada de mis análisis.", rules=rules)
+    assert result.blocked
+    assert {f.quote for f in result.blocks} == {"Su médico", "llamará con los resultados"}
+    assert {f.rule_id for f in result.blocks} == {"confirms_care"}
+
+
+@pytest.mark.parametrize(("draft", "rule"), [
+    ("Según nuestros registros, usted fue dado de alta ayer.", "confirms_care"),
+    ("Revisamos su expediente y todo está en orden.", "confirms_care"),
+    ("Sentimos la demora con su radiografía.", "health_detail"),
+    ("Lamentamos que le diagnosticaran neumonía tan tarde.", "health_detail"),
+    ("Sentimos mucho la espera que tuvo el martes por la noche.", "service_date"),
+    ("Lamentamos lo que vivió el 12 de marzo.", "service_date"),
+    ("Ya corregimos el cargo de la cuenta número 4471923.", "record_number"),
+    ("Sentimos que la habitación 412 fuera tan ruidosa.", "record_number"),
+    ("Le recomendamos tomar ibuprofeno cada 6 horas.", "medical_advice"),
+    ("Le sugerimos consultar a un especialista.", "medical_advice"),
+    ("Dele paracetamol a su hija mientras espera.", "medical_advice"),  # the first morning's
+    ("Esta reseña es difamatoria y lo vamos a demandar.", "threatens_reviewer"),
+    ("Compartimos sus comentarios con la enfermera Martínez.", "staff_name"),
+    ("Patricia, de nuestro equipo de facturación, se comunicará con usted.", "staff_name"),
+    ("Esperamos que su esposo ya se sienta mejor.", "identifies_reviewer"),
+    ("Lamentamos lo ocurrido, Sra. Hernández.", "identifies_reviewer"),
+])
+def test_each_spanish_rule_catches_its_kind_of_words(rules, draft, rule):
+    result = check_reply(f"{draft} {ES_PX}", review_text="Muy mala atención en urgencias.",
+                         review_author="Ana V.", rules=rules)
+    assert rule in {f.rule_id for f in result.blocks}, result.summary(None)
+
+
+@pytest.mark.parametrize("draft", [
+    "Si tiene preguntas médicas, consulte con su médico.",
+    "Si se trata de una emergencia médica, llame al 911.",
+    "Estamos disponibles de lunes a viernes, de 8 a 5.",
+    "Envíenos un mensaje privado con su número de teléfono.",
+    "Lamentamos lo que usted y su mamá describen.",
+    "Tomamos muy en serio sus comentarios.",
+])
+def test_spanish_near_misses_pass(rules, draft):
+    result = check_reply(f"{draft} {ES_PX}", review_text="Mi mamá esperó horas sin agua.",
+                         review_author="Rosa M.", rules=rules)
+    assert set(result.rule_ids) == set(), result.summary(None)
+
+
+@pytest.mark.parametrize(("draft", "rule"), [
+    ("En realidad, nuestro personal siguió el protocolo.", "defensive"),
+    ("Gracias por sus comentarios.", "no_handoff"),
+])
+def test_spanish_warnings(rules, draft, rule):
+    extra = "" if rule == "no_handoff" else f" {ES_PX}"
+    result = check_reply(draft + extra, review_text="Muy lento todo.", rules=rules)
+    assert not result.blocked and {f.rule_id for f in result.warnings} == {rule}
+
+
+# ---- a language the guard does not read ------------------------------------------------------
+
+
+def test_a_reply_in_another_language_is_held_with_a_plain_note(rules):
+    draft = ("Chúng tôi rất tiếc về thời gian chờ đợi mà quý vị đã mô tả. Xin vui lòng gọi cho "
+             "nhóm Trải nghiệm Bệnh nhân của chúng tôi theo số 555-0101.")
+    result = check_reply(draft, review_text="Chờ quá lâu ở phòng cấp cứu.", rules=rules)
+    assert not result.blocked  # the person may post past it; the choice is recorded
+    assert [f.rule_id for f in result.warnings] == ["unknown_language"]
+    note = result.warnings[0].message
+    assert "reads English and Spanish" in note and "Vietnamese" in note
+    assert "nothing in that part was checked" in note
+
+
+def test_a_paragraph_in_another_language_is_enough_to_hold(rules):
+    draft = (f"We're sorry about the wait you describe. {PX}\n\n"
+             "Nous sommes désolés de l'attente que vous décrivez. Appelez le 555-0101.")
+    assert found(draft, rules) == {"unknown_language"}
+
+
+def test_english_and_spanish_in_one_reply_are_both_read(rules):
+    draft = (f"We're sorry about the wait you describe. {PX}\n\n"
+             f"Lamentamos mucho lo ocurrido durante su visita. {ES_PX}")
+    assert found(draft, rules) == {"presumes_visit"}
+
+
+def test_a_hospital_may_make_the_language_hold_a_block(tmp_path):
+    rules = load_rules(write(tmp_path, '''
+[[rule]]
+id = "unknown_language"
+kind = "language"
+severity = "block"
+languages = ["en"]
+explain = "We post in English only; this reads as {language}."
+'''))
+    result = check_reply(f"Lamentamos mucho la espera que describe. {ES_PX}",
+                         review_text=REVIEW, rules=rules)
+    assert [(f.rule_id, f.explain) for f in result.blocks] == [
+        ("unknown_language", "We post in English only; this reads as Spanish.")]
 
 
 @pytest.mark.parametrize(("draft", "rule"), [
@@ -49,6 +216,9 @@ def test_the_briefs_near_miss_pair(rules):
     ("We have corrected account #4471923.", "record_number"),
     ("We're sorry room 412 was so noisy.", "record_number"),
     ("You should take ibuprofen every 6 hours.", "medical_advice"),
+    ("Give him some Tylenol while you wait.", "medical_advice"),  # no dose, still advice
+    ("This is a fake review and we will sue you.", "threatens_reviewer"),
+    ("We have forwarded your review to our attorneys.", "threatens_reviewer"),
     ("Some redness is normal after surgery.", "medical_advice"),
     ("Jessica from our billing team will be in touch.", "staff_name"),
     ("We've shared this with Dr. Okafor.", "staff_name"),
@@ -70,9 +240,66 @@ def test_each_block_rule_catches_its_kind_of_words(rules, draft, rule):
     "Please send us a private message with your phone number and a good time to call.",
     "We know hospital stays can be stressful for families.",
     "Someone from our lab team will be delighted to hear this.",
+    "We'd be glad to give you a call back at a time that suits you.",
+    "If you have retained an attorney, please have them contact our legal office.",
 ])
 def test_near_misses_pass(rules, draft):
     assert found(f"{draft} {PX}", rules) == set()
+
+
+# ---- the person's care or course, in English as in Spanish (issue 17's first morning) --------
+
+SON_IN_ER = "Six hours in the ER with my son and his fever. The triage nurse ignored us."
+
+
+@pytest.mark.parametrize(("draft", "words"), [
+    ("We're so sorry about the long wait after he was admitted.", "he was admitted"),
+    ("Our ER nurses remember you and your son, and they are sorry.",
+     "Our ER nurses remember you"),
+    ("We're sorry you waited so long before your son got his CT scan.", "his CT scan"),
+    ("The triage nurse put your son in a lower priority group because his symptoms were not "
+     "life-threatening.", "put your son"),
+    ("We discharged your son once he was stable.", "discharged your son"),
+    ("We're sorry your son wasn't seen sooner.", "your son wasn't seen"),
+    ("The doctor who treated your son sends her apologies.", "treated your son"),
+    ("We're sorry the nurses didn't check on her while she was in the ICU.",
+     "while she was in the ICU"),
+    ("She is stable now, and we're sorry for the wait.", "She is stable"),
+])
+def test_the_care_or_course_of_the_person_the_review_is_about_is_held(rules, draft, words):
+    result = check_reply(f"{draft} {PX}", review_text=SON_IN_ER, review_author="Karen W.",
+                         rules=rules)
+    assert [(f.rule_id, f.quote) for f in result.blocks][:1] == [("discusses_care", words)]
+    assert "even said of a relative, it confirms a patient here" in result.blocks[0].explain
+
+
+def test_the_tester_s_discharge_reply_is_held_for_its_course_not_only_its_time(rules):
+    result = check_reply(f"We discharged your son at 9pm once he was stable. {PX}",
+                         review_text=SON_IN_ER, rules=rules)
+    assert [(f.rule_id, f.quote) for f in result.blocks] == [
+        ("discusses_care", "discharged your son"), ("service_date", "at 9pm"),
+        ("discusses_care", "he was stable")]
+
+
+@pytest.mark.parametrize("draft", [
+    "We hope your son is feeling better.",
+    "We're sorry about the wait you describe with your son; no parent should feel unheard.",
+    "We understand how frightening it is when a child has a high fever.",
+    "No one should have to wait that long to be seen.",
+    "We're sorry your son was treated so dismissively.",
+    "If this is a medical emergency or his condition changes, please tell the staff right away.",
+    "We remember how hard these nights can be for families.",
+    "Please remember you can reach us any time.",
+    "We take concerns about how quickly patients are admitted seriously.",
+])
+def test_graceful_replies_about_the_person_pass(rules, draft):
+    assert found(f"{draft} {PX}", rules, review=SON_IN_ER) == set()
+
+
+def test_explaining_triage_in_general_is_warned_as_defensive_not_held(rules):
+    draft = ("Patients in our emergency department are seen in order of medical need. We're "
+             f"sorry for the wait. {PX}")
+    assert found(draft, rules, review=SON_IN_ER) == {"defensive"}
 
 
 def test_what_the_review_said_may_be_echoed(rules):
@@ -188,6 +415,19 @@ severity = "warn"
 explain = "x"
 phrase = ["x"]
 patterns = ["{no_such_list}"]
+
+[[rule]]
+id = "bad_rewrite"
+severity = "block"
+explain = "x"
+phrases = ["x"]
+rewrite = [["your (visit)", "the \\\\g<noun> you describe"], "not a pair"]
+
+[[rule]]
+id = "no_languages"
+kind = "language"
+severity = "warn"
+explain = "x"
 ''')
     with pytest.raises(ConfigError) as caught:
         load_rules(extra)
@@ -196,6 +436,8 @@ patterns = ["{no_such_list}"]
     assert "guard rule 'bad_severity'" in text and '"block" or "warn"' in text
     assert "'phrase' is not a rule setting" in text
     assert "{no_such_list}" in text and "[vocab]" in text
+    assert "guard rule 'bad_rewrite': rewrite must be a list of [pattern, replacement]" in text
+    assert "guard rule 'no_languages' needs languages" in text
 
 
 def test_an_unreadable_rules_file_is_a_config_error(tmp_path):
@@ -253,3 +495,154 @@ def test_floors_on_the_labelled_drafts():
     assert hits / expected >= 0.95
     assert hits / flagged >= 0.95
     assert false_blocks / safe <= 0.02
+
+
+def test_floors_on_the_english_split_never_tuned_on():
+    """holdout-4 was written after discusses_care was frozen and never tuned on (its first
+    look, bench/README.md: 12 of 18 held, no false hold of 16): a regression floor under it."""
+    config = parse_config(config_data(triage={"staff_names": ["Okafor", "Lindqvist",
+                                                              "Marisol Vega"]}))
+    rules = rules_for(config)
+    blocking = {r.id for r in rules.rules if r.severity is Severity.BLOCK}
+    drafts = [d for d in load_drafts() if d["split"] == "holdout-4"]
+    held = {d["id"]: bool(check_reply(d["draft"], review_text=d["review"],
+                                      review_author=d["author"], rules=rules).rule_ids
+                          & blocking) for d in drafts}
+    should = [d["id"] for d in drafts if set(d["expect"]) & blocking]
+    safe = [d["id"] for d in drafts if not set(d["expect"]) & blocking]
+    assert len(should) >= 15 and len(safe) >= 15
+    assert sum(held[i] for i in should) / len(should) >= 0.6
+    assert not any(held[i] for i in safe)
+
+
+def test_a_spanish_reply_may_name_the_relative_an_english_review_named(rules):
+    """"su hijo" answers "my son": the relative is the review's own (the first morning found it
+    held as added)."""
+    review = "My son waited four hours in the ER and nobody checked on him."
+    assert found(f"Lamentamos mucho lo que vivió su hijo. {ES_PX}", rules, review=review) == set()
+    assert "identifies_reviewer" in found(f"Lamentamos lo que vivió su esposa. {ES_PX}", rules,
+                                          review=review)
+
+
+# ---- a third first morning (tuning-5): staff with the relative now, fault and money, a Spanish
+# relative's chart and fever ---------------------------------------------------------------------
+
+MOTHER_IN_ER = "My mother has been in your ER for six hours and nobody tells us anything."
+HIJA_CON_FIEBRE = "Mi hija tiene fiebre desde ayer y en urgencias nadie nos dice nada."
+
+
+@pytest.mark.parametrize(("draft", "words"), [
+    ("We spoke with the ER team and they are with her now.", "they are with her"),
+    ("Our nurses are with your mother.", "Our nurses are with your mother"),
+    ("The care team is looking after him now.", "The care team is looking after him"),
+    ("The doctors are with her.", "The doctors are with her"),
+    ("Rest assured she is in good hands with our ER team.", "she is in good hands"),
+    ("The fever is nothing to worry about.", "The fever is nothing to worry about"),
+])
+def test_staff_with_the_relative_now_confirms_a_patient(rules, draft, words):
+    result = check_reply(f"{draft} {PX}", review_text=MOTHER_IN_ER, review_author="Karen W.",
+                         rules=rules)
+    assert [(f.rule_id, f.quote) for f in result.blocks][:1] == [("discusses_care", words)]
+
+
+@pytest.mark.parametrize(("draft", "held"), [
+    # the tester's draft: the daughter's chart and a judgement on her fever
+    ("Hola María, revisamos el expediente de su hija y su fiebre no es grave.",
+     [("discusses_care", "revisamos el expediente de su hija"),
+      ("discusses_care", "su fiebre no es grave")]),
+    ("Revisamos la historia clínica de su madre y no hay nada de qué preocuparse.",
+     [("discusses_care", "Revisamos la historia clínica de su madre"),
+      ("discusses_care", "no hay nada de qué preocuparse")]),
+    ("Según los registros médicos de su hija, la fiebre está bajando.",
+     [("discusses_care", "Según los registros médicos de su hija"),
+      ("discusses_care", "la fiebre está bajando")]),
+    ("Hablamos con el equipo de urgencias y están con ella ahora.",
+     [("discusses_care", "están con ella")]),
+    ("Nuestras enfermeras están con su hija en este momento.",
+     [("discusses_care", "están con su hija")]),
+    ("Revisamos el expediente y todo está bien.", [("confirms_care", "Revisamos el expediente")]),
+    ("Lamentamos que su fiebre haya durado tanto.", [("health_detail", "su fiebre")]),
+])
+def test_spanish_holds_the_relatives_chart_and_an_assessment_of_her_symptoms(rules, draft,
+                                                                              held):
+    result = check_reply(f"{draft} {ES_PX}", review_text=HIJA_CON_FIEBRE,
+                         review_author="María G.", rules=rules)
+    assert [(f.rule_id, f.quote) for f in result.blocks] == held, result.summary(None)
+
+
+def test_the_english_equivalent_is_held_the_same_way(rules):
+    result = check_reply(f"We reviewed the chart and your fever isn't serious. {PX}",
+                         review_text="I had a fever for three days and waited five hours.",
+                         rules=rules)
+    assert [(f.rule_id, f.quote) for f in result.blocks] == [
+        ("confirms_care", "We reviewed the chart"),
+        ("discusses_care", "your fever isn't serious")]
+    assert "health_detail" in found(f"We're sorry your fever lasted so long. {PX}", rules)
+
+
+LAWYER = "The ER sent my father home with a broken hip. I have already spoken to a lawyer."
+
+
+def test_fault_and_money_in_public_are_held_with_an_apology_to_say_instead(rules):
+    draft = f"It was our mistake and we take full responsibility; we will cover any costs. {PX}"
+    result = check_reply(draft, review_text=LAWYER, review_author="Dee F.", rules=rules)
+    assert [(f.rule_id, f.severity, f.quote) for f in result.findings] == [
+        ("admits_liability", Severity.BLOCK, "It was our mistake"),
+        ("admits_liability", Severity.BLOCK, "we take full responsibility"),
+        ("admits_liability", Severity.BLOCK, "we will cover any costs")]
+    assert {f.suggestion for f in result.findings} == {
+        "We're sorry for the experience you describe."}
+    assert "risk-management or legal team" in result.findings[0].explain
+    assert found(reword(draft, rules), rules, review=LAWYER) == set()
+
+
+@pytest.mark.parametrize(("draft", "suggestion"), [
+    ("We were negligent here, and we will reimburse you for every charge.",
+     "We're sorry for the experience you describe."),
+    ("This was entirely our fault, and the hospital will compensate your family.",
+     "We're sorry for the experience you describe."),
+    ("We take full responsibility for the delay.",
+     "We're sorry for the experience you describe."),
+    ("We will cover all the costs.", "We're sorry for the experience you describe."),
+    ("Fue un error nuestro y asumimos toda la responsabilidad; cubriremos todos los gastos.",
+     "Lamentamos la experiencia que describe."),
+    ("Nos hacemos responsables y le indemnizaremos.",
+     "Lamentamos la experiencia que describe."),
+])
+def test_each_admission_or_promise_of_money_is_held(rules, draft, suggestion):
+    result = check_reply(f"{draft} {PX}", review_text=LAWYER, rules=rules)
+    held = [f for f in result.blocks if f.rule_id == "admits_liability"]
+    assert held, result.summary(None)
+    assert held[0].suggestion == suggestion
+    assert found(reword(f"{draft} {PX}", rules), rules, review=LAWYER) == set()  # it mends it
+
+
+@pytest.mark.parametrize(("draft", "review"), [
+    ("Our team would like to hear more; please call us at 555-0100.", LAWYER),
+    ("We take your concerns seriously, and we will share this with the emergency "
+     f"department's leadership. {PX}", LAWYER),
+    (f"We take our responsibility to every family seriously. {PX}", LAWYER),
+    (f"We take responsibility for listening to every family. {PX}", LAWYER),
+    ("Questions about costs are best handled privately; please call our billing team at "
+     "555-0102.", LAWYER),
+    (f"We made mistakes in how we kept you informed, and we're sorry. {PX}", LAWYER),
+    (f"Our thoughts are with your mother and your whole family. {PX}", MOTHER_IN_ER),
+    (f"We're with you, and our team is looking into this now. {PX}", MOTHER_IN_ER),
+    (f"We hope your mother is feeling better, and we're sorry for your pain. {PX}",
+     MOTHER_IN_ER),
+    (f"We know how frightening a high fever is for any family. {PX}", MOTHER_IN_ER),
+    ("Nuestro equipo quiere saber más; llámenos al 555-0100.", HIJA_CON_FIEBRE),
+    (f"Nuestros pensamientos están con su hija y con toda su familia. {ES_PX}",
+     HIJA_CON_FIEBRE),
+    (f"Tomamos muy en serio sus comentarios y los compartiremos con la dirección de urgencias. "
+     f"{ES_PX}", HIJA_CON_FIEBRE),
+    (f"Por privacidad, no comentamos expedientes ni historias clínicas en público. {ES_PX}",
+     HIJA_CON_FIEBRE),
+    (f"Entendemos su dolor y su frustración. {ES_PX}", HIJA_CON_FIEBRE),
+    (f"Esperamos que su hija esté mejor muy pronto. {ES_PX}", HIJA_CON_FIEBRE),
+    (f"Su queja es importante y la estamos atendiendo; estamos con usted. {ES_PX}",
+     HIJA_CON_FIEBRE),
+    (f"Asumimos la responsabilidad de mejorar. {ES_PX}", HIJA_CON_FIEBRE),
+])
+def test_tuning_5_near_misses_pass(rules, draft, review):
+    assert found(draft, rules, review=review, author="María G.") == set()

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from bot.home import MIN_INTERVAL
+from bot.home.home import MIN_INTERVAL
 from storage.models import Review
+from testing.driver import Driver, block_text, review
+from testing.workspace import LEE, MARIA, PAT, SAM, SIGNING_SECRET, TRIAGE
 from tests import history as known
-from tests.conftest import LEE, MARIA, PAT, SAM, SIGNING_SECRET, TRIAGE
-from tests.driver import Driver, block_text, review
 from twin.interactions import (
     app_home_opened_event,
     block_actions_payload,
@@ -155,7 +155,7 @@ def test_long_lists_page_with_show_more_within_a_hundred_blocks(driver, clock):
         clock.advance(timedelta(seconds=20))
         driver.new_case(external_id=f"p-{n}")
     view = open_home(driver, SAM)
-    assert "*Unclaimed*, oldest first (20) · 1–8 of 20" in block_text(view)
+    assert "*Unclaimed* (20) · 1–8 of 20" in block_text(view)
     assert click_home(driver, SAM, "home_page:unclaimed:1") == 200
     view = driver.slack.home_view(SAM)
     assert "· 9–16 of 20" in block_text(view)
@@ -166,6 +166,20 @@ def test_long_lists_page_with_show_more_within_a_hundred_blocks(driver, clock):
     assert click_home(driver, SAM, "home_page:unclaimed:0") == 200
     assert "· 1–8 of 20" in block_text(driver.slack.home_view(SAM))
     assert all(len(v["blocks"]) <= 100 for v in [driver.slack.home_view(SAM)])
+
+
+def test_the_week_s_figures_follow_every_change_and_every_deadline(driver, clock):
+    on_site = "I'm sitting in your ER right now and nobody has seen my son."
+    driver.new_case(external_id="w-1", rating=None, text=on_site)  # due in 2 h
+    sams = block_text(open_home(driver, SAM))
+    assert "1 negative review " in sams and "replies in time —" in sams
+    assert "1 negative review " in block_text(open_home(driver, LEE))
+    driver.new_case(external_id="w-2")  # the same minute: the figures are not reused
+    known.move(driver, clock, clock.now() + MIN_INTERVAL)
+    assert "2 negative reviews" in block_text(driver.slack.home_view(SAM))
+    # a deadline passing changes them too, with no event: the Home is published then
+    known.move(driver, clock, clock.now() + timedelta(hours=2) - MIN_INTERVAL)
+    assert "replies in time 0% (0 of 1)" in block_text(driver.slack.home_view(SAM))
 
 
 def test_px_staff_see_their_sites_figures(driver):
@@ -259,3 +273,166 @@ def test_the_manifest_turns_on_the_home_tab_and_subscribes_to_app_home_opened():
     assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]
     scopes = manifest["oauth_config"]["scopes"]["bot"]
     assert {"files:write", "files:read", "im:write", "chat:write"} <= set(scopes)
+
+
+# ---- Patient Experience staff's Home -------------------------------------------------------
+
+ROBIN = "U0ROBIN"  # PX staff of every site, no site's contact
+FIRST_RESPONSE_DUE = "First response due"
+
+
+def px_desk(start_bot, slack, **roles) -> Driver:
+    """The tests' desk with roles set: Maria and Sam the social team, Pat (North campus's PX
+    contact) and Robin PX staff."""
+    from bot.config import parse_config
+    from testing.workspace import INTAKE_TOKEN, config_data
+
+    slack.add_user(ROBIN, "robin")
+    data = config_data(roles={"social_team": [MARIA, SAM], "px_staff": [PAT, ROBIN], **roles})
+    bot = start_bot(config=parse_config(data))
+    return Driver(bot, slack, signing_secret=SIGNING_SECRET, intake_token=INTAKE_TOKEN)
+
+
+def px_case(driver: Driver, clock, external_id: str, urgency: str | None, site: str = "north",
+            **review_fields) -> int:
+    """A case, escalated to `site`'s PX with `urgency` by Maria (None: not escalated)."""
+    clock.advance(timedelta(seconds=20))  # cards of their own, not a burst
+    case_id = driver.new_case(external_id=external_id, site=site,
+                              author=f"Reviewer {external_id}", **review_fields)
+    if urgency:
+        driver.bot.desk.escalate(case_id, MARIA, site_id=site, urgency=urgency, note=None)
+    return case_id
+
+
+def due_text(moment: datetime) -> str:
+    return f"<!date^{int(moment.timestamp())}^"
+
+
+def test_px_staff_see_their_own_follow_ups_then_those_to_take_at_their_sites(
+        start_bot, slack, clock):
+    """Pat, North campus's PX contact: her follow-up first, by its PX deadline (not the social
+    response's, due sooner), with Mark contacted; then the ones nobody has taken at North, by
+    deadline, with Claim; never South's, and no first response to claim (the tester's Home
+    showed #10 by the social deadline with Take over, South's cases, and Claim buttons)."""
+    driver = px_desk(start_bot, slack)
+    start = clock.now()
+    pats = px_case(driver, clock, "px-1", "routine")  # PX due in 72 h, first response in 24 h
+    driver.bot.desk.px_claim(pats, PAT)
+    soon = px_case(driver, clock, "px-2", "soon")  # 24 h
+    urgent = px_case(driver, clock, "px-3", "urgent")  # 4 h: first to take
+    south = px_case(driver, clock, "px-4", "urgent", site="south")
+    social = px_case(driver, clock, "px-5", None)  # no PX follow-up: the social team's
+    driver.settle()
+
+    view = open_home(driver, PAT)
+    text = block_text(view)
+    assert len(view["blocks"]) <= 100
+    for heading in ("*My cases*", "*Unclaimed*", "*Missed*", "*Due soon*", "*Needs a look*"):
+        assert heading not in text
+    mine = section_text(view, "*My PX follow-ups* (1)")
+    assert f"*#{pats}*" in mine and due_text(start + timedelta(hours=72, seconds=20)) in mine
+    assert FIRST_RESPONSE_DUE not in mine and f"PX: <@{PAT}>" in mine
+    to_take = section_text(view, "*PX follow-ups to take* at North campus (2)")
+    assert to_take.index(f"*#{urgent}*") < to_take.index(f"*#{soon}*")  # by PX deadline
+    assert "PX: unclaimed" in to_take
+    assert f"*#{south}*" not in text and f"*#{social}*" not in text
+    buttons = json.dumps(view)
+    assert f"home_px_contacted:{pats}" in buttons and f"home_px_claim:{urgent}" in buttons
+    assert "home_claim:" not in buttons and "home_take_over:" not in buttons
+    assert "Your PX follow-ups first, then those nobody has taken at your sites" in text
+    assert "escalated to Patient Experience · PX follow-ups in time" in text
+
+    # Claim from the Home: hers now, by its deadline among hers.
+    assert click_home(driver, PAT, f"home_px_claim:{urgent}") == 200
+    assert ("px_claimed", PAT) in driver.events(urgent)
+    mine = section_text(driver.slack.home_view(PAT), "*My PX follow-ups* (2)")
+    assert mine.index(f"*#{urgent}*") < mine.index(f"*#{pats}*")
+    # Mark contacted, then Resolve: the follow-up met, the case resolved and gone.
+    assert click_home(driver, PAT, f"home_px_contacted:{urgent}") == 200
+    view = driver.slack.home_view(PAT)
+    line = next(part for part in section_text(view, "*My PX follow-ups*").split("\n")
+                if f"*#{urgent}*" in part)
+    assert "reviewer contacted, to resolve" in line
+    assert f"home_resolve:{urgent}" in json.dumps(view)
+    assert click_home(driver, PAT, f"home_resolve:{urgent}") == 200
+    assert ("resolved", PAT) in driver.events(urgent)
+    assert f"*#{urgent}*" not in block_text(driver.slack.home_view(PAT))
+
+
+def test_px_staff_of_every_site_see_every_sites_follow_ups_to_take(start_bot, slack, clock):
+    driver = px_desk(start_bot, slack)
+    north = px_case(driver, clock, "all-1", "soon")
+    south = px_case(driver, clock, "all-2", "soon", site="south")
+    to_take = section_text(open_home(driver, ROBIN), "*PX follow-ups to take* (2)")
+    assert f"*#{north}*" in to_take and f"*#{south}*" in to_take
+
+
+def test_someone_in_both_roles_sees_both_each_line_by_its_own_deadline(start_bot, slack, clock):
+    """Sam is on the social team and North campus's PX contact: his cases and his PX
+    follow-ups, then the team's lists. A case he holds both ways is two pieces of work: in My
+    cases by its first response, in My PX follow-ups by the PX deadline."""
+    from bot.config import parse_config
+    from testing.workspace import INTAKE_TOKEN, config_data
+
+    data = config_data(roles={"social_team": [MARIA, SAM], "px_staff": [PAT]})
+    data["sites"][0]["px_contacts"] = [PAT, SAM]
+    driver = Driver(start_bot(config=parse_config(data)), slack,
+                    signing_secret=SIGNING_SECRET, intake_token=INTAKE_TOKEN)
+    start = clock.now()
+    both = px_case(driver, clock, "both-1", "routine")
+    driver.bot.desk.claim(both, SAM)
+    driver.bot.desk.px_claim(both, SAM)
+    claimed = px_case(driver, clock, "both-2", None)
+    driver.bot.desk.claim(claimed, SAM)
+    waiting = px_case(driver, clock, "both-3", "soon")
+    driver.settle()
+
+    view = open_home(driver, SAM)
+    text = block_text(view)
+    order = [text.index(heading) for heading in (
+        "*My cases*", "*My PX follow-ups*", "*Missed*", "*Due soon*", "*Unclaimed*",
+        "*PX follow-ups to take* at North campus", "*Needs a look*")]
+    assert order == sorted(order)
+    cases = section_text(view, "*My cases*")
+    assert f"*#{claimed}*" in cases
+    assert f"*#{both}*" in cases and due_text(start + timedelta(hours=24, seconds=20)) in cases
+    mine = section_text(view, "*My PX follow-ups*")
+    assert f"*#{both}*" in mine and due_text(start + timedelta(hours=72, seconds=20)) in mine
+    assert "Your cases and your PX follow-ups first" in text
+    assert f"*#{waiting}*" in section_text(view, "*PX follow-ups to take*")
+    assert f"*#{waiting}*" in section_text(view, "*Unclaimed*")  # its first response too
+    assert len(view["blocks"]) <= 100
+
+
+def test_a_line_whose_px_follow_up_the_reader_holds_shows_the_px_window(driver, clock):
+    """Anyone may take PX follow-ups where [roles] names nobody: Maria's `/reviewdesk mine`
+    shows the follow-up she holds by its PX deadline, not the first response's."""
+    from tests.test_commands import answer
+
+    start = clock.now()
+    case_id = driver.new_case()
+    driver.bot.desk.escalate(case_id, SAM, site_id="north", urgency="routine", note=None)
+    driver.bot.desk.px_claim(case_id, MARIA)
+    driver.settle()
+    listing = block_text(answer(driver, MARIA, "mine", "open case"))
+    assert f":alarm_clock: PX follow-up due {due_text(start + timedelta(hours=72))}" in listing
+    assert FIRST_RESPONSE_DUE not in listing and f"PX: <@{MARIA}>" in listing
+    # Someone who does not hold it sees the case by its next deadline, as before.
+    assert FIRST_RESPONSE_DUE in block_text(answer(driver, SAM, "open", "open case"))
+
+
+def test_a_px_home_follows_the_px_deadline_by_time_alone(start_bot, slack, clock):
+    """A routine escalation whose first response was missed: the case's next deadline is past,
+    but PX's list still changes when the follow-up enters its last quarter (54 h of 72) and
+    when it is missed, with no event: the Home is planned to refresh then."""
+    driver = px_desk(start_bot, slack)
+    start = clock.now()
+    case_id = px_case(driver, clock, "t-1", "routine")
+    escalated = start + timedelta(seconds=20)
+    open_home(driver, PAT)
+    known.move(driver, clock, start + timedelta(hours=25))  # the first response is missed
+    lists = driver.bot.home.lists
+    assert lists.next_change(clock.now()) == escalated + timedelta(hours=54)
+    known.move(driver, clock, escalated + timedelta(hours=72) + MIN_INTERVAL)
+    line = section_text(driver.slack.home_view(PAT), "*PX follow-ups to take*")
+    assert f"*#{case_id}*" in line and ":red_circle: *PX follow-up missed*" in line

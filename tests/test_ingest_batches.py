@@ -7,8 +7,8 @@ import json
 
 from sqlalchemy import text
 
-from tests.conftest import TRIAGE
-from tests.driver import review
+from testing.driver import review
+from testing.workspace import TRIAGE
 
 
 def _refuse_external_id(db, external_id: str) -> None:
@@ -67,7 +67,7 @@ def test_a_batch_of_a_hundred_opens_every_case_with_its_window_and_reminders(dri
 
 
 def test_a_large_import_triages_in_worker_processes_with_the_same_result(bot, db):
-    from bot.importer import PARALLEL_FROM, FileItems, import_items
+    from bot.intake.importer import PARALLEL_FROM, FileItems, import_items
 
     items = [review(external_id=f"imp-{n}", rating=(1, 5, 4)[n % 3],
                     text=("The nurse was rude and we waited hours", "Lovely staff")[n % 2])
@@ -79,7 +79,7 @@ def test_a_large_import_triages_in_worker_processes_with_the_same_result(bot, db
         stored = dict(connection.execute(text(
             "SELECT external_id, triage FROM reviews WHERE external_id IN ('imp-0', 'imp-1')"))
             .all())
-    from bot.reviews import validate_batch
+    from bot.core.reviews import validate_batch
     from bot.triage import triage
 
     for external_id, stored_triage in stored.items():

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.case_lists import CaseLists
-from tests.conftest import TRIAGE
-from tests.driver import review
+from bot.core.case_lists import CaseLists
+from storage.lists import OpenCases
+from testing.driver import review
+from testing.workspace import TRIAGE
 
 
 def test_a_missing_or_wrong_token_gets_401_and_stores_nothing(driver, slack):
@@ -12,7 +13,7 @@ def test_a_missing_or_wrong_token_gets_401_and_stores_nothing(driver, slack):
         status, body = driver.post_reviews(review(), token=token)
         assert status == 401, token
         assert body == {"error": "missing or wrong bearer token"}
-    assert CaseLists(driver.bot.db, driver.bot.config).open_lines() == []
+    assert CaseLists(driver.bot.db, driver.bot.config).page(OpenCases(), limit=1).total == 0
 
 
 def test_a_batch_with_bad_items_stores_the_good_ones_and_names_the_bad_fields(driver, slack):
@@ -50,7 +51,7 @@ def test_an_oversized_body_gets_413(driver):
     huge = [review(external_id=str(n), text="x" * 19_000) for n in range(300)]  # ~5.7 MB
     status, body = driver.post_reviews(huge)
     assert status == 413 and "MB" in body["error"]
-    assert CaseLists(driver.bot.db, driver.bot.config).open_lines() == []
+    assert CaseLists(driver.bot.db, driver.bot.config).page(OpenCases(), limit=1).total == 0
 
 
 def test_the_same_review_twice_at_once_opens_one_case(driver, slack):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -18,13 +19,15 @@ import threading
 import tomllib
 import urllib.request
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, timedelta
+from itertools import pairwise
 from pathlib import Path
 from urllib.error import HTTPError
 
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlmodel import col, select
 
 from bot.clock import AdjustableClock, ManualClock
 from bot.config import Settings, load_config, parse_config
@@ -34,15 +37,17 @@ from local import (
     local_database_url,
     local_setup,
     reset_database,
-    start_local,
     state_file,
 )
-from tests.conftest import START
-from tests.driver import review
+from storage.models import Nudge, Review
+from testing.driver import review
+from testing.local import start_test_local
+from testing.workspace import START
 from twin.workspace.web import MAX_WAITING_POLLS
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
+expect.set_options(timeout=15_000)  # what a page shows may take a loaded machine a while
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -64,11 +69,8 @@ def browser() -> Iterator:
         chromium.close()
 
 
-def _start(tmp_path: Path, *, samples: bool) -> LocalWorkspace:
-    settings = Settings(port=0, intake_token="local-test-token")
-    return start_local(settings, load_config(EXAMPLE_CONFIG),
-                       database_url=f"sqlite:///{tmp_path / 'local.db'}", port=0,
-                       clock_base=ManualClock(START), samples=samples, outbox_poll_interval=0.1)
+def _start(tmp_path: Path, *, samples: bool, at=START) -> LocalWorkspace:
+    return start_test_local(f"sqlite:///{tmp_path / 'local.db'}", samples=samples, at=at)
 
 
 @pytest.fixture
@@ -103,6 +105,15 @@ def post_review(local: LocalWorkspace, **overrides) -> int:
                                 "Authorization": f"Bearer {local.intake_token}"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())["items"][0]["case_id"]
+
+
+def move_clock(page, step: str) -> None:
+    """Click a clock button (disabled while the clock moves) and wait for the move to end: it
+    stops at each moment due on the way (Monday's digest, every reminder), which takes
+    seconds on a loaded machine."""
+    button = page.get_by_role("button", name=step)
+    button.click()
+    expect(button).to_be_enabled(timeout=30_000)
 
 
 def card(page, author: str = "Dana K."):
@@ -177,7 +188,7 @@ def test_claim_respond_escalate_and_hide_from_the_page(local, page):
     modal.locator("textarea, input[type=text]").fill("Family asked for a call back today.")
     modal.get_by_role("button", name="Escalate").click()
     expect(modal).to_have_count(0)
-    expect(the_card).to_contain_text("Escalated to PX (North campus)")
+    expect(the_card).to_contain_text("Escalated to PX (North campus, Urgent — today)")
     page.get_by_role("button", name="px-north").click()
     px_card = page.locator("#messages > .msg", has_text="Patient Experience follow-up")
     expect(px_card).to_contain_text("Urgent — today")
@@ -194,6 +205,52 @@ def test_claim_respond_escalate_and_hide_from_the_page(local, page):
     expect(collapsed).to_contain_text("spam")
     expect(collapsed).to_contain_text("by @Maria")
     expect(collapsed.get_by_role("button", name="Reopen")).to_be_visible()
+
+
+def test_the_reply_to_copy_keeps_its_paragraphs(local, page):
+    post_review(local)
+    open_as(page, local, MARIA)
+    card(page).get_by_role("button", name="Respond").click()
+    modal = page.locator(".modal")
+    reply = modal.locator("textarea")
+    reply.fill("Dana, thank you for telling us.\n\nPlease call our Patient Experience team "
+               "at 555-0101 so we can talk privately.\n\nThe North campus team")
+    modal.get_by_role("button", name="Next").click()
+    expect(modal.locator("h2")).to_have_text("Post the reply")
+    to_copy = modal.locator(".bk-section", has_text="thank you for telling us")
+    expect(to_copy).to_have_count(1)
+    assert to_copy.inner_text() == ("Dana, thank you for telling us.\n\nPlease call our Patient "
+                                    "Experience team at 555-0101 so we can talk privately.\n\n"
+                                    "The North campus team")
+
+
+@pytest.mark.parametrize("width", [1024, 1280])
+def test_the_top_bar_fits_a_small_laptop_screen(local, browser, width):
+    """Every control of the top bar (who you are, the clock and its three buttons, what is due
+    next) is inside a 1024 px wide window, on one line, whatever the clock says."""
+    post_review(local)
+    context = browser.new_context(viewport={"width": width, "height": 700})
+    page = context.new_page()
+    try:
+        open_as(page, local, LEE)  # the longest name and role in the picker
+        move_clock(page, "+1 day")  # "1 d ahead", a reminder next
+        expect(page.locator("#clock-ahead")).to_contain_text("ahead")
+        controls = page.locator("#topbar select, #topbar button, #clock-now, #clock-ahead, "
+                                "#clock-next")
+        expect(controls).to_have_count(7)  # the picker, three buttons, three clock texts
+        top = page.locator("#topbar").bounding_box()
+        for index in range(controls.count()):
+            control = controls.nth(index)
+            box = control.bounding_box()
+            name = control.evaluate("e => e.id || e.textContent.trim()")
+            assert box is not None and box["width"] > 0, name
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, (name, box)
+            assert top["y"] <= box["y"] and box["y"] + box["height"] <= top["y"] + top["height"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        next_up = page.locator("#clock-next")
+        assert next_up.get_attribute("title") == next_up.text_content()  # cut: whole on hover
+    finally:
+        context.close()
 
 
 def test_a_required_input_left_empty_is_refused_before_sending(local, page):
@@ -250,12 +307,73 @@ def test_switching_person_shows_their_refusal_only_to_them(local, page):
     expect(page.locator(".msg.ephemeral")).to_have_count(0)
 
 
+def test_taking_over_from_the_page_opens_the_modal_and_the_offer_goes(local, page):
+    post_review(local)
+    open_as(page, local, MARIA)
+    card(page).get_by_role("button", name="Claim").click()
+    expect(card(page)).to_contain_text("Claimed by @Maria")
+
+    page.locator("#person").select_option(SAM)
+    card(page).get_by_role("button", name="Hide").click()
+    offer = page.locator(".msg.ephemeral")
+    expect(offer).to_contain_text("@Maria holds this case, claimed")
+    expect(page.locator(".modal")).to_have_count(0)
+    offer.get_by_role("button", name="Take over and continue").click()
+    modal = page.locator(".modal")
+    expect(modal.locator("h2")).to_have_text("Hide review")
+    expect(page.locator(".msg.ephemeral")).to_have_count(0)  # taken away by its response_url
+    expect(card(page)).to_contain_text("Claimed by @Sam")
+    modal.get_by_role("button", name="Cancel").click()
+
+    page.locator("#person").select_option(MARIA)  # the demo's social team: Maria and Sam
+    card(page).get_by_role("button", name="Ignore").click()
+    page.locator(".msg.ephemeral").get_by_role("button", name="Cancel").click()
+    expect(page.locator(".msg.ephemeral")).to_have_count(0)
+    expect(card(page)).to_contain_text("Claimed by @Sam")
+
+
+def test_the_demo_peoples_roles_show_who_may_do_what(local, page):
+    """The demo's [roles]: Pat (PX staff) may not hide, Maria (social team) may not take the
+    PX follow-up, Sam may not change the rotation; each is told who may, only them."""
+    post_review(local)
+    open_as(page, local, PAT)
+    card(page).get_by_role("button", name="Hide").click()
+    refusal = page.locator(".msg.ephemeral", has_text="can hide or ignore cases")
+    expect(refusal).to_contain_text("Only @Maria or @Sam can hide or ignore cases")
+    expect(page.locator(".modal")).to_have_count(0)
+
+    page.locator("#person").select_option(MARIA)
+    expect(page.locator(".msg.ephemeral")).to_have_count(0)
+    card(page).get_by_role("button", name="Escalate to Patient Experience").click()
+    modal = page.locator(".modal")
+    modal.locator("textarea, input[type=text]").fill("Please call the family.")
+    modal.get_by_role("button", name="Escalate").click()
+    expect(modal).to_have_count(0)
+    page.get_by_role("button", name="px-north").click()
+    px_card = page.locator("#messages > .msg", has_text="Patient Experience follow-up")
+    px_card.get_by_role("button", name="Claim").click()
+    expect(page.locator(".msg.ephemeral")).to_contain_text(
+        "Only @Pat or @Robin can take Patient Experience follow-ups")
+
+    page.locator("#person").select_option(PAT)
+    px_card.get_by_role("button", name="Claim").click()
+    expect(px_card).to_contain_text("@Pat")
+    expect(page.locator(".msg.ephemeral")).to_have_count(0)
+
+    page.locator("#person").select_option(SAM)
+    composer = page.locator("#composer-input")
+    composer.fill("/reviewdesk oncall remove @Lee")
+    composer.press("Enter")
+    expect(page.locator(".msg.ephemeral")).to_contain_text(
+        "Only rotation admins (@Lee) can change the rotation.")
+
+
 def test_fast_forward_to_a_nudge_and_see_it_in_the_thread(local, page):
     post_review(local)
     open_as(page, local, MARIA)
     expect(card(page)).to_contain_text("Unclaimed")
     expect(page.locator("#clock-next")).to_contain_text("a reminder")
-    page.get_by_role("button", name="Next deadline").click()
+    move_clock(page, "Next deadline")
     expect(page.locator("#clock-ahead")).to_contain_text("ahead")
     thread_link = card(page).locator(".thread-link")
     expect(thread_link).to_be_visible()
@@ -268,15 +386,52 @@ def test_fast_forward_to_a_nudge_and_see_it_in_the_thread(local, page):
     expect(card(page)).to_contain_text("Claimed by @Maria")
 
 
+def test_the_page_asks_for_changes_a_few_times_a_second_while_the_clock_moves(local, page):
+    """A clock move sends a burst of reminders; the page asks for what changed at most four
+    times a second (once a second while the clock moves), not once a message: each answer
+    reads the channel under the twin's lock, which the bot's own sends wait for (with the
+    sample desk open, +1 day took twice as long as with no page, over 30 s on a loaded
+    machine; bench/clock_move_bench.py)."""
+    for n in range(12):
+        post_review(local, external_id=f"poll-{n}", author=f"Reviewer {n}")
+        local.clock.advance(timedelta(minutes=3))  # twelve stops on the way, not one
+    open_as(page, local, MARIA)
+    asked: list[float] = []
+    page.on("requestfinished", lambda request: asked.append(request.timing["startTime"])
+            if "/workspace/api/changes" in request.url else None)
+    page.get_by_role("button", name="+1 day").click()
+    expect(page.locator("#clock-ahead")).to_have_text("moving…")  # the pages are told
+    expect(page.get_by_role("button", name="+1 day")).to_be_enabled(timeout=30_000)
+    expect(page.locator("#clock-ahead")).to_contain_text("ahead")
+    expect(card(page, "Reviewer 11")).to_contain_text("Window missed")
+    # how many asks a move takes depends on the machine's speed; two make one gap to measure
+    assert len(asked) >= 2
+    gaps = [later - earlier for earlier, later in pairwise(asked)]
+    assert min(gaps) >= 200, gaps  # milliseconds; POLL_GAP_MS is 250
+
+
+def test_the_clock_names_the_day_once_it_is_not_today(local, page):
+    """The clock says "Today" only on the person's real today; moved past it, it names the
+    weekday (it said "Today 6:44 AM" two days ahead)."""
+    page.clock.set_fixed_time(START + timedelta(minutes=5))  # the page's own Date.now()
+    post_review(local)
+    open_as(page, local, LEE)  # Chicago: the bot's clock starts Tue 24 Nov, 9:00 AM
+    clock = page.locator("#clock-now")
+    expect(clock).to_have_text(re.compile(r"^Today 9:0\d AM$"))
+    move_clock(page, "+1 day")
+    expect(clock).to_have_text(re.compile(r"^Wed, Nov 25 9:0\d AM$"))
+    expect(page.locator("#clock-next")).to_contain_text(re.compile(r"Next: .* Wed, Nov 25 "))
+
+
 def test_a_day_later_the_window_is_missed_and_the_on_call_person_gets_a_dm(local, page):
     post_review(local)
     open_as(page, local, LEE)
-    page.get_by_role("button", name="+1 day").click()
+    move_clock(page, "+1 day")
     expect(card(page)).to_contain_text("Window missed")
     page.get_by_role("button", name="reviewdesk").click()
     page.get_by_role("tab", name="Messages").click()
     dm = page.locator("#messages > .msg", has_text="You are on call")
-    expect(dm).to_contain_text("missed its first response window")
+    expect(dm).to_contain_text("Missed: North campus")
     dm.locator("a.permalink").click()
     expect(page.locator("#channel-header")).to_contain_text("review-triage")
 
@@ -301,7 +456,7 @@ def test_slash_commands_are_typed_in_the_composer(local, page):
     composer = page.locator("#composer-input")
     composer.fill("/reviewdesk open")
     composer.press("Enter")
-    answer = page.locator(".msg.ephemeral", has_text="oldest first")
+    answer = page.locator(".msg.ephemeral", has_text="missed first, then the earliest deadline")
     expect(answer).to_contain_text("Google")
     composer.fill("/reviewdesk oncall")
     composer.press("Enter")
@@ -309,6 +464,24 @@ def test_slash_commands_are_typed_in_the_composer(local, page):
     composer.fill("/weather")
     composer.press("Enter")
     expect(page.locator("#notice")).to_contain_text("/weather is not a valid command")
+
+
+def test_an_override_typed_with_a_name_reaches_the_bot_as_slack_sends_it(local, page):
+    """manifest.yml's should_escape: true: Slack hands the bot `<@U0SAM|sam>` for `@Sam`."""
+    manifest = (ROOT / "manifest.yml").read_text(encoding="utf-8")
+    assert re.search(r"should_escape:\s*true", manifest) and local.workspace.escape_command
+    open_as(page, local, LEE)  # the rotation's admin
+    composer = page.locator("#composer-input")
+    composer.fill("/reviewdesk oncall override @Sam until fri 17:00")
+    composer.press("Enter")
+    answer = page.locator(".msg.ephemeral", has_text="is on call")
+    expect(answer).to_contain_text("@Sam is on call from now until Fri 27 Nov 17:00.")
+    expect(composer).to_have_value("")
+    composer.fill("/reviewdesk oncall")
+    composer.press("Enter")
+    # the override's own answer says who is on call now too: the newest answer is the one
+    expect(page.locator(".msg.ephemeral", has_text="On call now").last).to_contain_text(
+        "@Sam (covering for @Lee")
 
 
 def test_the_bots_markup_as_slack_shows_it(local, page):
@@ -354,9 +527,14 @@ def test_what_the_page_cannot_show_is_said_never_dropped(local, page):
 
 
 def test_the_sample_desk_on_first_start(browser, tmp_path):
-    running = _start(tmp_path, samples=True)
+    # Two weeks after the sample files' dates, as the tester ran it: the samples are dated as
+    # if just written, so the one from someone in the ER right now is still on site now.
+    running = _start(tmp_path, samples=True, at=START + timedelta(days=13))
     try:
         assert any(s.startswith("a CSV import") for s in running.workspace.samples)
+        with running.service.db.session() as session:
+            written = session.exec(select(Review.created_at)).all()
+        assert max(written) == running.clock.now() - timedelta(minutes=5)
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         page = context.new_page()
         open_as(page, running, MARIA)
@@ -458,7 +636,7 @@ def _run(tmp_path: Path, port: int, *args: str) -> subprocess.Popen:
            if not key.startswith(("SLACK_", "INTAKE_", "DATABASE_URL", "REVIEWDESK_"))}
     env.update(PORT=str(port), LOG_LEVEL="WARNING", PYTHONFAULTHANDLER="1")
     script = Path(sys.executable).parent / "reviewdesk"
-    command = [str(script)] if script.exists() else [sys.executable, str(ROOT / "cli.py")]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "reviewdesk"]
     return subprocess.Popen([*command, "run", *args], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -485,6 +663,7 @@ def test_reviewdesk_run_without_slack_is_the_local_workspace(tmp_path):
         lines = [process.stdout.readline() for _ in range(3)]
         token_line = next(line for line in lines if line.startswith("INTAKE_TOKEN"))
         token = token_line.split(": ", 1)[1].strip()
+        curl_line = next(line for line in lines if line.startswith("Try: curl "))
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
             health = json.loads(answer.read())
         assert health["status"] == "ok" and health["slack"] == "local"
@@ -495,6 +674,20 @@ def test_reviewdesk_run_without_slack_is_the_local_workspace(tmp_path):
             data=json.dumps(review(external_id="g-curl")).encode(),
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=10) as answer:
+            assert json.loads(answer.read())["created"] == 1
+
+        # The curl printed at start-up, as a shell would split it, sent as curl would send it.
+        words = shlex.split(curl_line.removeprefix("Try: "))
+        assert words[:3] == ["curl", "-X", "POST"]
+        url = words[3]
+        headers = dict(words[i + 1].split(": ", 1) for i, w in enumerate(words) if w == "-H")
+        data = words[words.index("-d") + 1]
+        assert headers["Authorization"] == f"Bearer {token}"
+        assert {"source", "external_id", "created_at"} <= json.loads(data).keys()
+        request = urllib.request.Request(url, data=data.encode(), method="POST",
+                                         headers=headers)
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert answer.status == 200
             assert json.loads(answer.read())["created"] == 1
     finally:
         _stop(process)
@@ -509,6 +702,12 @@ def test_reviewdesk_run_without_slack_is_the_local_workspace(tmp_path):
         assert any("Sample reviews loaded" in line for line in output)  # empty again
     finally:
         _stop(process)
+    # The way to start afresh it prints is a command this shell can run, not a bare
+    # `reviewdesk` that `make run` never put on the PATH.
+    afresh = shlex.split(output[-1].split("`")[1])
+    assert afresh[1:] == ["run", "--reset"], output[-1]
+    program = Path(afresh[0])
+    assert (tmp_path / program).is_file() if not program.is_absolute() else program.is_file()
 
 
 def test_a_long_channel_opens_on_its_newest_messages_and_loads_older_ones(local, page):
@@ -545,6 +744,47 @@ def test_the_local_clock_only_moves_forward_and_says_so():
     assert len(jumps) == 2
 
 
+def test_moving_the_clock_sends_every_reminder_at_its_own_time_in_order(local, caplog):
+    """+1 day twice on a new case (24 h window, reminders at 75 % and 1 h before, a repeat
+    every hour until the lead is named at the third, then 2 h, 4 h, 8 h apart): the clock stops
+    at each moment on the way, so the reminders, the miss and the repeats arrive in order, each
+    stamped at its own time and none marked late."""
+    case_id = post_review(local)
+    local.twin.wait_for(lambda: local.twin.messages(TRIAGE))
+    card_ts = local.twin.messages(TRIAGE)[0]["ts"]
+    opened = local.clock.now()
+    for _ in range(2):
+        status, body = call(local, "/workspace/api/clock", {"step": "1d"})
+        assert status == 200
+    assert body["clock"]["now"] == pytest.approx((opened + timedelta(days=2)).timestamp(), abs=5)
+    with local.service.db.session() as session:
+        sent = session.exec(select(Nudge).where(Nudge.case_id == case_id,
+                                                Nudge.status == "sent")
+                            .order_by(col(Nudge.due_at))).all()
+    keys = [nudge.key for nudge in sent]
+    # repeats 1, 2, 3, 5, 9 and 17 h after the deadline; the next, at 25 h, is after the move
+    assert keys == ["lead-0", "lead-1", "lapse", *(f"repeat-{n}" for n in range(1, 7))]
+    assert not any(nudge.late for nudge in sent)
+
+    thread = local.twin.wait_for(
+        lambda: (t := [m for m in local.twin.thread(TRIAGE, card_ts)
+                       if ":hourglass_flowing_sand:" in m["text"] or ":red_circle:" in m["text"]])
+        and len(t) == len(sent) and t)
+    texts = [message["text"] for message in thread]
+    assert "due" in texts[0] and "in 6 h from this reminder." in texts[0]  # 75 % of 24 h: 6 h left
+    assert "in 1 h from this reminder." in texts[1]
+    assert "*Window missed*" in texts[2]
+    assert [f"(reminder {n})" in text for n, text in enumerate(texts[3:], start=1)] \
+        == [True] * 6
+    assert not any("late:" in text for text in texts)
+    stamped = [float(message["ts"]) for message in thread]
+    assert stamped == sorted(stamped)
+    for message, nudge in zip(thread, sent, strict=True):  # at its own time, as Slack saw it
+        due = nudge.due_at.replace(tzinfo=UTC) if nudge.due_at.tzinfo is None else nudge.due_at
+        assert float(message["ts"]) == pytest.approx(due.timestamp(), abs=5)
+    assert not [r for r in caplog.records if "clock is off" in r.getMessage()]
+
+
 @pytest.mark.slack_rejects
 def test_what_slack_would_refuse_is_said_on_the_page(local, page):
     open_as(page, local, MARIA)
@@ -572,7 +812,7 @@ def test_every_emoji_the_bot_writes_has_a_picture_on_the_page():
 def test_the_weekly_hand_off_comes_when_the_clock_reaches_it(local, page):
     open_as(page, local, SAM)
     expect(page.locator("#clock-next")).to_contain_text("the on-call hand-off")
-    page.get_by_role("button", name="Next deadline").click()
+    move_clock(page, "Next deadline")
     expect(page.locator("#messages")).to_contain_text("Hand-off: @Sam is on call")
     page.get_by_role("button", name="reviewdesk").click()
     page.get_by_role("tab", name="Messages").click()
@@ -590,6 +830,10 @@ def test_demo_people_only_where_the_configuration_names_none():
     assert example.config.rotation.members == [LEE, SAM]
     assert example.config.slack.risk_channel == "C0LOCALRISK"
     assert any("for this run only" in note for note in example.notes)
+    roles = example.config.roles
+    assert (roles.social_team, roles.px_staff, roles.admins) == ([MARIA, SAM],
+                                                                 [PAT, "U0ROBIN"], [LEE])
+    assert any(note.startswith("Roles for this run only") for note in example.notes)
 
     data = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
     data["rotation"].update(members=["U0AAA111", "U0BBB222"], admins=["U0AAA111"])
@@ -601,6 +845,11 @@ def test_demo_people_only_where_the_configuration_names_none():
     assert roles["U0CCC333"] == "PX · North campus" and roles[PAT] == "PX · South clinic"
     assert LEE not in roles and own.config.rotation.members == ["U0AAA111", "U0BBB222"]
     assert own.config.slack.risk_channel == "C0REALRISK"
+    assert own.config.roles.px_staff == ["U0CCC333", PAT]
+
+    data["roles"]["px_staff"] = ["S0PXTEAM"]  # the configuration's own roles stand
+    kept = local_setup(parse_config(data)).config.roles
+    assert (kept.social_team, kept.px_staff, kept.admins) == ([], ["S0PXTEAM"], [])
     assert [c.name for c in own.channels] == ["review-triage", "px-north", "px-south",
                                              "review-risk"]
 

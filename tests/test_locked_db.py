@@ -14,10 +14,19 @@ from contextlib import contextmanager
 import psycopg
 from sqlalchemy.engine import make_url
 
+from app import create_app
+from bot.blocks.ids import ActionId
 from bot.config import parse_config
-from bot.ids import ActionId
-from tests.conftest import INTAKE_TOKEN, MARIA, SIGNING_SECRET, TRIAGE, config_data
-from tests.driver import Driver, block_text
+from storage.db import Database
+from testing.driver import Driver, block_text
+from testing.workspace import (
+    INTAKE_TOKEN,
+    MARIA,
+    SIGNING_SECRET,
+    TRIAGE,
+    config_data,
+    make_settings,
+)
 from twin.interactions import (
     block_actions_payload,
     button_action,
@@ -98,7 +107,8 @@ def test_clicks_on_a_locked_database_are_acked_and_told_it_is_busy(start_bot, sl
             except BaseException as error:  # a timeout: no ack within 3 s
                 statuses.append(error)
 
-        # More clicks at once than the HTTP server has threads (8), all waiting on the lock.
+        # More clicks at once than the listener pool had workers (8, as many as the HTTP
+        # server's threads then) when clicks waiting on the lock held up the next ack.
         clickers = [threading.Thread(target=click, args=(card,)) for card in cards]
         for clicker in clickers:
             clicker.start()
@@ -130,3 +140,14 @@ def test_a_click_waits_out_a_short_lock_and_is_applied(driver, slack, bot):
         slack.wait_for(lambda: bot.in_flight.busy, what="the claim waiting on the lock")
     driver.card_showing(case_id, TRIAGE, f"Claimed by <@{MARIA}>")
     assert not _busy_answers(slack)
+
+
+def test_the_bot_gives_a_listener_slacks_3_seconds_to_ack(slack, config, database_url):
+    """Tests give every listener longer (a loaded machine is not Slack's clock); the bot as
+    `reviewdesk run` builds it waits Slack's 3 seconds for an ack, for every listener."""
+    bot = create_app(make_settings(slack), config, db=Database.from_url(database_url))
+    try:
+        assert {listener.ack_timeout for listener in bot.bolt._listeners} == {3}
+        assert len(bot.bolt._listeners) > 20
+    finally:
+        bot.db.dispose()

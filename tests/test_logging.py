@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ids import ActionId, BlockId, CallbackId, InputId
-from bot.logs import configure_logging
-from tests.conftest import BOT_TOKEN, INTAKE_TOKEN, LEE, MARIA, SAM, SIGNING_SECRET, TRIAGE
-from tests.driver import review
+from bot.blocks.ids import ActionId, BlockId, CallbackId, InputId
+from reviewdesk.logs import configure_logging
+from testing.driver import review
+from testing.workspace import BOT_TOKEN, INTAKE_TOKEN, LEE, MARIA, SAM, SIGNING_SECRET, TRIAGE
 from tests.test_security import click
 from twin.interactions import plain_text_value, static_select_value
 
@@ -128,11 +128,14 @@ def test_a_busy_day_logs_no_review_text_names_or_secrets(driver, slack, captured
                                 text=secret_phrase)])
     driver.post_reviews(review(), token=f"{INTAKE_TOKEN}-guess")
     driver.click(MARIA, card, ActionId.CLAIM, TRIAGE)
+    # clicks are acked at once and done in the background: Sam clicks once Maria's claim shows,
+    # else either could win (under load the two were done the other way round)
+    driver.card_showing(case_id, TRIAGE, f"Claimed by <@{MARIA}>")
     driver.click(SAM, card, ActionId.CLAIM, TRIAGE)  # refused: already claimed
     view = driver.open_view(MARIA, card, ActionId.HIDE, TRIAGE, CallbackId.HIDE)
-    driver.submit(MARIA, view, {
+    assert driver.submit(MARIA, view, {
         BlockId.REASON: {InputId.REASON: static_select_value("health_info")},
-        BlockId.NOTE: {InputId.NOTE: plain_text_value(f"note about {author}")}})
+        BlockId.NOTE: {InputId.NOTE: plain_text_value(f"note about {author}")}}) == (200, {})
     hidden = driver.card_showing(case_id, TRIAGE, "Hidden")
     click(driver, MARIA, hidden, ActionId.REOPEN, "C0ELSEWHERE")
     click(driver, MARIA, hidden, ActionId.REOPEN, TRIAGE, team_id="T0OTHER")

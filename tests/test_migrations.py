@@ -10,11 +10,13 @@ from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (the tables)
 from storage.db import migrate
+from storage.search import include_name
 
 
 def test_migrations_match_the_models(db):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "include_name": include_name})
         assert compare_metadata(context, SQLModel.metadata) == []
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.ids import ActionId
-from tests.conftest import LEE, MARIA, SAM, TRIAGE
-from tests.driver import Driver, action_ids, block_text, review
+from bot.blocks.ids import ActionId
+from testing.driver import Driver, action_ids, block_text, review
+from testing.workspace import LEE, MARIA, SAM, TRIAGE
 
 UNSURE = ["Billed twice for the same visit and nobody calls back.",
           "Nobody returned my call about the appointment.",
@@ -50,6 +50,18 @@ def test_unsure_reviews_open_no_case_and_share_one_message_a_day(driver, slack):
     assert action_ids(updated).count(ActionId.LOOK_MAKE_CASE) == 2
     assert "2 waiting" in block_text(updated)
 
+
+
+def test_a_review_of_emoji_alone_is_listed_not_dropped(driver, slack):
+    """Nothing the model can read: a person decides, unless the emoji are plainly praise."""
+    status, body = driver.post_reviews([
+        review(source="facebook", external_id="fb-emoji", rating=None, text="😡😡😡👎👎🏥💀"),
+        review(source="facebook", external_id="fb-praise", rating=None, text="😊😊👍")])
+    assert status == 200, body
+    assert [item["case_id"] for item in body["items"]] == [None, None]
+    message = _look_message(driver)
+    assert "😡😡😡👎👎🏥💀" in block_text(message) and "😊" not in block_text(message)
+    assert action_ids(message).count(ActionId.LOOK_MAKE_CASE) == 1
 
 def test_make_a_case_opens_its_card_and_records_who_decided(driver, slack):
     item = _unsure(driver, 0)
@@ -115,7 +127,7 @@ def test_decisions_are_exported_as_labelled_data_and_counted_in_the_figures(
         driver, database_url, tmp_path, clock):
     import json
 
-    from tests.conftest import config_data
+    from testing.workspace import config_data
     from tests.test_cli import reviewdesk, write_config
 
     _unsure(driver, 0)
@@ -141,6 +153,13 @@ def test_decisions_are_exported_as_labelled_data_and_counted_in_the_figures(
     assert [(row["text"][:12], row["complaint"], row["decided_by"]) for row in rows] == [
         ("Billed twice", True, MARIA), ("Nobody retur", False, SAM)]
     assert all(0 < row["probability"] < 1 for row in rows)
+    # `make train-triage` takes the file in next to the NHS files, as its own organisation
+    from bot.triage import nhs
+
+    decisions = nhs.load(out)
+    assert [(row.text[:12], row.complaint, row.trust, row.themed) for row in decisions] == [
+        ("Billed twice", True, "feedback", False), ("Nobody retur", False, "feedback", False)]
+    assert nhs.data_files(tmp_path)[-1] == out
 
     until = (clock.now() + timedelta(hours=1)).isoformat()
     report = reviewdesk(tmp_path, "report", "--since", "7d", "--until", until, "--format",

@@ -13,11 +13,12 @@ import pytest
 from sqlmodel import select
 
 from bot.config import Rotation, parse_config
+from bot.core.roles import Roles
+from bot.delivery import Outbox
 from bot.oncall.command import OnCall
 from bot.oncall.parse import parse_moment, parse_user
 from bot.oncall.schedule import handoff_times, next_handoff, previous_handoff
 from bot.oncall.values import BadInput, NotAllowed
-from bot.slack_out import Outbox
 from storage.db import Database
 from storage.models import (
     Case,
@@ -28,8 +29,8 @@ from storage.models import (
     RotationMember,
     RotationOverride,
 )
-from tests.conftest import LEE, MARIA, PAT, SAM, START, TRIAGE, config_data
-from tests.driver import block_text
+from testing.driver import block_text
+from testing.workspace import LEE, MARIA, PAT, SAM, START, TRIAGE, config_data
 from twin.webapi import message_block_errors
 
 CHICAGO = "America/Chicago"
@@ -57,8 +58,10 @@ def rotation_config(**rotation):
 
 def make_oncall(db: Database, clock, config=None) -> OnCall:
     config = config or rotation_config()
-    # Only the outbox's writing side is used here: it adds rows in the caller's transaction.
-    return OnCall(db, config, clock, Outbox(db, None, clock, None))
+    # Only the outbox's writing side is used here: it adds rows in the caller's transaction;
+    # no Slack to ask about user groups either.
+    return OnCall(db, config, clock, Outbox(db, None, clock, None),
+                  roles=Roles(config, None, clock))
 
 
 @pytest.fixture
@@ -482,7 +485,7 @@ def test_the_oncall_command_shows_now_next_and_the_week(oncall, clock):
     answer = oncall.command("oncall", LEE)
     shown = block_text({"blocks": answer.blocks})
     assert answer.text == f":telephone_receiver: *On call now:* <@{MARIA}>"
-    assert f"*Next:* <@{SAM}> from Mon 30 Nov 09:00" in shown
+    assert f"*Next:* <@{PAT}> from Fri 27 Nov 17:00" in shown  # the override comes first
     assert shown.count("\n") >= 5
     week = shown[shown.index("*The week ahead*"):]
     assert week.splitlines()[1:4] == [
@@ -496,6 +499,27 @@ def test_the_oncall_command_shows_now_next_and_the_week(oncall, clock):
     assert (f"Order: <@{MARIA}> → <@{SAM}> → <@{LEE}> · Hand-off Monday at 09:00 · Times in "
             f"America/Chicago · Lead: <@{PAT}>") in shown
     assert message_block_errors(answer.blocks) == []
+
+
+def test_after_an_override_next_is_whoever_comes_after_it(oncall, clock):
+    """`override @sam until fri 17:00` while Maria is on call and Sam's turn is Monday's:
+    next is Maria again, from Friday 17:00 (it read "Now: Sam… Next: Sam")."""
+    assert oncall.command(f"oncall override <@{SAM}|sam> until fri 17:00", MARIA).text \
+        .startswith(f":white_check_mark: <@{SAM}> is on call from now until Fri 27 Nov 17:00")
+    shown = block_text({"blocks": oncall.command("oncall", LEE).blocks})
+    assert (f"*On call now:* <@{SAM}> (covering for <@{MARIA}> until Fri 27 Nov 17:00)"
+            in shown)
+    assert f"*Next:* <@{MARIA}> from Fri 27 Nov 17:00" in shown
+    # Covering until their own turn begins: next is the one after them, a week later.
+    oncall.override(MARIA, SAM, utc(2026, 11, 27, 23), MON_30)
+    shown = block_text({"blocks": oncall.command("oncall", LEE).blocks})
+    assert f"*Next:* <@{LEE}> from Mon 7 Dec 09:00" in shown
+    # A rotation of one has nobody next.
+    oncall.remove(MARIA, SAM)
+    oncall.remove(MARIA, LEE)
+    clock.set(MON_7 + timedelta(days=1))
+    shown = block_text({"blocks": oncall.command("oncall", LEE).blocks})
+    assert f"*On call now:* <@{MARIA}>" in shown and "*Next:*" not in shown
 
 
 def test_an_empty_rotation_has_nobody_on_call(db, clock):

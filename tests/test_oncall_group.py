@@ -12,8 +12,17 @@ from sqlmodel import select
 
 from bot.config import parse_config
 from storage.models import OutboxMessage
-from tests.conftest import INTAKE_TOKEN, LEE, MARIA, PAT, SAM, SIGNING_SECRET, TRIAGE, config_data
-from tests.driver import Driver
+from testing.driver import Driver
+from testing.workspace import (
+    INTAKE_TOKEN,
+    LEE,
+    MARIA,
+    PAT,
+    SAM,
+    SIGNING_SECRET,
+    TRIAGE,
+    config_data,
+)
 
 GROUP = "S0ONCALL"
 MON_30 = datetime(2026, 11, 30, 15, tzinfo=UTC)

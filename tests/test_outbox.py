@@ -9,16 +9,17 @@ from slack_sdk import WebClient
 from sqlmodel import select
 
 from app import create_app
-from bot.ids import ActionId
+from bot.blocks.ids import ActionId
+from bot.clock import AdjustableClock
 from storage.db import Database
 from storage.models import OutboxMessage
-from tests.conftest import BOT_TOKEN, MARIA, START, TRIAGE, make_settings, populate
-from tests.driver import Driver, block_text, review, settle
+from testing.driver import Driver, block_text, review, settle
+from testing.workspace import BOT_TOKEN, MARIA, START, TRIAGE, make_settings, populate
 from twin.webapi import SlackTwin
 
 
 def _driver(bot, slack) -> Driver:
-    from tests.conftest import INTAKE_TOKEN, SIGNING_SECRET
+    from testing.workspace import INTAKE_TOKEN, SIGNING_SECRET
 
     return Driver(bot, slack, signing_secret=SIGNING_SECRET, intake_token=INTAKE_TOKEN)
 
@@ -299,3 +300,42 @@ def test_look_ups_work_under_slacks_2025_limits_for_apps_outside_the_marketplace
             assert len([m for m in slack.messages(TRIAGE) if m.get("metadata")]) == 1
         finally:
             bot.stop()
+
+
+def _skew_warnings(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records
+            if r.name == "bot.delivery.loop" and "clock is off" in r.getMessage()]
+
+
+def test_a_clock_far_from_slacks_is_warned_about_once_until_it_is_right_again(
+        driver, slack, clock, caplog):
+    caplog.set_level("INFO", logger="bot.delivery.loop")
+    slack.clock = lambda: clock.now().timestamp() + 3600  # Slack an hour ahead of us
+    for number in range(3):
+        driver.new_case(external_id=f"g-skew-{number}")
+    driver.settle()
+    assert len(slack.messages(TRIAGE)) == 3
+    assert len(_skew_warnings(caplog)) == 1
+    assert "3600s" in _skew_warnings(caplog)[0]
+
+    clock.advance(timedelta(hours=2))  # past the last ts Slack gave (they only increase)
+    slack.clock = lambda: clock.now().timestamp()  # put right
+    driver.new_case(external_id="g-skew-right")
+    driver.settle()
+    assert "agree again" in caplog.text
+    slack.clock = lambda: clock.now().timestamp() + 3600  # off again: said again
+    driver.new_case(external_id="g-skew-again")
+    driver.settle()
+    assert len(_skew_warnings(caplog)) == 2
+
+
+def test_the_local_workspaces_moved_clock_is_not_a_clock_that_is_off(start_bot, slack, clock,
+                                                                       caplog):
+    moved = AdjustableClock(clock, timedelta(days=3))  # ahead on purpose
+    bot = start_bot(clock=moved)
+    driver = _driver(bot, slack)
+    driver.new_case()
+    driver.new_case(external_id="g-1002")
+    driver.settle()
+    assert len(slack.messages(TRIAGE)) == 2  # Slack (the twin) stamped them 3 days apart
+    assert _skew_warnings(caplog) == []

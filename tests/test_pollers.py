@@ -13,17 +13,17 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.config import Config, parse_config
-from bot.pollers import Pollers, register_pollers
-from bot.pushes import ingest_google_push, ingest_yelp_webhook
-from bot.source_clients import SourceClients, clients_from_env
-from bot.sources import SourceError
+from bot.intake.pollers import Pollers, register_pollers
+from bot.intake.pushes import ingest_google_push, ingest_yelp_webhook
+from bot.intake.source_clients import SourceClients, clients_from_env
+from bot.intake.sources import SourceError
 from storage import cursors, repository
-from tests.conftest import START, TRIAGE, config_data
-from tests.driver import settle
-from tests.fakes.facebook_api import SAMPLE_PAGE_ID, FakeFacebook
-from tests.fakes.google_api import SAMPLE_LOCATION, FakeGoogle
-from tests.fakes.json_api import sample
-from tests.fakes.yelp_api import SAMPLE_BUSINESS_ID, FakeYelp
+from testing.driver import settle
+from testing.fakes.facebook_api import SAMPLE_PAGE_ID, FakeFacebook
+from testing.fakes.google_api import SAMPLE_LOCATION, FakeGoogle
+from testing.fakes.json_api import sample
+from testing.fakes.yelp_api import SAMPLE_BUSINESS_ID, FakeYelp
+from testing.workspace import START, TRIAGE, config_data
 from twin.webapi import SlackTwin
 
 GOOGLE_FEED = f"google:{SAMPLE_LOCATION}"
@@ -271,7 +271,7 @@ def test_facebook_feed_poll_pages_posts_and_comments(pollers, bot, facebook_api,
     for case_id in opened.values():
         assert case_id is not None
         card(slack, case_id)
-    assert cursor_of(bot, FACEBOOK_FEED).high_water == "2026-11-22T07:45:00+00:00"
+    assert cursor_of(bot, FACEBOOK_FEED).high_water == "2026-11-23T18:30:00+00:00"
 
 
 def test_facebook_new_comment_on_an_old_post_is_found(pollers, clock, facebook_api, slack):
@@ -305,7 +305,7 @@ def test_facebook_expired_token_backs_off_with_one_log_line(pollers, bot, facebo
     result = pollers.poll_once(pollers.feeds[FACEBOOK_FEED])
 
     assert result.error == "auth (HTTP 400, code 190)"
-    lines = [r.getMessage() for r in caplog.records if r.name == "bot.pollers"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.intake.pollers"]
     assert lines == [f"poll {FACEBOOK_FEED} failed: auth (HTTP 400, code 190); next try in "
                      "30s (1 in a row)"]
     assert facebook_api.page_token not in caplog.text

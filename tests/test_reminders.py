@@ -11,9 +11,10 @@ import pytest
 from sqlmodel import select
 
 from bot.config import parse_config
-from bot.reminders import Recipient, who_to_tell
+from bot.core.reminders import Recipient, who_to_tell
 from storage.models import Nudge, OutboxMessage
-from tests.conftest import (
+from testing.driver import Driver
+from testing.workspace import (
     INTAKE_TOKEN,
     LEE,
     MARIA,
@@ -24,9 +25,9 @@ from tests.conftest import (
     TRIAGE,
     config_data,
 )
-from tests.driver import Driver
 
 NOBODY = "(nobody holds this case, nobody is on call and no lead is set)"
+ROBIN = "U0ROBIN"
 
 
 @pytest.mark.parametrize(("names", "told"), [
@@ -35,9 +36,18 @@ NOBODY = "(nobody holds this case, nobody is on call and no lead is set)"
     ({"lead": PAT}, Recipient("lead", user=PAT)),
     ({}, Recipient("fallback")),
     ({"fallback": "S0PXDESK"}, Recipient("fallback", group="S0PXDESK")),
-    # A PX follow-up is held by its PX claimant, not by the case's claimant.
-    ({"kind": "px_followup", "claimant": LEE, "px_claimant": PAT}, Recipient("claimant", user=PAT)),
-    ({"kind": "px_followup", "claimant": LEE, "on_call": SAM}, Recipient("on_call", user=SAM)),
+    # A PX follow-up is held by its PX claimant, not by the case's claimant…
+    ({"kind": "px_followup", "claimant": LEE, "px_claimant": PAT, "px_contacts": [ROBIN]},
+     Recipient("claimant", user=PAT, px=True)),
+    # …else it goes to every PX contact of its site, never to the social on-call person…
+    ({"kind": "px_followup", "claimant": LEE, "on_call": SAM, "px_contacts": [PAT, ROBIN]},
+     Recipient("px_contacts", user=PAT, also=(ROBIN,), px=True)),
+    # …who is told only when the site names no PX contacts.
+    ({"kind": "px_followup", "claimant": LEE, "on_call": SAM},
+     Recipient("on_call", user=SAM, px=True)),
+    ({"kind": "px_followup", "lead": LEE}, Recipient("lead", user=LEE, px=True)),
+    # A response window never goes to the PX contacts.
+    ({"kind": "urgent", "on_call": SAM, "px_contacts": [PAT]}, Recipient("on_call", user=SAM)),
     ({"kind": "urgent", "claimant": LEE, "px_claimant": PAT}, Recipient("claimant", user=LEE)),
 ])
 def test_who_to_tell_follows_the_chain_and_never_ends_empty(names, told):
@@ -130,7 +140,7 @@ def test_with_nobody_on_call_the_lead_is_told_and_messaged(start_bot, slack, clo
 
     _reminder(bot, clock, slack, card, lapse=True)
     dm = slack.wait_for(lambda: slack.dms(PAT))[0]
-    assert f"Case #{case_id} missed its first response window" in dm["text"]
+    assert "the first response was due" in dm["text"] and f"(case #{case_id})" in dm["text"]
     assert "it comes to you as the rotation's lead" in dm["text"]
     # From the third reminder on the lead is named as the lead; not twice when it is them.
     for hour in (25, 26, 27):
@@ -148,14 +158,14 @@ def test_with_a_rotation_the_person_on_call_is_told_and_messaged(start_bot, slac
 
     _reminder(bot, clock, slack, card, lapse=True)
     dm = slack.wait_for(lambda: slack.dms(SAM))[0]
-    assert f"Case #{case_id} missed its first response window" in dm["text"]
+    assert "the first response was due" in dm["text"] and f"(case #{case_id})" in dm["text"]
     assert "You are on call: https://" in dm["text"]
     assert slack.dms(PAT) == [] and slack.dms(LEE) == []
     assert set(_recipients(bot)) == {SAM}
 
 
 def test_a_claimed_case_tells_its_claimant_whoever_is_on_call(start_bot, slack, clock):
-    from bot.ids import ActionId
+    from bot.blocks.ids import ActionId
 
     bot, driver, case_id, card = _start(start_bot, slack, members=[SAM, LEE])
     driver.click(MARIA, card, ActionId.CLAIM, TRIAGE)

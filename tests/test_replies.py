@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from bot import replies
-from bot.config import Config, parse_config
-from bot.guard import check_reply
-from bot.guard_rules import rules_for
-from bot.replies import Audience
-from bot.reply_checks import TemplateProblem, check_templates
+from bot.config import Config, ConfigError, parse_config
+from bot.replies import templates as replies
+from bot.replies.checks import TemplateProblem, check_templates
+from bot.replies.guard import check_reply
+from bot.replies.guard_rules import rules_for
+from bot.replies.templates import Audience
 from bot.triage import TriageResult
-from tests.conftest import config_data
+from testing.workspace import config_data
 
 SITES = replies.REPLIES / "sites"
 
@@ -103,6 +103,80 @@ def test_the_template_that_fits_the_case_comes_first(labels, themes, best):
     assert ranked[0].name == (best or "apology_offline")
 
 
+@pytest.mark.parametrize(("labels", "themes", "best"), [
+    (("urgent",), ("billing",), "on_site_now.es"),
+    ((), ("billing",), "billing.es"),
+    ((), ("wait_time",), "wait_time.es"),
+    ((), ("parking",), "generic_thanks.es"),
+    ((), ("appointment_access",), "appointment_access.es"),
+    ((), ("staff_courtesy",), "staff_courtesy.es"),
+    ((), (), "apology_offline.es"),
+])
+def test_a_spanish_review_gets_the_spanish_templates_first(labels, themes, best):
+    case = TriageResult(True, labels=labels, themes=themes)
+    ranked = replies.ranked(case, default="apology_offline", language="es")
+    assert ranked[0].name == best and ranked[0].language == "es"
+    spanish = [t for t in ranked if t.language == "es"]
+    assert ranked[:len(spanish)] == spanish  # then the English ones, for a reply in English
+    assert len(ranked) == len(replies.available())
+    if labels or themes:
+        assert replies.suggest(case, language="es") == best
+
+
+def test_a_review_in_a_language_without_templates_gets_the_english_ones():
+    case = TriageResult(True, themes=("billing",))
+    assert replies.ranked(case, language="unknown")[0].name == "billing"
+    assert replies.ranked(case, language="")[0].name == "billing"
+
+
+def test_spanish_templates_use_the_sites_phone_and_the_signature(config):
+    text = replies.draft("billing.es", config=config, author="Guadalupe Ruiz", site_id="south")
+    assert text.startswith("Hola, Guadalupe. Gracias por avisarnos")
+    assert "al 555-0102" in text
+    assert config.replies.signature == "— Patient Experience"  # the English sign-off
+    assert text.endswith("\n\n— El equipo de Experiencia del Paciente")  # a Spanish one
+    template = replies.find("billing.es")
+    assert template.language == "es" and template.base_name == "billing"
+    assert template.title == "Billing question (Spanish)" and template.themes == ("billing",)
+
+
+def test_each_language_signs_off_in_its_own_words():
+    """[replies] signatures per language; `signature` stays the English one, and Spanish
+    without its own gets a Spanish default while there is an English one."""
+    own = parse_config(config_data(replies={
+        "signature": "— The North Health social team",
+        "signatures": {"es": "— El equipo de redes sociales de North Health"}}))
+    spanish = replies.draft("wait_time.es", config=own, author=None, site_id="north")
+    english = replies.draft("wait_time", config=own, author=None, site_id="north")
+    assert spanish.endswith("\n\n— El equipo de redes sociales de North Health")
+    assert english.endswith("\n\n— The North Health social team")
+    assert check_templates(own) == []
+
+    none = parse_config(config_data(replies={"signature": "", "signatures": {}}))
+    assert not replies.draft("wait_time.es", config=none, author=None,
+                             site_id="north").endswith("Paciente")
+    english_only = parse_config(config_data(replies={"signature": "— PX",
+                                                     "signatures": {"es": ""}}))
+    assert replies.draft("wait_time.es", config=english_only, author=None,
+                         site_id="north").endswith("desea contarnos más, llame a nuestro "
+                                                   "equipo de Experiencia del Paciente al "
+                                                   "555-0101.")
+
+
+def test_a_signatures_key_that_is_not_a_language_code_is_named():
+    with pytest.raises(ConfigError) as error:
+        parse_config(config_data(replies={"signatures": {"Spanish": "— El equipo"}}))
+    assert "'Spanish' is not a language code" in str(error.value)
+
+
+def test_a_spanish_template_without_a_number_names_the_main_line_in_spanish():
+    config = parse_config(config_data(sites=[{"id": "east", "name": "East", "px_channel": "C0E"}],
+                                      replies={"contact_phone": ""}))
+    text = replies.draft("apology_offline.es", config=config, author=None, site_id="east")
+    assert f"al el número principal de {config.organization}" not in text
+    assert f"al número principal de {config.organization}" in text
+
+
 def test_suggest_still_takes_a_bare_list_of_themes():
     assert replies.suggest(("wait_time",)) == "wait_time"
     assert replies.suggest([]) is None
@@ -128,6 +202,32 @@ def test_a_sites_own_wording_replaces_the_shipped_template_there(config, site_di
     assert inherited.title == "Billing question" and inherited.themes == ("billing",)
     assert inherited.path.endswith("sites/north/billing.txt.j2")
     assert check_templates(config) == []
+
+
+def test_a_sites_own_spanish_wording_replaces_the_shipped_one_there(config, site_dir):
+    (site_dir / "billing.es.txt.j2").write_text(
+        "La oficina de facturación de North puede ayudarle: llame al {{ contact_phone }}.",
+        encoding="utf-8")
+
+    north = replies.draft("billing.es", config=config, author=None, site_id="north")
+    assert north == "La oficina de facturación de North puede ayudarle: llame al 555-0101."
+    inherited = replies.find("billing.es", site_id="north")
+    assert inherited.language == "es" and inherited.themes == ("billing",)
+    case = TriageResult(True, themes=("billing",))
+    assert replies.ranked(case, site_id="north", language="es")[0].path.endswith(
+        "sites/north/billing.es.txt.j2")
+    assert check_templates(config) == []
+
+
+def test_check_templates_holds_a_spanish_template_to_the_spanish_rules(config, site_dir):
+    (site_dir / "cita.es.txt.j2").write_text(
+        "{#-\nname: Cita\nuse: testing\naudience: public\nlanguage: es\nlabels:\nthemes:\n-#}\n"
+        "Lamentamos lo ocurrido durante su visita.\nLlame al {{ contact_phone }}.\n",
+        encoding="utf-8")
+    problems = errors(check_templates(config))
+    assert len(problems) == 1
+    assert problems[0].startswith("templates/replies/sites/north/cita.es.txt.j2, line 9: "
+                                  "the reply guard blocks it (presumes_visit)")
 
 
 def test_check_templates_names_the_file_and_line_of_what_breaks(config, site_dir):
@@ -197,3 +297,17 @@ def test_a_site_without_a_phone_is_pointed_out():
     (problem,) = check_templates(parse_config(data))
     assert problem.severity == "warning"
     assert "site 'south' has no px_phone" in str(problem)
+
+
+def test_a_reply_comes_from_its_template_while_most_of_its_words_stand(config: Config) -> None:
+    draft = replies.draft("wait_time", config=config, author="Dana K.", site_id="north")
+    edited = draft.replace("Hi Dana, we're sorry", "Dana, we are truly sorry") + " Thank you."
+    afresh = ("Thank you for sharing this, Dana. We are sorry for the wait you describe. "
+              "Please call our Patient Experience team at 555-0101 so we can talk privately.")
+    assert replies.kept_share(draft, draft) == 1.0
+    assert replies.kept_share(draft, edited) > 0.9
+    assert replies.kept_share(draft, afresh) < replies.KEPT_SHARE
+    assert replies.kept_share("", afresh) == 0.0
+    for reply, expected in ((draft, True), (edited, True), (afresh, False)):
+        assert replies.comes_from("wait_time", reply, config=config, author="Dana K.",
+                                  site_id="north") is expected

@@ -12,17 +12,21 @@ from datetime import timedelta
 
 import pytest
 
-from bot.blocks.modals import HIDE_THERE, POST_ANYWAY
+from bot.blocks.ids import ActionId, BlockId, CallbackId, InputId, MoreChoice
 from bot.config import parse_config
-from bot.guard import GuardResult, check_reply
-from bot.ids import ActionId, BlockId, CallbackId, InputId, MoreChoice
-from bot.reply_flow import judge
-from bot.reply_targets import ReplyClients
-from bot.sources.facebook import FacebookClient
-from bot.sources.google import GoogleClient
-from bot.sources.yelp import YelpReplyClient
+from bot.intake.sources.facebook import FacebookClient
+from bot.intake.sources.google import GoogleClient
+from bot.intake.sources.yelp import YelpReplyClient
+from bot.replies.flow import judge
+from bot.replies.guard import GuardResult, check_reply
+from bot.replies.modals import HIDE_THERE, POST_ANYWAY
+from bot.replies.targets import ReplyClients
 from storage.models import ReplyPost
-from tests.conftest import (
+from testing.driver import Driver, action_ids, block_text
+from testing.fakes.facebook_api import SAMPLE_PAGE_ID, FakeFacebook
+from testing.fakes.google_api import SAMPLE_LOCATION, FakeGoogle
+from testing.fakes.yelp_api import SAMPLE_BUSINESS_ID, FakeYelp
+from testing.workspace import (
     INTAKE_TOKEN,
     LEE,
     MARIA,
@@ -32,10 +36,6 @@ from tests.conftest import (
     TRIAGE,
     config_data,
 )
-from tests.driver import Driver, action_ids, block_text
-from tests.fakes.facebook_api import SAMPLE_PAGE_ID, FakeFacebook
-from tests.fakes.google_api import SAMPLE_LOCATION, FakeGoogle
-from tests.fakes.yelp_api import SAMPLE_BUSINESS_ID, FakeYelp
 from twin.interactions import checkboxes_value, plain_text_value, static_select_value
 
 # Short enough that a silent fake ends the wait quickly; a real post waits POST_TIMEOUT.
@@ -149,6 +149,38 @@ def test_warnings_are_shown_once_and_posting_past_them_is_recorded(driver, slack
     assert responded.details["via"] == "by_hand"
 
 
+def test_the_history_names_the_template_only_while_the_reply_comes_from_it(driver, slack):
+    case_id = driver.new_case()
+    view = respond(driver, case_id)
+    picker = next(b for b in view["blocks"] if b.get("block_id") == BlockId.TEMPLATE)
+    chosen = picker["accessory"]["initial_option"]
+    title, name = chosen["text"]["text"], chosen["value"]
+    box = next(b for b in view["blocks"] if b.get("block_id") == reply_block(view))
+    draft = box["element"]["initial_value"]
+
+    # the draft, edited: still the template's words
+    submit_reply(driver, view, draft.replace("Hi Dana,", "Dana,") + " Thank you again.")
+    driver.submit(MARIA, slack.view(view["id"]), {})  # Mark as posted
+    card = driver.card_showing(case_id, TRIAGE, "Responded by")
+    lines = driver.thread_with(TRIAGE, card, "recorded a public reply")
+    assert any(f"(from _{title}_):" in line for line in lines)
+    assert next(e for e in events(driver, case_id)
+                if e.action == "responded").details["template"] == name
+
+    # Edit reply, the same template still picked, its words replaced entirely
+    again = driver.open_view(MARIA, card, ActionId.RESPOND, TRIAGE, CallbackId.RESPOND)
+    assert reply_block(again) == reply_block(view)
+    submit_reply(driver, again, SAFE)
+    driver.submit(MARIA, slack.view(again["id"]), {})
+    lines = driver.thread_with(TRIAGE, card, "recorded an updated public reply")
+    updated = next(line for line in lines if "recorded an updated public reply" in line)
+    assert "(from" not in updated and ">Thank you for sharing this, Dana." in updated
+    assert [e.details["template"] for e in events(driver, case_id)
+            if e.action == "responded"] == [name, None]
+    (_first, second) = posts(driver.bot, case_id)
+    assert second.template is None
+
+
 def test_an_edit_bringing_a_new_warning_is_shown_again_unticked(driver, slack):
     case_id = driver.new_case()
     view = respond(driver, case_id)
@@ -164,6 +196,90 @@ def test_an_edit_bringing_a_new_warning_is_shown_again_unticked(driver, slack):
     assert all(b.get("element", {}).get("initial_options") is None
                for b in again["blocks"] if b.get("block_id") == BlockId.POST_ANYWAY)
     assert not any(e.action == "guard_overridden" for e in events(driver, case_id))
+
+
+def test_a_reply_presuming_the_visit_is_held_with_a_rewording_to_take(driver, slack):
+    case_id = driver.new_case()
+    view = respond(driver, case_id)
+
+    body = submit_reply(driver, view, "We're sorry about your visit. Please call our Patient "
+                                      "Experience team at 555-0101.")
+
+    assert body["response_action"] == "errors"
+    message = body["errors"][reply_block(view)]
+    assert message.startswith("\u201cyour visit\u201d: This takes the visit as given")
+    assert message.endswith("Try: \u201cWe're sorry about the visit you describe.\u201d")
+    # the rewording taken, the reply goes on
+    body = submit_reply(driver, view, "We're sorry about the visit you describe. Please call "
+                                      "our Patient Experience team at 555-0101.")
+    assert body["response_action"] == "update"
+    assert slack.view(view["id"])["callback_id"] == CallbackId.REPLY_READY
+
+
+SPANISH_REVIEW = ("Esperamos cinco horas en urgencias con mi papá y nadie nos dijo nada. La "
+                  "recepcionista fue muy grosera cuando preguntamos.")
+
+
+def test_a_spanish_review_gets_a_spanish_draft(driver, slack):
+    case_id = driver.new_case(external_id="g-es", author="Guadalupe Ruiz", text=SPANISH_REVIEW)
+
+    view = respond(driver, case_id)
+
+    box = next(b for b in view["blocks"] if b.get("block_id") == reply_block(view))
+    draft = box["element"]["initial_value"]
+    assert draft.startswith("Hola, Guadalupe.")
+    assert "Experiencia del Paciente al 555-0101" in draft
+    assert draft.endswith("\n\n— El equipo de Experiencia del Paciente")  # signed in Spanish
+    assert reply_block(view).endswith(".es")  # the template it came from
+    picker = next(b for b in view["blocks"] if b.get("block_id") == BlockId.TEMPLATE)
+    titles = [o["text"]["text"] for o in picker["accessory"]["options"]]
+    assert titles[0].endswith("(Spanish)") and not titles[-1].endswith("(Spanish)")
+    # the Spanish draft as it stands passes the guard
+    body = submit_reply(driver, view, draft)
+    assert body["response_action"] == "update"
+    assert slack.view(view["id"])["callback_id"] == CallbackId.REPLY_READY
+
+
+def test_a_spanish_draft_naming_the_doctor_and_results_is_held(driver, slack):
+    case_id = driver.new_case(external_id="g-es2", text=SPANISH_REVIEW)
+    view = respond(driver, case_id)
+
+    body = submit_reply(driver, view, "Lamentamos la confusión. Su médico le llamará con los "
+                                      "resultados. Llámenos al 555-0101.")
+
+    assert body["response_action"] == "errors"
+    message = body["errors"][reply_block(view)]
+    assert "\u201cSu médico\u201d, \u201cllamará con los resultados\u201d: This confirms the " \
+           "reader was cared for here" in message
+    driver.settle()
+    assert posts(driver.bot, case_id) == []
+
+
+def test_a_reply_the_guard_cannot_read_is_held_with_a_note_and_may_be_posted_past(driver,
+                                                                                  slack):
+    case_id = driver.new_case(external_id="g-vi", text="Chờ quá lâu ở phòng cấp cứu, không ai "
+                                                       "giải thích gì cho chúng tôi.")
+    view = respond(driver, case_id)
+    vietnamese = ("Chúng tôi rất tiếc về thời gian chờ đợi mà quý vị đã mô tả. Xin vui lòng gọi "
+                  "cho nhóm Trải nghiệm Bệnh nhân của chúng tôi theo số 555-0101.")
+
+    body = submit_reply(driver, view, vietnamese)
+
+    assert body["response_action"] == "update"
+    held = slack.view(view["id"])
+    text = block_text(held)
+    assert "The reply guard reads English and Spanish, and this reply (or part of it) reads " \
+           "as Vietnamese, so nothing in that part was checked." in text
+    assert any(b.get("block_id") == BlockId.POST_ANYWAY for b in held["blocks"])
+
+    body = submit_reply(driver, held, vietnamese, tick=True)
+    assert body["response_action"] == "update"
+    ready = slack.view(view["id"])
+    assert ready["callback_id"] == CallbackId.REPLY_READY
+    driver.submit(MARIA, ready, {})
+    driver.card_showing(case_id, TRIAGE, f"Responded by <@{MARIA}>")
+    override = next(e for e in events(driver, case_id) if e.action == "guard_overridden")
+    assert override.actor == MARIA and override.details["rules"] == ["unknown_language"]
 
 
 def test_the_guard_reads_the_troll_label(driver, slack):
@@ -218,6 +334,84 @@ def test_healthgrades_has_no_api_so_the_reply_is_copied_and_marked_posted(driver
     assert post.status == "marked" and post.mode == "manual" and post.done_by == MARIA
 
 
+def pick_template(driver: Driver, user: str, view: dict, name: str) -> dict:
+    """Pick a template in the Respond modal; the modal as Slack then shows it."""
+    from twin.interactions import block_actions_payload, select_action
+
+    block = next(b for b in view["blocks"] if b.get("block_id") == BlockId.TEMPLATE)
+    element = block["accessory"]
+    title = next(o["text"]["text"] for o in element["options"] if o["value"] == name)
+    payload = block_actions_payload(
+        user_id=user, action=select_action(block["block_id"], element["action_id"], name, title),
+        channel_id=TRIAGE, message=None, container_type="view", view=view)
+    status, _ = driver._post_interaction(payload)
+    assert status == 200
+    return driver.slack.wait_for(
+        lambda: (v := driver.slack.view(view["id"]))["hash"] != view["hash"] and v)
+
+
+def box(view: dict) -> str:
+    return next(b for b in view["blocks"]
+                if b.get("block_id", "").startswith(f"{BlockId.REPLY}:"))["element"].get(
+        "initial_value", "")
+
+
+def test_a_cancelled_reply_claims_nothing_and_comes_back_said_to_be_unposted(driver, slack,
+                                                                             clock):
+    """Next, then Cancel on the copy step: nothing is posted, so the case stays nobody's (its
+    reminders go to whoever is on call, not to the person who cancelled); the next Respond opens
+    with those words, says whose unposted draft they are and from when, and the guard reads
+    them again on Next."""
+    case_id = driver.new_case()
+    view = respond(driver, case_id)
+    words = "Thank you for telling us, Dana. We are sorry about the wait you describe."
+    assert submit_reply(driver, view, words)["response_action"] == "update"  # no hand-off
+    ready = submit_reply(driver, slack.view(view["id"]), words, tick=True)  # Post anyway
+    assert ready["view"]["callback_id"] == CallbackId.REPLY_READY
+    written_at = clock.now()
+    # ... and the copy step is cancelled: nothing is submitted
+    driver.settle()
+    assert [e.action for e in events(driver, case_id)] == ["opened", "guard_overridden"]
+    assert "Claimed by" not in block_text(driver.card(case_id, TRIAGE))
+
+    clock.advance(timedelta(hours=2))
+    again = respond(driver, case_id)
+    assert box(again) == words
+    note = f":memo: Your unposted draft from <!date^{int(written_at.timestamp())}^"
+    assert note in block_text(again)
+    assert "is in the box below, not a template's words: read it again before you go on, " \
+           "or pick a template to start again." in block_text(again)
+    other = respond(driver, case_id, user=SAM)
+    assert f":memo: <@{MARIA}>'s unposted draft from" in block_text(other)
+
+    # the guard reads the words again: the warning it was posted past is shown again
+    body = submit_reply(driver, again, words, user=MARIA)
+    assert body["response_action"] == "update"
+    assert "The reply gives no way to continue privately" in block_text(body["view"])
+
+    # a template picked starts again, and the note goes
+    fresh = pick_template(driver, SAM, other, "wait_time")
+    assert box(fresh).startswith("Hi Dana, we're sorry about the wait")
+    assert ":memo:" not in block_text(fresh)
+    driver.settle()
+    assert [e.action for e in events(driver, case_id)] == ["opened", "guard_overridden"]
+
+
+def test_a_reply_posted_by_hand_claims_the_case_when_marked_posted(driver, slack):
+    case_id = driver.new_case()
+    view = respond(driver, case_id, user=SAM)
+    submit_reply(driver, view, SAFE, user=SAM)
+    driver.settle()
+    assert [e.action for e in events(driver, case_id)] == ["opened"]
+
+    driver.submit(SAM, slack.view(view["id"]), {})  # Mark as posted
+    driver.card_showing(case_id, TRIAGE, f"Responded by <@{SAM}>")
+    assert [(e.action, e.actor) for e in events(driver, case_id)] == [
+        ("opened", "system"), ("claimed", SAM), ("responded", SAM), ("done", SAM)]
+    edit = respond(driver, case_id, user=SAM)  # Edit reply: the posted words are no draft
+    assert box(edit) == SAFE and ":memo:" not in block_text(edit)
+
+
 def test_yelp_without_partner_access_says_so(driver, slack):
     case_id = driver.new_case(source="yelp", external_id="y-1")
     view = respond(driver, case_id)
@@ -269,6 +463,9 @@ def test_google_reply_is_posted_after_the_ack_and_the_case_is_responded(google, 
     responded = next(e for e in events(google, case_id) if e.action == "responded")
     assert responded.details["via"] == "google" and responded.details["state"] == "posted"
     assert responded.details["reply_id"] == f"{SAMPLE_LOCATION}/reviews/{GOOGLE_REVIEW}/reply"
+    # posted on an unclaimed case: it is Maria's, claimed as it was recorded
+    assert [(e.action, e.actor) for e in events(google, case_id)] == [
+        ("opened", "system"), ("claimed", MARIA), ("responded", MARIA), ("done", MARIA)]
     lines = google.thread_with(TRIAGE, card, "posted a public reply on Google")
     assert any(">Thank you for sharing this, Dana." in line for line in lines)
 
@@ -283,6 +480,9 @@ def test_google_moderation_pending_then_rejected_reopens_the_window(google, slac
     view_showing(slack, view["id"], "Google is reviewing the reply before it appears")
     card = google.card_showing(case_id, TRIAGE, "Reply awaiting Google's moderation")
     assert "First response recorded" in block_text(card)  # it landed: the window is met
+    lines = google.thread_with(TRIAGE, card, "posted a public reply on Google")
+    assert any(line.endswith("talk privately.\n\n_Google is reviewing it before it appears._")
+               for line in lines)  # the note is a paragraph of its own, after the quote
 
     google.settle()
     clock.advance(timedelta(minutes=15))
@@ -302,7 +502,10 @@ def test_google_moderation_pending_then_rejected_reopens_the_window(google, slac
     assert "Responded by" not in text and "Respond by" in text
     google.thread_with(TRIAGE, card, "its response window is open again")
     actions = [e.action for e in events(google, case_id)]
-    assert actions[-2:] == ["responded", "reply_rejected"]
+    # held for moderation, the reply made the case done; rejected, it is open again
+    assert actions[-3:] == ["responded", "done", "reply_rejected"]
+    rejected = next(e for e in events(google, case_id) if e.action == "reply_rejected")
+    assert rejected.details["reopened"] is True
     assert next(e for e in events(google, case_id)
                 if e.action == "reply_rejected").actor == "system"
 
@@ -389,7 +592,9 @@ def test_google_rate_limit_can_be_retried(google, slack, fake_google):
     google.settle()
     card = google.card(case_id, TRIAGE)
     assert "· on Google" in block_text(card) and "failed" not in block_text(card)
-    assert [e.action for e in events(google, case_id)][-2:] == ["reply_failed", "responded"]
+    # the failed post claimed nothing; the one that got there did
+    assert [e.action for e in events(google, case_id)] == [
+        "opened", "reply_failed", "claimed", "responded", "done"]
 
 
 def test_a_timeout_is_looked_up_and_never_posted_twice(google, slack, fake_google):
@@ -418,11 +623,11 @@ def test_a_timeout_that_cannot_be_settled_offers_mark_as_posted_not_a_second_pos
     assert action_ids(result) == [ActionId.REPLY_CHECK, ActionId.REPLY_MARK_POSTED]
     google.card_showing(case_id, TRIAGE, "Not known whether the reply reached Google")
 
-    # Respond again: the earlier post is looked up first; Google still cannot tell, so
-    # nothing new is posted
-    again = respond(google, case_id, user=SAM)
+    # Respond again (the case is nobody's: its reply is not known to be out): the earlier
+    # post is looked up first; Google still cannot tell, so nothing new is posted
+    again = respond(google, case_id)
     assert "An earlier reply's outcome is unknown" in block_text(again)
-    submit_reply(google, again, SAFE, user=SAM)
+    submit_reply(google, again, SAFE)
     shown = view_showing(slack, again["id"], "Your new reply was not posted")
     assert "Not known whether the reply reached Google" in block_text(shown)
     assert len(fake_google.calls_to("reply")) == 1
@@ -757,7 +962,7 @@ def test_a_button_naming_another_cases_reply_is_refused(google, slack, fake_goog
 
 def test_patient_contacted_logged_by_someone_outside_px_staff_leaves_the_px_follow_up(
         start_bot, slack):
-    from tests.conftest import PAT
+    from testing.workspace import PAT
 
     bot = start_bot(config=parse_config(config_data(roles={"px_staff": [PAT]})))
     driver = _driver(bot, slack)

@@ -12,15 +12,15 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import ConfigError, YelpSource
-from bot.sources.facebook import FacebookClient
-from bot.sources.google import GoogleClient
-from bot.sources.posting import LookupStatus, PostStatus
-from bot.sources.yelp import YelpReplyClient, refresh_token_env_name
-from tests.conftest import START
-from tests.fakes.facebook_api import SAMPLE_PAGE_ID, FakeFacebook
-from tests.fakes.google_api import SAMPLE_LOCATION, FakeGoogle
-from tests.fakes.json_api import bearer
-from tests.fakes.yelp_api import SAMPLE_BUSINESS_ID, FakeYelp
+from bot.intake.sources.facebook import FacebookClient
+from bot.intake.sources.google import GoogleClient
+from bot.intake.sources.posting import LookupStatus, PostStatus
+from bot.intake.sources.yelp import YelpReplyClient, refresh_token_env_name
+from testing.fakes.facebook_api import SAMPLE_PAGE_ID, FakeFacebook
+from testing.fakes.google_api import SAMPLE_LOCATION, FakeGoogle
+from testing.fakes.json_api import bearer
+from testing.fakes.yelp_api import SAMPLE_BUSINESS_ID, FakeYelp
+from testing.workspace import START
 
 REVIEW = f"{SAMPLE_LOCATION}/reviews/AbFvOqk1"
 REPLY = ("Thank you for sharing this, and we're sorry for the experience you describe. Please "

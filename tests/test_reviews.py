@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.reviews import MAX_TEXT_CHARS, CanonicalReview, ItemError, validate_batch
+from bot.core.reviews import MAX_TEXT_CHARS, CanonicalReview, ItemError, validate_batch
 
 
 def item(**changes) -> dict:

@@ -10,10 +10,12 @@ from datetime import timedelta
 import pytest
 
 from app import web_client
+from bot.blocks.ids import ActionId, BlockId, CallbackId, InputId
 from bot.config import parse_config
-from bot.ids import ActionId, BlockId, CallbackId, InputId
-from bot.roles import Role, describe, group_warnings
-from tests.conftest import (
+from bot.core.roles import Role, describe, group_warnings
+from bot.slack_gateway import SlackGateway
+from testing.driver import Driver, action_ids
+from testing.workspace import (
     INTAKE_TOKEN,
     LEE,
     MARIA,
@@ -26,7 +28,6 @@ from tests.conftest import (
     config_data,
     make_settings,
 )
-from tests.driver import Driver
 from twin.interactions import static_select_value
 
 SOCIAL = "S0SOCIAL"
@@ -91,6 +92,22 @@ def test_only_the_social_team_may_hide_or_ignore(with_roles, slack):
     # Other actions stay open to everyone.
     assert driver.click(SAM, driver.card(case_id, TRIAGE), ActionId.REOPEN, TRIAGE) == 200
     driver.card_showing(case_id, TRIAGE, "Unclaimed")
+
+
+def test_roles_are_checked_before_the_offer_to_take_a_claimed_case_over(with_roles, slack):
+    driver = with_roles(social_team=[MARIA])
+    case_id = driver.new_case()
+    driver.click(MARIA, driver.card(case_id, TRIAGE), ActionId.CLAIM, TRIAGE)
+    card = driver.card_showing(case_id, TRIAGE, f"Claimed by <@{MARIA}>")
+
+    driver.click(SAM, card, ActionId.HIDE, TRIAGE)
+    refused = driver.ephemeral_for(SAM, "can hide or ignore")
+    assert action_ids(refused) == []  # no offer to take over for what Sam may not do
+    driver.click(SAM, card, ActionId.RESPOND, TRIAGE)  # anyone may respond
+    offer = driver.ephemeral_for(SAM, f"<@{MARIA}> holds this case")
+    assert action_ids(offer) == [ActionId.TAKE_OVER_AND_CONTINUE, ActionId.OFFER_CANCEL]
+    driver.settle()
+    assert slack.opened_views() == []
 
 
 def test_a_user_group_grants_a_role_and_is_asked_again_after_a_while(with_roles, slack, clock):
@@ -172,7 +189,7 @@ def test_check_config_says_which_roles_are_set_and_checks_their_groups(slack):
         "roles.admins is empty: only [rotation] admins may change the rotation.",
     ]
     slack.add_usergroup(SOCIAL, "social-team", [SAM])
-    warnings = group_warnings(config, web_client(make_settings(slack)))
+    warnings = group_warnings(config, SlackGateway(web_client(make_settings(slack))))
     assert warnings == ["roles.px_staff names S0GONE, a user group Slack does not know: it lets "
                         "nobody in. Copy the id from the group's page in Slack."]
 

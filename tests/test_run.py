@@ -13,8 +13,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import BOT_TOKEN, INTAKE_TOKEN, SIGNING_SECRET, TRIAGE
-from tests.driver import review
+from testing.driver import review
+from testing.workspace import BOT_TOKEN, INTAKE_TOKEN, SIGNING_SECRET, TRIAGE
+from twin.queries import WAIT
 
 CONFIG = f"""
 organization = "Example Health"
@@ -33,45 +34,67 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_healthy(port: int, process: subprocess.Popen, timeout: float = 20.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stderr.read() if process.stderr else ""
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
-                return json.loads(r.read())
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("the bot never answered /healthz")
+class Bot:
+    """A `reviewdesk run` process whose output goes to a file: a pipe read only at the end
+    fills (64 KB) while the bot logs, and its next log line then stalls it."""
+
+    def __init__(self, tmp_path: Path, slack, name: str, database: Path):
+        self.port = _free_port()
+        self.log = tmp_path / f"{name}.log"
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(("SLACK_", "INTAKE_", "DATABASE_", "REVIEWDESK_"))}
+        env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                   SLACK_API_BASE_URL=slack.base_url, INTAKE_TOKEN=INTAKE_TOKEN,
+                   PORT=str(self.port), DATABASE_URL=f"sqlite:///{database}")
+        script = Path(sys.executable).parent / "reviewdesk"
+        with self.log.open("w") as output:
+            self.process = subprocess.Popen([str(script), "run"], cwd=tmp_path, env=env,
+                                            stdout=output, stderr=subprocess.STDOUT)
+
+    def logs(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def wait_healthy(self, timeout: float = WAIT) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.logs()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz",
+                                            timeout=1) as answer:
+                    return json.loads(answer.read())
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError(f"the bot never answered /healthz:\n{self.logs()}")
+
+    def post_review(self, **overrides) -> None:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/intake/reviews",
+            data=json.dumps(review(**overrides)).encode(),
+            headers={"Authorization": f"Bearer {INTAKE_TOKEN}",
+                     "Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(request, timeout=WAIT) as response:
+            assert response.status == 200
+
+    def stop(self) -> str:
+        """SIGTERM; what it logged."""
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=WAIT)
+        return self.logs()
 
 
 def test_run_serves_posts_and_stops_cleanly(tmp_path: Path, slack):
     (tmp_path / "reviewdesk.toml").write_text(CONFIG)
-    port = _free_port()
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("SLACK_", "INTAKE_", "DATABASE_", "REVIEWDESK_"))}
-    env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-               SLACK_API_BASE_URL=slack.base_url, INTAKE_TOKEN=INTAKE_TOKEN, PORT=str(port),
-               DATABASE_URL=f"sqlite:///{tmp_path / 'desk.db'}")
-    script = Path(sys.executable).parent / "reviewdesk"
-    process = subprocess.Popen([str(script), "run"], cwd=tmp_path, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    bot = Bot(tmp_path, slack, "bot", tmp_path / "desk.db")
     try:
-        health = _wait_healthy(port, process)
+        health = bot.wait_healthy()
         assert health["status"] == "ok" and health["slack"] == "http"
-
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/intake/reviews", data=json.dumps(review()).encode(),
-            headers={"Authorization": f"Bearer {INTAKE_TOKEN}",
-                     "Content-Type": "application/json"}, method="POST")
-        with urllib.request.urlopen(request, timeout=5) as response:
-            assert response.status == 200
-        slack.wait_for(lambda: slack.messages(TRIAGE), timeout=5)
+        bot.post_review()
+        slack.wait_for(lambda: slack.messages(TRIAGE))
     finally:
-        process.send_signal(signal.SIGTERM)
-        _out, logs = process.communicate(timeout=15)
-    assert process.returncode == 0, logs
+        logs = bot.stop()
+    assert bot.process.returncode == 0, logs
     assert "reviewdesk is running" in logs and "outbox 1 sent" in logs
+    assert "apscheduler" not in logs  # its add/run/remove lines every second drown ours
     assert "Dana" not in logs and "Waited five hours" not in logs  # ids only
     assert BOT_TOKEN not in logs and INTAKE_TOKEN not in logs
 
@@ -88,41 +111,25 @@ members = ["U0MARIA", "U0SAM"]
 [[sites]]''')
     (tmp_path / "reviewdesk.toml").write_text(config)
     database = tmp_path / "desk.db"
-    processes, ports = [], []
-    for _ in range(2):
-        port = _free_port()
-        env = {key: value for key, value in os.environ.items()
-               if not key.startswith(("SLACK_", "INTAKE_", "DATABASE_", "REVIEWDESK_"))}
-        env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                   SLACK_API_BASE_URL=slack.base_url, INTAKE_TOKEN=INTAKE_TOKEN,
-                   PORT=str(port), DATABASE_URL=f"sqlite:///{database}")
-        script = Path(sys.executable).parent / "reviewdesk"
-        processes.append(subprocess.Popen([str(script), "run"], cwd=tmp_path, env=env,
-                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                          text=True))
-        ports.append(port)
+    bots = [Bot(tmp_path, slack, f"bot{number}", database) for number in range(2)]
     try:
-        for port, process in zip(ports, processes, strict=True):
-            _wait_healthy(port, process)
-        for number, port in enumerate(ports):  # one review through each process
-            request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/intake/reviews",
-                data=json.dumps(review(external_id=f"two-{number}")).encode(),
-                headers={"Authorization": f"Bearer {INTAKE_TOKEN}",
-                         "Content-Type": "application/json"}, method="POST")
-            urllib.request.urlopen(request, timeout=5).close()
+        for bot in bots:
+            bot.wait_healthy()
+        for number, bot in enumerate(bots):  # one review through each process
+            bot.post_review(external_id=f"two-{number}")
+
         # the 50 % reminder at 1 s, the lapse at 2 s, then a repeat every second
         def replies() -> int:
             return sum(len(slack.thread(TRIAGE, card["ts"])) for card in slack.messages(TRIAGE))
 
-        slack.wait_for(lambda: replies() >= 6, timeout=20, interval=0.1,
-                       what="three reminders per case")
+        try:
+            slack.wait_for(lambda: replies() >= 6, timeout=4 * WAIT, interval=0.1,
+                           what="three reminders per case")
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n" + "\n".join(bot.logs() for bot in bots)) from None
     finally:
-        logs = []
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-            logs.append(process.communicate(timeout=15)[1])
-    assert all(process.returncode == 0 for process in processes), logs
+        logs = [bot.stop() for bot in bots]
+    assert all(bot.process.returncode == 0 for bot in bots), logs
 
     import sqlite3
 

@@ -17,17 +17,17 @@ from urllib.error import HTTPError
 
 import pytest
 
+from bot.blocks.ids import ActionId
 from bot.config import parse_config
-from bot.ids import ActionId
-from bot.source_clients import clients_from_env
+from bot.intake.source_clients import clients_from_env
 from bot.text import mention, web_url
 from storage import repository
-from tests.conftest import INTAKE_TOKEN, MARIA, SIGNING_SECRET, TRIAGE, config_data
-from tests.driver import Driver, review
-from tests.fakes.google_api import SAMPLE_LOCATION, FakeGoogle
-from tests.fakes.google_certs import PUSH_SERVICE_ACCOUNT, FakeGoogleCerts
-from tests.fakes.json_api import sample
-from tests.fakes.yelp_api import SAMPLE_BUSINESS_ID, FakeYelp
+from testing.driver import Driver, review
+from testing.fakes.google_api import SAMPLE_LOCATION, FakeGoogle
+from testing.fakes.google_certs import PUSH_SERVICE_ACCOUNT, FakeGoogleCerts
+from testing.fakes.json_api import sample
+from testing.fakes.yelp_api import SAMPLE_BUSINESS_ID, FakeYelp
+from testing.workspace import INTAKE_TOKEN, MARIA, SIGNING_SECRET, TRIAGE, config_data
 from twin.interactions import (
     block_actions_payload,
     button_action,
@@ -213,12 +213,21 @@ def test_an_unverifiable_timestamp_is_401_and_the_bot_does_nothing(driver, slack
 @pytest.mark.parametrize(("payload", "named"), [
     ({"type": "block_actions", "team": 5}, "team"),
     ({"type": "block_actions", "user": {"id": MARIA}, "actions": [{"action_id": 7}]},
-     "actions.0.action_id"),
+     "actions[0].action_id"),
     ({"type": "block_actions", "user": {"id": MARIA}, "actions": []}, "actions"),
     ({"type": "view_submission", "user": {"id": MARIA}, "view": "v"}, "view"),
     ({"type": "event_callback", "event": {"type": "app_home_opened"}, "authorizations": [1]},
      "authorizations"),
     ({"type": "event_callback", "event": []}, "event"),
+    # Issue 20: Bolt read view.type before any listener (KeyError, 500), and an
+    # app_home_opened whose user is no string reached the database; a command sent as JSON
+    # carried what no form can.
+    ({"type": "view_submission", "user": {"id": MARIA},
+      "view": {"id": "V1", "callback_id": "respond_modal"}}, "view.type"),
+    ({"type": "event_callback", "event": {"type": "app_home_opened", "user": {"id": MARIA},
+                                          "tab": "home"}}, "event.user"),
+    ({"command": "/reviewdesk", "text": ["open"], "user_id": MARIA, "channel_id": "C0TRIAGE",
+      "team_id": "T0001"}, "text"),
 ])
 def test_a_signed_payload_shaped_unlike_slacks_is_400_naming_the_field(driver, slack, payload,
                                                                        named):

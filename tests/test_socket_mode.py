@@ -16,9 +16,10 @@ from urllib.error import HTTPError
 import pytest
 
 from app import ReviewDesk, create_app
-from bot.ids import ActionId
+from bot.blocks.ids import ActionId
 from storage.db import Database
-from tests.conftest import (
+from testing.driver import Driver, action_ids, block_text
+from testing.workspace import (
     BOT_TOKEN,
     INTAKE_TOKEN,
     MARIA,
@@ -27,13 +28,13 @@ from tests.conftest import (
     make_settings,
     populate,
 )
-from tests.driver import Driver, action_ids, block_text
 from twin.interactions import (
     block_actions_payload,
     button_action,
     find_button,
     slash_command_form,
 )
+from twin.queries import WAIT
 from twin.webapi import SlackTwin
 
 APP_TOKEN = "xapp-test"  # what SlackTwin expects on apps.connections.open by default
@@ -56,7 +57,7 @@ def start_socket_bot(socket_slack, database_url, db, config, clock
         settings = make_settings(socket_slack, slack_app_token=APP_TOKEN,
                                  slack_signing_secret=None)
         service = create_app(settings, config, db=Database.from_url(database_url), clock=clock,
-                             outbox_poll_interval=0.1)
+                             outbox_poll_interval=0.1, ack_timeout=WAIT)
         running.append(service)
         service.start(host="127.0.0.1", port=0)
         return service
@@ -141,8 +142,9 @@ def test_the_open_command_over_socket_mode_answers_privately(socket_driver, sock
     listing = socket_driver.ephemeral_for(SAM, "2 open")
     assert listing["channel"] == TRIAGE
     text = block_text(listing)
-    assert f"*#{first}* Google ★☆☆☆☆ · North campus · :raised_hand: Claimed by <@{MARIA}>" in text
-    assert "South clinic · Unclaimed" in text
+    assert f"*#{first}* “Waited five hours in the ER" in text
+    assert "· Google ★☆☆☆☆ · North campus · :alarm_clock: First response due " in text
+    assert f"· :raised_hand: Claimed by <@{MARIA}>" in text and "· Unclaimed ·" in text
     assert socket_slack.ephemerals_for(MARIA) == []
 
 

@@ -12,13 +12,22 @@ import pytest
 import requests
 
 from bot.config import Config, ConfigError, parse_config
-from bot.pollers import source_backoff
-from bot.reviews import validate_batch
-from bot.source_clients import clients_from_env
-from bot.sources import ErrorKind, SourceError, facebook, google, podium, retry_after_seconds, yelp
-from bot.sources.formats import FORMATS, to_canonical
-from tests.conftest import config_data
-from tests.fakes.json_api import SAMPLES, sample
+from bot.core.reviews import validate_batch
+from bot.intake.pollers import source_backoff
+from bot.intake.shapes import Unshaped
+from bot.intake.source_clients import clients_from_env
+from bot.intake.sources import (
+    ErrorKind,
+    SourceError,
+    facebook,
+    google,
+    podium,
+    retry_after_seconds,
+    yelp,
+)
+from bot.intake.sources.formats import FORMATS, to_canonical
+from testing.fakes.json_api import SAMPLES, sample
+from testing.workspace import config_data
 
 LOCATION = "accounts/108/locations/2201"
 PAGE_ID = "1122334455"
@@ -139,10 +148,21 @@ def _push(data: bytes | str) -> dict[str, Any]:
     _push(b"not json"),
     _push("%%% not base64"),
     {"message": {}},
-    ["not", "a", "push"],
-], ids=["other-type", "bad-name", "not-json", "not-base64", "no-data", "not-an-object"])
+], ids=["other-type", "bad-name", "not-json", "not-base64", "no-data"])
 def test_pubsub_push_without_a_review_is_none(body):
     assert google.parse_pubsub_push(body) is None
+
+
+@pytest.mark.parametrize(("body", "named"), [
+    (["not", "a", "push"], "a Pub/Sub push must be a JSON object"),
+    ({"message": {"data": 5}}, "message.data must be a string"),
+    (_push(json.dumps({"type": {"x": 1}, "reviewName": f"{LOCATION}/reviews/x"}).encode()),
+     "message.data.type must be a string"),
+], ids=["not-an-object", "data-a-number", "type-an-object"])
+def test_a_pubsub_push_of_the_wrong_shape_is_refused_naming_the_field(body, named):
+    with pytest.raises(Unshaped) as refused:
+        google.parse_pubsub_push(body)
+    assert str(refused.value) == named
 
 
 def test_an_updated_review_notification_is_a_review_too():
@@ -163,7 +183,7 @@ def test_facebook_feed_sample_keeps_visitors_posts_and_comments_not_the_pages(co
     assert (post.source, post.site, post.author, post.rating) == ("facebook", "south",
                                                                   "Jordan K.", None)
     assert post.url == "https://www.facebook.com/1122334455_998878"
-    assert post.created_at == datetime(2026, 11, 22, 7, 45, tzinfo=UTC)
+    assert post.created_at == datetime(2026, 11, 23, 18, 30, tzinfo=UTC)
     comment = reviews["998877_1001"]
     assert comment.author == "Pat Q."
     assert comment.text.startswith("Tried to get one at the south clinic")
@@ -245,12 +265,27 @@ def test_yelp_webhook_sample_names_the_review():
     assert yelp.webhook_reviews(sample("yelp_webhook.json")) == [(BUSINESS_ID, "yRv0aBcD")]
 
 
-def test_yelp_webhook_ignores_other_events_and_junk():
+def test_yelp_webhook_ignores_other_events():
     body = {"data": {"id": BUSINESS_ID, "updates": [
-        {"event_type": "NEW_PHOTO_EVENT", "review_id": "x"}, "junk",
+        {"event_type": "NEW_PHOTO_EVENT", "review_id": "x"},
         {"event_type": "NEW_REVIEW_EVENT"}]}}
     assert yelp.webhook_reviews(body) == []
     assert yelp.webhook_reviews({"unexpected": True}) == []
+
+
+@pytest.mark.parametrize(("body", "named"), [
+    ({"data": {"id": BUSINESS_ID, "updates": [{"event_type": {"x": 1}, "review_id": "x"}]}},
+     "data.updates[0].event_type must be a string"),  # was a TypeError: unhashable dict
+    ({"data": {"id": BUSINESS_ID, "updates": [{"event_type": "NEW_REVIEW_EVENT"}, "junk"]}},
+     "data.updates[1] must be an object"),
+    ({"data": {"id": ["x"]}}, "data.id must be a string"),
+    ({"data": {"id": BUSINESS_ID, "updates": [{"review_id": "x" * 256}]}},
+     "data.updates[0].review_id must be at most 255 characters"),
+], ids=["event-type-an-object", "junk-update", "business-a-list", "huge-review-id"])
+def test_a_yelp_webhook_of_the_wrong_shape_is_refused_naming_the_field(body, named):
+    with pytest.raises(Unshaped) as refused:
+        yelp.webhook_reviews(body)
+    assert str(refused.value) == named
 
 
 def test_yelp_review_time_is_pacific_and_its_float_rating_whole():

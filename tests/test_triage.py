@@ -12,12 +12,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from bench.triage_bench import labelled_config, load_labelled, score
 from bot.config import Config, ConfigError, parse_config
-from bot.reviews import CanonicalReview
+from bot.core.reviews import CanonicalReview
 from bot.triage import LABELS, TriageResult, band_for, triage
 from bot.triage.model import Lazy
-from bot.triage.themes import keyword_themes
+from bot.triage.themes import keyword_themes, stem
+from testing.labelled import labelled_config, load_labelled, score
 
 WRITTEN = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -98,6 +98,18 @@ def test_theme_floors(labelled):
     true_positives = sum(m.true_positives for m in measures)
     assert true_positives / sum(m.flagged for m in measures) >= THEME_FLOORS["precision"]
     assert true_positives / sum(m.support for m in measures) >= THEME_FLOORS["recall"]
+
+
+def test_a_theme_keyword_as_written_does_not_match_its_stem():
+    # "helpful" and "caring" stem to "help" and "care": as keywords they are written "=helpful"
+    assert "staff_courtesy" in keyword_themes("the nurses were so helpful and caring")
+    assert "staff_courtesy" not in keyword_themes("is anyone going to help her? good care")
+    exact = (("courtesy", ("=thank you",)),)
+    assert "courtesy" in keyword_themes("thank you all", exact)
+    assert "courtesy" not in keyword_themes("thanked you all", exact)
+    excluded = (("courtesy", ("thank", "-=thank you")),)
+    assert "courtesy" not in keyword_themes("thank you all", excluded)
+    assert "courtesy" in keyword_themes("many thanks", excluded)
 
 
 # --- Negative --------------------------------------------------------------------------------
@@ -416,7 +428,7 @@ def test_suggestions():
 
 
 def test_suggestions_use_the_desks_reason_keys():
-    from bot.cases import HIDE_REASONS, IGNORE_REASONS
+    from bot.core.cases import HIDE_REASONS, IGNORE_REASONS
 
     assert {"names_clinician", "profanity"} <= set(HIDE_REASONS)
     assert {"troll", "past_experience"} <= set(IGNORE_REASONS)
@@ -459,3 +471,31 @@ def test_a_lazy_value_is_built_once_under_concurrent_use():
         thread.join()
     assert len(builds) == 1
     assert len({id(value) for value in seen}) == 1
+
+
+def test_stems_are_right_when_threads_stem_at_once():
+    """Requests stem on their own threads (search, triage): a Snowball stemmer shared between
+    them gave wrong stems and IndexErrors (found fuzzing, issue 20)."""
+    import snowballstemmer
+
+    reference = snowballstemmer.stemmer("english")
+    words = [f"{root}{suffix}{'x' * n}" for root in ("waiting", "billing", "courteous",
+                                                      "nurses", "appointment", "rudeness")
+             for suffix in ("", "s", "ing", "ed", "ness", "ation", "fully") for n in range(30)]
+    expected = {word: reference.stemWord(word) for word in words}
+    wrong: list[tuple[str, str]] = []
+    failures: list[BaseException] = []
+
+    def stem_all() -> None:
+        try:
+            wrong.extend((word, got) for word in words
+                         if (got := stem.__wrapped__(word)) != expected[word])
+        except Exception as error:  # an IndexError inside the stemmer
+            failures.append(error)
+
+    threads = [threading.Thread(target=stem_all) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures and not wrong, (failures[:1], wrong[:3])

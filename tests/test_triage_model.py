@@ -11,11 +11,10 @@ import sys
 import numpy as np
 import pytest
 
-from bench.triage_bench import load_labelled
-from bot import lexicon
 from bot.config import Triage
-from bot.triage import nhs, train
+from bot.triage import lexicon, nhs, train
 from bot.triage.model import MODEL_PATH, MODEL_VERSION, ShippedModel, meta_path, shipped_model
+from testing.labelled import load_labelled
 
 # Trained on NHFT only, tested on NEAS (the bench measures both ways: AUC 0.927, AP 0.783,
 # complaints in the complaint or unsure band 0.96, complaint band precision 0.77 at the
@@ -43,11 +42,21 @@ def test_the_shipped_model_records_what_it_was_trained_on():
     assert MODEL_PATH.name == f"complaint-v{MODEL_VERSION}.npz"
     assert meta["version"] == MODEL_VERSION and meta["format"] == 1
     assert meta["candidate"] == train.SHIPPED
-    assert meta["data_file"] == nhs.NHS_FEEDBACK.name
-    assert meta["data_sha256"] == nhs.sha256()  # data/ is the data it was trained on
+    paths = train.shipped_data(train.CANDIDATES[train.SHIPPED])
+    assert [entry["file"] for entry in meta["data_files"]] == [path.name for path in paths]
+    for entry, path in zip(meta["data_files"], paths, strict=True):
+        assert entry["sha256"] == nhs.sha256(path), path  # data/ is the data it was trained on
+        assert entry["rows"] == len(nhs.load(path))
     assert meta["sklearn_version"]
-    assert meta["rows"] == len(nhs.load())
-    assert set(meta["held_out"]) == {"NEAS→NHFT", "NHFT→NEAS"}
+    trained_on = nhs.load_all(paths)
+    assert meta["rows"] == len(trained_on)
+    organisations = [name for name in nhs.ORGANISATIONS if any(row.trust == name
+                                                                for row in trained_on)]
+    assert meta["organisations"] == organisations
+    if train.CANDIDATES[train.SHIPPED].by_organisation:  # each organisation left out in turn
+        assert set(meta["held_out"]) == set(organisations)
+    else:  # the v1 recipe: trained on one trust, tested on the other
+        assert set(meta["held_out"]) == {"NEAS→NHFT", "NHFT→NEAS"}
     assert set(meta["theme_names"]) <= set(nhs.THEME_COLUMNS) <= set(lexicon.THEMES)
 
 
@@ -77,7 +86,7 @@ def test_the_bot_reads_the_model_without_scikit_learn():
         "import sys\n"
         "from datetime import UTC, datetime\n"
         "from bot.config import parse_config\n"
-        "from bot.reviews import CanonicalReview\n"
+        "from bot.core.reviews import CanonicalReview\n"
         "from bot.triage import triage\n"
         "config = parse_config({'slack': {'triage_channel': 'C0TRIAGE'}, 'sites': [{'id': 'n',"
         " 'name': 'North', 'px_channel': 'C0PX'}]})\n"
@@ -158,3 +167,69 @@ def test_an_unknown_format_is_refused(tmp_path):
     (tmp_path / "future.json").write_text(json.dumps({**meta, "format": 2}), encoding="utf-8")
     with pytest.raises(ValueError, match="unknown model format 2"):
         ShippedModel.load(tmp_path / "future.npz")
+
+
+# --- Four organisations -------------------------------------------------------------------------
+
+
+def test_phase_one_criticality_maps_to_a_case_at_minus_two_and_below():
+    every = nhs.read_all(nhs.PHASE1_FEEDBACK)
+    assert {row.trust for row in every} == set(nhs.PHASE1_TRUSTS)
+    assert len(every) == 5932 - 31  # the slips (-9, -o, cc, NA, …) are left out
+    assert all(row.complaint == (row.sentiment <= -2) for row in every)
+    assert all(-5 <= row.sentiment <= 5 for row in every)
+    by_text = {row.text: row for row in every}
+    assert not by_text["Temperature in theatre a little low."].complaint  # −1, a niggle
+    assert by_text["Reception staff some good some really awful."].complaint  # −3
+    # one theme a comment, from its subcategory ("Medication " has a trailing space there)
+    assert by_text["Reception staff some good some really awful."].themes == {"staff_courtesy"}
+    assert any(row.themes == {"medication"} for row in every)
+
+
+def test_every_organisation_is_loaded_once_with_its_own_name(rows):
+    everything = nhs.load_all()
+    assert [row for row in everything if row.trust in nhs.TRUSTS] == rows
+    assert {row.trust for row in everything} == set(nhs.ORGANISATIONS)
+    assert not any(nhs.question_dependent(row.text) for row in everything)
+
+
+def test_each_organisation_and_each_class_in_it_weighs_the_same():
+    everything = nhs.load_all()[::7]
+    weights = train.organisation_weights(everything)
+    assert weights.mean() == pytest.approx(1.0)
+    totals = {}
+    for row, weight in zip(everything, weights, strict=True):
+        totals[row.trust, row.complaint] = totals.get((row.trust, row.complaint), 0) + weight
+    assert len(totals) == 8
+    assert max(totals.values()) == pytest.approx(min(totals.values()))
+
+
+def test_bands_come_from_predictions_on_organisations_the_model_had_not_seen():
+    everything = [row for row in nhs.load_all()[::9] if row.trust != "NHFT"]
+    candidate = train.CANDIDATES[train.ORGANISATIONS_EQUAL]
+    model = train.fit(everything, candidate, themes=False)
+    labels = np.array([row.complaint for row in everything])
+    unseen = np.zeros(len(everything))
+    for organisation in ("NEAS", "Trust A", "Trust B"):
+        others = [row for row in everything if row.trust != organisation]
+        at = [i for i, row in enumerate(everything) if row.trust == organisation]
+        fitted = train.fit(others, candidate, themes=False, thresholds=False)
+        unseen[at] = fitted.probabilities([everything[i].text for i in at])
+    expected = train.band_thresholds(labels, unseen, train.per_organisation(everything),
+                                     max_asked=train.MAX_ASKED)
+    assert (model.complaint_threshold, model.unsure_threshold) == expected
+    in_sample = train.band_thresholds(labels, model.probabilities(
+        [row.text for row in everything]), train.per_organisation(everything),
+        max_asked=train.MAX_ASKED)
+    assert in_sample != expected  # the fitted model's own scores would give other bands
+
+
+def test_the_unsure_band_asks_about_one_text_in_five_at_most():
+    labels = np.array([True] * 10 + [False] * 90)
+    scores = np.linspace(1, 0, 100) ** 3  # complaints on top, then a long tail
+    scores[:10] = np.linspace(0.99, 0.02, 10)  # one complaint deep in the tail
+    complaint_at, unsure_at = train.band_thresholds(labels, scores)
+    assert unsure_at <= 0.02  # keeping 95 % of complaints would ask about most texts
+    complaint_at, budget_at = train.band_thresholds(labels, scores, max_asked=0.20)
+    asked = ((scores >= budget_at) & (scores < complaint_at)).mean()
+    assert budget_at > unsure_at and 0.15 <= asked <= 0.20

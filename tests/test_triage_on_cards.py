@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.blocks.ids import ActionId, BlockId, CallbackId
 from bot.config import parse_config
-from bot.ids import ActionId, BlockId, CallbackId
-from tests.conftest import MARIA, TRIAGE, config_data
-from tests.driver import Driver, action_ids, block_text, review
+from testing.driver import Driver, action_ids, block_text, review
+from testing.workspace import MARIA, TRIAGE, config_data
 
 RISK = "C0RISK"
 ONSITE = "U0ONSITE"
 
 
 def _driver(bot, slack) -> Driver:
-    from tests.conftest import INTAKE_TOKEN, SIGNING_SECRET
+    from testing.workspace import INTAKE_TOKEN, SIGNING_SECRET
 
     return Driver(bot, slack, signing_secret=SIGNING_SECRET, intake_token=INTAKE_TOKEN)
 
@@ -38,6 +38,64 @@ def test_on_site_now_gets_the_urgent_window_and_names_the_site_contact(start_bot
     assert f"<!date^{int(due.timestamp())}^" in text
 
 
+def test_a_review_written_days_before_it_arrived_is_not_someone_on_site_now(
+        start_bot, slack, clock):
+    """The same words written 13 days before they reach us (the samples the tester loaded, a
+    first poll's backlog): the usual 24 h window, no On site now, nobody sent to find them."""
+    driver = _start(start_bot, slack)
+    text = "I'm sitting in your ER right now, 4 hours and nobody has seen my son."
+    old = driver.new_case(external_id="g-old", text=text,
+                          created_at=(clock.now() - timedelta(days=13)).isoformat())
+    card = block_text(driver.card(old, TRIAGE))
+    assert "On site now" not in card and f"<@{ONSITE}>" not in card
+    assert "wait time" in card  # still a wait
+    due = clock.now() + timedelta(hours=24)
+    assert f"<!date^{int(due.timestamp())}^" in card
+    fresh = driver.new_case(external_id="g-new", text=text,
+                            created_at=(clock.now() - timedelta(hours=3)).isoformat())
+    assert "*On site now*" in block_text(driver.card(fresh, TRIAGE))
+
+
+GURNEY = ("My mother has been on a gurney in your hallway since last night. "
+          "Is anyone going to help her?")
+
+
+def test_someone_on_site_in_their_own_words_gets_a_case_now_not_needs_a_look(
+        start_bot, slack, clock):
+    """Issue 17: no keyword of the old list, an unsure complaint model, no rating."""
+    driver = _start(start_bot, slack)
+    status, body = driver.post_reviews(review(external_id="g-gurney", rating=None, text=GURNEY))
+    assert status == 200 and body["created"] == 1
+    case_id = body["items"][0]["case_id"]
+    assert case_id is not None
+    card = driver.card(case_id, TRIAGE)
+    text = block_text(card)
+    assert f"*On site now* — <@{ONSITE}>, please find the reviewer" in text
+    assert "Themes: wait time" in text and "staff courtesy" not in text
+    due = clock.now() + timedelta(hours=2)  # the urgent window, not the 24 h first response
+    assert f"<!date^{int(due.timestamp())}^" in text
+    view = driver.open_view(MARIA, card, ActionId.RESPOND, TRIAGE, CallbackId.RESPOND)
+    draft = next(b for b in view["blocks"] if b.get("block_id") == f"{BlockId.REPLY}:on_site_now")
+    assert "If you are at one of our locations now" in draft["element"]["initial_value"]
+    driver.settle()
+    assert not [m for m in slack.messages(TRIAGE) if "Needs a look" in block_text(m)]
+
+
+def test_on_site_now_opens_a_case_even_in_a_five_star_review(start_bot, slack):
+    driver = _start(start_bot, slack)
+    status, body = driver.post_reviews(review(
+        external_id="g-five", rating=5,
+        text="The nurses are kind, but we are still in the ER waiting room with my dad, "
+             "5 hours so far. He needs a bed."))
+    assert status == 200 and body["items"][0]["case_id"] is not None
+    text = block_text(driver.card(body["items"][0]["case_id"], TRIAGE))
+    assert f"*On site now* — <@{ONSITE}>" in text
+    status, body = driver.post_reviews(review(
+        external_id="g-five-past", rating=5,
+        text="The nurses were kind when we were in the ER waiting room last spring."))
+    assert status == 200 and body["items"][0]["case_id"] is None
+
+
 def test_risk_language_copies_the_case_to_the_risk_channel(start_bot, slack):
     driver = _start(start_bot, slack)
     case_id = driver.new_case(text="They gave my mother the wrong medication. Calling a lawyer.")
@@ -58,6 +116,20 @@ def test_a_named_clinician_suggests_hide_and_prefills_the_reason(start_bot, slac
     reason = next(b for b in view["blocks"] if b.get("block_id") == BlockId.REASON)
     assert reason["element"]["initial_option"]["value"] == "names_clinician"
 
+
+
+def test_someone_on_site_naming_a_clinician_is_not_suggested_for_hiding(start_bot, slack):
+    """The family of someone in a room now needs a person, whatever names they write."""
+    driver = _start(start_bot, slack)
+    case_id = driver.new_case(text="My dad is in room 4B at North since Tuesday and Dr. Patel "
+                                   "never calls back. Nobody tells us anything.")
+    card = driver.card(case_id, TRIAGE)
+    text = block_text(card)
+    assert "On site now" in text and "Names a clinician" in text
+    assert "Suggested:" not in text
+    view = driver.open_view(MARIA, card, ActionId.HIDE, TRIAGE, CallbackId.HIDE)
+    reason = next(b for b in view["blocks"] if b.get("block_id") == BlockId.REASON)
+    assert "initial_option" not in reason["element"]
 
 def test_themes_show_and_pick_the_reply_template(start_bot, slack):
     driver = _start(start_bot, slack)

@@ -490,6 +490,12 @@ CASES = [
          modal(section("<!date^1764000000^{date}>")), "/view/blocks/0/text/text"),
     Case("undecoded-entity", "mrkdwn.entity", "message", msg(section("Tom &amp; Jerry")),
          msg(section("Tom &quot;Jerry&quot;")), "/blocks/0/text/text"),
+    Case("quote-marker-starts-a-line", "mrkdwn.quote", "message",
+         msg(section("*Google* · <https://x.example/r|open>\n>My mother waited")),
+         msg(section("*Google* · <https://x.example/r|open>>My mother waited")),
+         "/blocks/0/text/text"),
+    Case("quote-marker-in-fallback", "mrkdwn.quote", "message",
+         {"text": "Reply to post:\n>Thank you"}, {"text": "Reply to post: >Thank you"}, "/text"),
     # ---- view_submission responses ------------------------------------------------------
     Case("response-action", "submission.response_action", "submission",
          {"response_action": "clear"}, {"response_action": "close"}, "/response_action"),
@@ -579,7 +585,8 @@ WELL_FORMED = [
     "<!everyone>", "<!subteam^S123ABC>", "<!date^1764000000^{date_short_pretty} at {time}|Nov 24>",
     "<!date^1764000000^{date_num}^https://x.example/case/1|2026-11-24>", "<https://x.example/r?id=1>",
     "<https://x.example/r|Read the full review>", "<mailto:px@x.example|PX team>",
-    "a &amp; b &lt;c&gt;", "plain text with > and & alone",
+    "a &amp; b &lt;c&gt;", "plain text with > and & alone", ">a quote\n>on two lines",
+    "<https://x.example/r|open>\n>My mother", "5 &gt; 3", "`a>b` and ```\nx -> y\n```",
 ]
 BROKEN = [
     ("<script>alert(1)", "mrkdwn.token"),
@@ -594,6 +601,10 @@ BROKEN = [
     ("a&nbsp;b", "mrkdwn.entity"),
     ("Tom &am…", "mrkdwn.entity"),
     ("Tom &l", "mrkdwn.entity"),
+    ("<https://x.example/r|open>>My mother", "mrkdwn.quote"),
+    ("Reply: >Thank you", "mrkdwn.quote"),
+    ("first line\n  >not a quote", "mrkdwn.quote"),
+    ("a -> b", "mrkdwn.quote"),
 ]
 
 

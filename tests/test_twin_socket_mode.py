@@ -1,4 +1,4 @@
-"""Tests of the fake Socket Mode endpoint (tests/fakes/socket_mode.py).
+"""Tests of the fake Socket Mode endpoint (twin/socket_mode.py).
 
 A real Bolt app connects through slack_sdk's builtin Socket Mode client (Bolt's
 ``SocketModeHandler``) to ``SlackTwin(socket_mode=True)``, and the tests push envelopes to it

@@ -12,10 +12,12 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.webhook import WebhookClient
 
 from twin.interactions import (
     block_actions_payload,
     button_action,
+    escape_command_text,
     find_button,
     form_body_for_payload,
     plain_text_value,
@@ -503,3 +505,97 @@ def test_listeners_hear_problems_from_any_twin(slack: SlackTwin) -> None:
     ]
     assert other.problems()[-1] == ("view_submission", ["bad ack"])
     assert slack.problems() == []
+
+
+def _hook(url: str, body: dict) -> tuple[int, dict]:
+    """POST to a response_url as slack_sdk's WebhookClient (and Bolt's `respond`) does."""
+    answer = WebhookClient(url).send_dict(body)
+    return answer.status_code, json.loads(answer.body)
+
+
+def test_response_url_replaces_answers_and_deletes_the_ephemeral_clicked(
+    slack: SlackTwin, client: WebClient
+) -> None:
+    client.chat_postEphemeral(channel=C_TRIAGE, user=U_MARIA, text="An offer", blocks=BUTTONS)
+    [offer] = slack.ephemerals_for(U_MARIA)
+    url = slack.response_url(user=U_MARIA, channel=C_TRIAGE, message=offer, ephemeral=True)
+
+    assert _hook(url, {"replace_original": True, "text": "Replaced"}) == (200, {"ok": True})
+    [replaced] = slack.ephemerals_for(U_MARIA)
+    assert replaced["text"] == "Replaced" and replaced["blocks"] is None
+    assert replaced["message_ts"] == offer["message_ts"]
+    assert _hook(url, {"text": "Another, for Maria only"}) == (200, {"ok": True})
+    assert [e["text"] for e in slack.ephemerals_for(U_MARIA)] == [
+        "Replaced", "Another, for Maria only"]
+    assert slack.messages(C_TRIAGE) == []  # ephemeral unless in_channel is asked for
+
+    assert _hook(url, {"delete_original": True}) == (200, {"ok": True})
+    assert [e["text"] for e in slack.ephemerals_for(U_MARIA)] == ["Another, for Maria only"]
+    assert _hook(url, {"delete_original": True}) == (
+        404, {"ok": False, "error": "message_not_found"})
+    # Five uses in all, then the address is spent.
+    assert _hook(url, {"text": "Fifth"})[0] == 200
+    assert _hook(url, {"text": "Sixth"}) == (404, {"ok": False, "error": "used_url"})
+    assert [call.params.get("delete_original") for call in slack.calls_to("response_url")
+            ] == [None, None, True, True, None, None]
+
+
+def test_response_url_of_a_channel_message_posts_in_channel_and_deletes_it(
+    slack: SlackTwin, client: WebClient
+) -> None:
+    posted = client.chat_postMessage(channel=C_TRIAGE, text="A card", blocks=BUTTONS)
+    card = slack.message(C_TRIAGE, posted["ts"])
+    url = slack.response_url(user=U_MARIA, channel=C_TRIAGE, message=card)
+
+    assert _hook(url, {"response_type": "in_channel", "text": "For everyone",
+                       "thread_ts": card["ts"]})[0] == 200
+    assert [m["text"] for m in slack.thread(C_TRIAGE, card["ts"])] == ["For everyone"]
+    assert _hook(url, {"replace_original": True, "text": "Changed"})[0] == 200
+    assert slack.message(C_TRIAGE, card["ts"])["text"] == "Changed"
+    assert _hook(url, {"delete_original": "true"})[0] == 200
+    assert slack.messages(C_TRIAGE) == []
+
+
+@pytest.mark.slack_rejects
+def test_response_url_holds_content_to_slacks_rules_and_expires_after_30_minutes() -> None:
+    now = [1_800_000_000.0]
+    with SlackTwin(clock=lambda: now[0]) as slack:
+        client = WebClient(token=slack.bot_token, base_url=slack.base_url)
+        client.chat_postEphemeral(channel=C_TRIAGE, user=U_MARIA, text="An offer")
+        [offer] = slack.ephemerals_for(U_MARIA)
+        url = slack.response_url(user=U_MARIA, channel=C_TRIAGE, message=offer,
+                                 ephemeral=True)
+
+        status, body = _hook(url, {"replace_original": True, "text": "x", "blocks": PURPLE})
+        assert (status, body["error"]) == (400, "invalid_blocks")
+        [call] = slack.calls_to("response_url")
+        assert call.problems and call.problems[0].startswith("rejected invalid_blocks")
+        assert slack.ephemerals_for(U_MARIA)[0]["text"] == "An offer"  # unchanged
+
+        now[0] += 30 * 60 + 1
+        assert _hook(url, {"delete_original": True}) == (
+            404, {"ok": False, "error": "expired_url"})
+        assert len(slack.ephemerals_for(U_MARIA)) == 1
+
+
+# A slash command's text with should_escape: true (manifest.yml), as Slack hands it to the app.
+PEOPLE = [{"id": "U0SAM", "name": "sam", "real_name": "Sam"},
+          {"id": "U0MARIA", "name": "maria", "real_name": "Maria Lopez"}]
+ROOMS = [{"id": "C0PXNORTH", "name": "px-north"}]
+GROUPS = [{"id": "S0ONCALL", "handle": "reviewdesk-oncall"},
+          {"id": "S0OLD", "handle": "old-team", "date_delete": 1_700_000_500}]
+
+
+@pytest.mark.parametrize(("typed", "sent"), [
+    ("oncall override @Sam until fri 17:00", "oncall override <@U0SAM|sam> until fri 17:00"),
+    ("swap @sam @Maria Lopez", "swap <@U0SAM|sam> <@U0MARIA|maria>"),  # longest name wins
+    ("add @maria,", "add <@U0MARIA|maria>,"),
+    ("#px-north and @here", "<#C0PXNORTH|px-north> and <!here>"),
+    ("@reviewdesk-oncall", "<!subteam^S0ONCALL|@reviewdesk-oncall>"),
+    ("find fish & chips <3 >", "find fish &amp; chips &lt;3 &gt;"),
+    ("see https://x.example/r?a=1&b=2", "see <https://x.example/r?a=1&amp;b=2>"),
+    ("@samuel @old-team #nowhere", "@samuel @old-team #nowhere"),  # nobody by those names
+    ("sam@example.org", "sam@example.org"),  # not a mention: no @ at a word's start
+])
+def test_a_slash_commands_text_is_escaped_as_slack_sends_it(typed: str, sent: str) -> None:
+    assert escape_command_text(typed, users=PEOPLE, channels=ROOMS, usergroups=GROUPS) == sent

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.config import BusinessHours
-from bot.windows import add_time, nudge_times, time_between
+from bot.core.windows import add_time, nudge_times, time_between
 
 ALWAYS = BusinessHours()
 OFFICE = BusinessHours(enabled=True, timezone="America/Chicago", start="08:00", end="17:00",

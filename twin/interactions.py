@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -317,6 +319,68 @@ def app_home_opened_event(user_id: str, *, tab: str = "home",
     if view is not None:
         event["view"] = view
     return event
+
+
+_SPECIAL_MENTIONS = ("here", "channel", "everyone")
+_NAME_END = re.compile(r"[^\w.\-]|$")  # what may follow a typed @name or #channel
+_TYPED_LINK = re.compile(r"(?:https?://|mailto:)[^\s<>]+")
+
+
+def _entities(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_command_text(
+    text: str,
+    *,
+    users: Iterable[dict[str, Any]] = (),
+    channels: Iterable[dict[str, Any]] = (),
+    usergroups: Iterable[dict[str, Any]] = (),
+) -> str:
+    """A slash command's ``text`` as Slack sends it when the command has ``should_escape:
+    true``: what the person typed with ``&``, ``<`` and ``>`` as entities, and the people,
+    channels, user groups and links their client recognised as Slack's tokens: ``@sam`` (a
+    user's name or real name) ``<@U…|sam>``, ``#px-north`` ``<#C…|px-north>``, ``@here``
+    ``<!here>``, ``@oncall`` ``<!subteam^S…|@oncall>``, ``https://…`` ``<https://…>``
+    (https://docs.slack.dev/interactivity/implementing-slash-commands, "Escaping").
+    Longer names win (``@Maria Lopez`` before ``@Maria``); an unknown ``@name`` stays text."""
+    at: dict[str, str] = {}
+    for user in users:
+        token = f"<@{user['id']}|{user['name']}>"
+        for name in (user.get("real_name"), user.get("name")):
+            if name:
+                at.setdefault(name.casefold(), token)
+    for group in usergroups:
+        if not group.get("date_delete"):
+            at.setdefault(group["handle"].casefold(),
+                          f"<!subteam^{group['id']}|@{group['handle']}>")
+    for special in _SPECIAL_MENTIONS:
+        at[special] = f"<!{special}>"
+    hashed = {channel["name"].casefold(): f"<#{channel['id']}|{channel['name']}>"
+              for channel in channels}
+    names = {"@": sorted(at, key=len, reverse=True), "#": sorted(hashed, key=len, reverse=True)}
+    tokens = {"@": at, "#": hashed}
+    out: list[str] = []
+    position = 0
+    while position < len(text):
+        char = text[position]
+        starts_word = position == 0 or not (text[position - 1].isalnum()
+                                            or text[position - 1] in "_-.")
+        if char in tokens and starts_word:
+            rest = text[position + 1:].casefold()
+            name = next((n for n in names[char] if rest.startswith(n)
+                         and _NAME_END.match(rest, len(n))), None)
+            if name is not None:
+                out.append(tokens[char][name])
+                position += 1 + len(name)
+                continue
+        if starts_word and (link := _TYPED_LINK.match(text, position)):
+            out.append(f"<{_entities(link.group(0))}>")
+            position = link.end()
+            continue
+        out.append(_entities(char))
+        position += 1
+    return "".join(out)
 
 
 def slash_command_form(

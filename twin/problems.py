@@ -6,12 +6,14 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from twin import rules
 
-if TYPE_CHECKING:
-    from twin.webapi import SlackTwin
+# A twin (a `twin.webapi.SlackTwin`) as the registry holds it and the listeners get it: this
+# module never looks inside one, so it names no class of the modules that import it.
+Twin = Any
+Listener = Callable[[Twin, str, list[str]], None]
 
 
 def message_block_errors(blocks: Any) -> list[str]:
@@ -24,12 +26,12 @@ def view_errors(view: Any, *, surface: str = "modal") -> list[str]:
     return rules.check_view(view, "home" if surface == "home" else "modal").errors
 
 
-_problem_listeners: list[Callable[[SlackTwin, str, list[str]], None]] = []
-_live_twins: weakref.WeakSet[SlackTwin] = weakref.WeakSet()
+_problem_listeners: list[Listener] = []
+_live_twins: weakref.WeakSet[Twin] = weakref.WeakSet()
 _registry_lock = threading.Lock()
 
 
-def add_problem_listener(listener: Callable[[SlackTwin, str, list[str]], None]) -> None:
+def add_problem_listener(listener: Listener) -> None:
     """Call ``listener(twin, method, problems)`` whenever any twin records problems.
 
     The test suite's guard uses this to fail a test whose twins (however created) rejected a
@@ -39,25 +41,25 @@ def add_problem_listener(listener: Callable[[SlackTwin, str, list[str]], None]) 
         _problem_listeners.append(listener)
 
 
-def remove_problem_listener(listener: Callable[[SlackTwin, str, list[str]], None]) -> None:
+def remove_problem_listener(listener: Listener) -> None:
     with _registry_lock:
         if listener in _problem_listeners:
             _problem_listeners.remove(listener)
 
 
-def register(twin: SlackTwin) -> None:
+def register(twin: Twin) -> None:
     """Count ``twin`` among the `live_twins` (weakly: it goes when it is garbage-collected)."""
     with _registry_lock:
         _live_twins.add(twin)
 
 
-def live_twins() -> list[SlackTwin]:
+def live_twins() -> list[Twin]:
     """The twins not yet garbage-collected (a weak registry)."""
     with _registry_lock:
         return list(_live_twins)
 
 
-def notify(twin: SlackTwin, method: str, problems: list[str]) -> None:
+def notify(twin: Twin, method: str, problems: list[str]) -> None:
     """Tell every problem listener what ``twin`` saw."""
     with _registry_lock:
         listeners = list(_problem_listeners)

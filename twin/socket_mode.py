@@ -26,6 +26,7 @@ import uuid
 from typing import Any, BinaryIO
 from urllib.parse import parse_qs, urlsplit
 
+from twin.queries import WAIT
 from twin.websocket import (
     CloseCode,
     Opcode,
@@ -224,7 +225,7 @@ class TwinSocketMode:
         with self._lock:
             return len(self._open)
 
-    def wait_connected(self, timeout: float = 5.0) -> None:
+    def wait_connected(self, timeout: float = WAIT) -> None:
         """Wait until at least one connection is open (it has been sent its ``hello``)."""
         with self._changed:
             if not self._changed.wait_for(lambda: self._open, timeout):
@@ -264,7 +265,7 @@ class TwinSocketMode:
         connection.send_json(envelope)
         return envelope_id
 
-    def wait_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
+    def wait_ack(self, envelope_id: str, timeout: float = WAIT) -> dict[str, Any]:
         """Wait for the app's ack of ``envelope_id`` and return it (its first, if several).
 
         The ack is the client's message as sent: ``{"envelope_id": ...}`` plus ``"payload"``

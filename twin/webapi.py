@@ -28,6 +28,10 @@ distributed apps outside the Marketplace to ``conversations.history`` and
 most 15 messages a page
 (https://api.slack.com/changelog/2025-05-terms-rate-limit-update-and-faq).
 
+Each click's ``response_url`` can point at the twin too (`SlackTwin.response_url`, see
+`twin.methods.responses`): a POST to it deletes, replaces or answers the message clicked, an
+ephemeral one included, as Slack's does.
+
 ``SlackTwin(socket_mode=True)`` also runs a fake Socket Mode endpoint (`fake.socket_mode`, see
 `twin.socket_mode`) and ``apps.connections.open`` hands out its URLs.
 
@@ -57,6 +61,7 @@ from twin.methods.conversations import (
 )
 from twin.methods.files import UPLOAD_PATH, FileMethods
 from twin.methods.people import PeopleMethods
+from twin.methods.responses import RESPONSE_METHOD, RESPONSE_PATH, ResponseUrlMethods
 from twin.methods.views import ViewMethods, new_trigger_id
 from twin.names import (
     APP_ID,
@@ -126,7 +131,7 @@ class _Failure:
 
 
 class SlackTwin(ChatMethods, ConversationMethods, PeopleMethods, ViewMethods, FileMethods,
-                Queries, WorkspaceFeed):
+                ResponseUrlMethods, Queries, WorkspaceFeed):
     """A Slack workspace served over HTTP on 127.0.0.1 (see the module docstring).
 
     Use as ``with SlackTwin() as slack:`` or call `start`/`stop`.  All state is guarded by one
@@ -157,6 +162,7 @@ class SlackTwin(ChatMethods, ConversationMethods, PeopleMethods, ViewMethods, Fi
         self.usergroups: dict[str, dict[str, Any]] = {}
         self._messages: dict[str, list[dict[str, Any]]] = {}
         self._ephemerals: list[dict[str, Any]] = []
+        self._response_urls: dict[str, dict[str, Any]] = {}
         self._views: dict[str, dict[str, Any]] = {}
         self._home_views: dict[str, dict[str, Any]] = {}
         self._files: dict[str, dict[str, Any]] = {}
@@ -300,9 +306,12 @@ class SlackTwin(ChatMethods, ConversationMethods, PeopleMethods, ViewMethods, Fi
         then sleep any injected delay outside the lock."""
         if path.startswith(UPLOAD_PATH):
             return self._receive_upload(path.removeprefix(UPLOAD_PATH), body)
-        if not path.startswith("/api/"):
+        if path.startswith(RESPONSE_PATH):
+            method = RESPONSE_METHOD  # a click's response_url (twin.methods.responses)
+        elif path.startswith("/api/"):
+            method = path.removeprefix("/api/")
+        else:
             return error_page(404)
-        method = path.removeprefix("/api/")
         lower_headers = {key.lower(): value for key, value in headers.items()}
         parse_error: ApiError | None = None
         try:
@@ -325,6 +334,8 @@ class SlackTwin(ChatMethods, ConversationMethods, PeopleMethods, ViewMethods, Fi
                     answer = failure.answer()
                 elif parse_error is not None:
                     answer = Answer(200, parse_error.body)
+                elif method == RESPONSE_METHOD:  # no token: the address is the credential
+                    answer = self._answer_response_url(path, params)
                 else:
                     answer = self._call_method(method, params, lower_headers)
             call.response, call.status = answer.body, answer.status

@@ -1,238 +1,36 @@
-"""The case card in the triage channel and the PX card in a site's PX channel, from a CardView."""
+"""The case card in the triage channel and the PX card in a site's PX channel, from a CardView;
+also the copy for the risk channel, what Show reveals and a burst's summary. Their lines are
+bot/blocks/card_lines.py's."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-
-from bot.blocks.kit import (
-    SECTION_MAX,
-    Rendered,
-    actions,
-    button,
-    context,
-    header,
-    message,
-    overflow,
-    section,
+from bot.blocks.card_lines import (
+    PX_REVIEW_QUOTE_MAX,
+    REVIEW_QUOTE_MAX,
+    closed_line,
+    deadline_line,
+    due_line,
+    more_menu,
+    outcome_line,
+    review_quote,
+    status_lines,
+    triage_lines,
 )
-from bot.case_lists import source_name
-from bot.cases import (
-    CLOSED,
-    HIDE_REASONS,
-    IGNORE_REASONS,
-    RESPONSE_WINDOWS,
-    URGENCIES,
-    Status,
-    WindowKind,
-    closed_reason_label,
-)
-from bot.ids import ActionId, BlockId, MoreChoice
-from bot.outcomes import Outcome
-from bot.text import cut_mrkdwn, line, notification, plain_line, quote, stars, word
-from bot.triage import TriageResult
-
-DUE_SOON = timedelta(hours=1)
-REVIEW_QUOTE_MAX = 2600  # leaves room in the 3,000-character section for the link
-PX_REVIEW_QUOTE_MAX = 1200
-
-
-
-@dataclass(frozen=True)
-class WindowView:
-    due_at: datetime
-    met_at: datetime | None
-    stopped_at: datetime | None
-    started_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class CardView:
-    """Everything a card shows, read from the database in one go."""
-
-    case_id: int
-    status: str
-    source: str
-    rating: int | None
-    author: str | None
-    text: str
-    url: str | None
-    posted_at: datetime
-    site_name: str
-    claimant_id: str | None
-    claimed_at: datetime | None
-    responded_by: str | None
-    responded_at: datetime | None
-    escalated_by: str | None
-    escalated_at: datetime | None
-    px_site_name: str | None
-    px_urgency: str | None
-    px_note: str | None
-    px_contacts: tuple[str, ...]
-    px_claimant_id: str | None
-    px_contacted_by: str | None
-    px_contacted_at: datetime | None
-    closed_by: str | None
-    closed_reason: str | None
-    windows: dict[str, WindowView]
-    triage: dict = field(default_factory=dict)  # bot.triage.TriageResult.as_dict()
-    on_site_contact: str | None = None
-    now: datetime | None = None  # when the card is rendered (for "due in 58 min")
-    # The latest public reply's state (bot.reply_flow.Status, None when nothing to tell), and
-    # the source's words about it (a rejection's reason, an error).
-    reply_status: str | None = None
-    reply_reason: str | None = None
-    outcome: str | None = None  # the latest Log outcome (bot.outcomes.Outcome)
-    outcome_by: str | None = None
-    outcome_at: datetime | None = None
-
-    @property
-    def source_name(self) -> str:
-        return source_name(self.source)
-
-    @property
-    def closed_reason_label(self) -> str | None:
-        return closed_reason_label(self.status, self.closed_reason)
-
-
-def format_left(remaining: timedelta) -> str:
-    """58 min, 3 h, 2 h 15 min."""
-    minutes = max(int(remaining.total_seconds() // 60), 0)
-    if minutes < 1:
-        return "under a minute"
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-
-
-def _review_quote(view: CardView, limit: int) -> str:
-    """The review as a block quote; when it is cut, a link to the whole review follows."""
-    if not view.text.strip():
-        return str(line("card_no_text"))
-    full = str(quote(view.text))
-    if len(full) <= limit:
-        return full
-    read_more = str(line("card_read_more", url=view.url)) if view.url else ""
-    if len(read_more) > SECTION_MAX // 3:
-        read_more = ""  # a monstrous URL is not worth the room
-    shown = cut_mrkdwn(full, min(limit, SECTION_MAX - len(read_more) - 1))
-    return f"{shown}\n{read_more}" if read_more else shown
-
-
-def _reply_line(view: CardView) -> str | None:
-    """What the card says about the latest public reply beyond "Responded by": awaiting
-    moderation, rejected (and why), failed, or not known to have landed."""
-    if view.reply_status not in ("pending", "rejected", "failed", "unknown"):
-        return None
-    return str(line("card_reply", status=view.reply_status, source=view.source_name,
-                    reason=view.reply_reason))
-
-
-def _outcome_line(view: CardView) -> str | None:
-    if not (view.outcome and view.outcome_by and view.outcome_at):
-        return None
-    try:
-        label = Outcome(view.outcome).label
-    except ValueError:
-        label = view.outcome
-    return str(line("card_outcome", outcome=label, user=view.outcome_by, at=view.outcome_at))
-
-
-def _more_menu(case_id: int):
-    """The overflow menu beside a card's buttons: the private follow-up and Log outcome."""
-    return overflow(ActionId.CASE_MORE, [
-        (word("private_followup"), f"{MoreChoice.PRIVATE}:{case_id}"),
-        (word("log_outcome"), f"{MoreChoice.OUTCOME}:{case_id}"),
-    ])
-
-
-def _status_lines(view: CardView) -> list[str]:
-    lines = []
-    if view.claimant_id and view.claimed_at:
-        lines.append(line("status_claimed", user=view.claimant_id, at=view.claimed_at))
-    if view.responded_by and view.responded_at:
-        lines.append(line("status_responded", user=view.responded_by, at=view.responded_at,
-                          reply_status=view.reply_status, source=view.source_name))
-    reply = _reply_line(view)
-    if reply:
-        lines.append(reply)
-    if view.escalated_by and view.escalated_at:
-        lines.append(
-            line(
-                "status_escalated",
-                site_name=view.px_site_name or view.site_name,
-                user=view.escalated_by,
-                at=view.escalated_at,
-            )
-        )
-    if view.px_contacted_by and view.px_contacted_at:
-        lines.append(
-            line("status_px_contacted", user=view.px_contacted_by, at=view.px_contacted_at)
-        )
-    outcome = _outcome_line(view)
-    if outcome:
-        lines.append(outcome)
-    return [str(text) for text in lines]
-
-
-def _deadline_line(view: CardView) -> str | None:
-    window = next((view.windows[k] for k in RESPONSE_WINDOWS if k in view.windows), None)
-    if window is None:
-        return None
-    if window.met_at:
-        return str(line("card_responded_in_time", met_at=window.met_at))
-    return _due_line(window, view.now) or str(line("card_respond_by", due_at=window.due_at))
-
-
-def _due_line(window: WindowView, now: datetime | None) -> str | None:
-    """"Due in 58 min" once the deadline is near, "Window missed" once it has passed."""
-    if now is None or window.met_at or window.stopped_at:
-        return None
-    if now >= window.due_at:
-        return str(line("card_missed", due_at=window.due_at))
-    remaining = window.due_at - now
-    length = window.due_at - (window.started_at or window.due_at)
-    if remaining <= max(DUE_SOON, length / 4):
-        return str(line("card_due_soon", due_at=window.due_at, left=format_left(remaining)))
-    return None
-
-
-def _triage_lines(view: CardView) -> list[str]:
-    """The small labels under the review, and what the labels suggest doing."""
-    if not view.triage:
-        return []
-    result = TriageResult.from_dict(view.triage)
-    lines = []
-    if result.labels or result.themes:
-        lines.append(str(line(
-            "card_labels", labels=list(result.labels), reasons=result.reasons,
-            themes=[theme.replace("_", " ") for theme in result.themes],
-            on_site_contact=view.on_site_contact if "urgent" in result.labels else None,
-        )))
-    if result.suggested_hide_reason:
-        lines.append(str(line("card_suggestion", action="Hide",
-                              reason=HIDE_REASONS[result.suggested_hide_reason])))
-    elif result.suggested_ignore_reason:
-        lines.append(str(line("card_suggestion", action="Ignore",
-                              reason=IGNORE_REASONS[result.suggested_ignore_reason])))
-    return lines
-
-
-def _closed_line(view: CardView) -> str:
-    return str(
-        line(
-            "status_closed",
-            status=view.status,
-            reason=view.closed_reason_label or "",
-            user=view.closed_by,
-        )
-    )
+from bot.blocks.card_view import CardView
+from bot.blocks.ids import ActionId, BlockId
+from bot.blocks.kit import actions, button, context, header, message, section
+from bot.core.case_changes import ON_SITE, URGENT_LABELS
+from bot.core.case_lists import source_name
+from bot.core.cases import CLOSED, URGENCIES, Status, WindowKind
+from bot.outbox import Rendered
+from bot.text import line, notification, plain_line, quote, stars, word
 
 
 def case_card(view: CardView) -> Rendered:
     """The triage card: full while the case is open, one line once hidden, ignored or resolved."""
     value = str(view.case_id)
+    if view.status == Status.DONE:
+        return _done_card(view)
     if view.status in CLOSED:
         summary = line(
             "collapsed_summary",
@@ -245,7 +43,7 @@ def case_card(view: CardView) -> Rendered:
             notification("case_update", source=view.source_name, site_name=view.site_name,
                        status=view.status),
             blocks=[
-                section(f"{summary}\n{_closed_line(view)}"),
+                section(f"{summary}\n{closed_line(view)}"),
                 actions(
                     BlockId.CASE_ACTIONS,
                     button(word("show"), ActionId.SHOW, value),
@@ -260,35 +58,77 @@ def case_card(view: CardView) -> Rendered:
         else button(word("claim"), ActionId.CLAIM, value, style="primary"),
         button(word("edit_reply" if view.responded_by else "respond"), ActionId.RESPOND, value),
     ]
-    if not view.escalated_by:
-        buttons.append(button(word("escalate"), ActionId.ESCALATE, value))
+    # Escalating again changes the urgency PX works to.
+    buttons.append(button(word("escalate"), ActionId.ESCALATE, value))
     buttons += [
         button(word("hide"), ActionId.HIDE, value, style="danger"),
         button(word("ignore"), ActionId.IGNORE, value),
     ]
     if view.url:
         buttons.append(button(word("view_review"), ActionId.OPEN_REVIEW, value, url=view.url))
-    buttons.append(_more_menu(view.case_id))
+    buttons.append(more_menu(view.case_id,
+                              on_site=ON_SITE not in (view.triage.get("labels") or ())))
 
-    blocks = [
-        header(plain_line("card_header", source=view.source_name, stars=stars(view.rating))),
-        context(str(line("card_byline", site_name=view.site_name, author=view.author,
-                         posted_at=view.posted_at))),
-        section(_review_quote(view, REVIEW_QUOTE_MAX)),
-    ]
-    labels = _triage_lines(view)
+    blocks = _review_blocks(view)
+    labels = triage_lines(view)
     if labels:
         blocks.append(context(*labels))
-    deadline = _deadline_line(view)
+    deadline = deadline_line(view)
     if deadline:
         blocks.append(context(deadline))
-    status = _status_lines(view)
+    status = status_lines(view)
     blocks.append(context(*status) if status else context(str(line("status_unclaimed"))))
     blocks.append(actions(BlockId.CASE_ACTIONS, *buttons))
     return message(
         notification(
             "new_case", source=view.source_name, rating=view.rating, site_name=view.site_name
         ),
+        blocks=blocks,
+    )
+
+
+def _review_blocks(view: CardView) -> list[dict]:
+    """The card's head: the source and stars, who wrote it where, their words, and their newer
+    words when they wrote again."""
+    blocks = [
+        header(plain_line("card_header", source=view.source_name, stars=stars(view.rating))),
+        context(str(line("card_byline", site_name=view.site_name, author=view.author,
+                         posted_at=view.posted_at))),
+    ]
+    if view.followup_text is None:
+        blocks.append(section(review_quote(view, REVIEW_QUOTE_MAX)))
+        return blocks
+    # Both reviews share the section's room; the newer words matter more.
+    older = review_quote(view, PX_REVIEW_QUOTE_MAX)
+    newer = f"{line('card_wrote_again', rating=view.followup_rating)}\n" + str(
+        quote(view.followup_text, REVIEW_QUOTE_MAX - PX_REVIEW_QUOTE_MAX - 200))
+    blocks += [section(older), section(newer)]
+    return blocks
+
+
+def _done_card(view: CardView) -> Rendered:
+    """A case whose work has ended: the review stays readable, the card says who answered,
+    when and where, and Edit reply, Escalate and Reopen stay at hand."""
+    value = str(view.case_id)
+    buttons = [button(word("edit_reply"), ActionId.RESPOND, value),
+               button(word("escalate"), ActionId.ESCALATE, value),
+               button(word("reopen"), ActionId.REOPEN, value)]
+    if view.url:
+        buttons.append(button(word("view_review"), ActionId.OPEN_REVIEW, value, url=view.url))
+    buttons.append(more_menu(view.case_id))
+    blocks = _review_blocks(view)
+    labels = triage_lines(view, suggest=False)
+    if labels:
+        blocks.append(context(*labels))
+    deadline = deadline_line(view)
+    if deadline:
+        blocks.append(context(deadline))
+    reached = bool(view.outcome) and "urgent" in view.windows
+    blocks += [context(str(line("status_done", reached=reached)), *status_lines(view)),
+               actions(BlockId.CASE_ACTIONS, *buttons)]
+    return message(
+        notification("case_update", source=view.source_name, site_name=view.site_name,
+                     status=view.status),
         blocks=blocks,
     )
 
@@ -301,8 +141,8 @@ def expanded_card(view: CardView) -> Rendered:
             header(plain_line("card_header", source=view.source_name, stars=stars(view.rating))),
             context(str(line("card_byline", site_name=view.site_name, author=view.author,
                              posted_at=view.posted_at))),
-            section(_review_quote(view, REVIEW_QUOTE_MAX)),
-            context(_closed_line(view), *_status_lines(view)),
+            section(review_quote(view, REVIEW_QUOTE_MAX)),
+            context(closed_line(view), *status_lines(view)),
             actions(BlockId.CASE_ACTIONS,
                     button(word("reopen"), ActionId.REOPEN, str(view.case_id))),
         ],
@@ -315,9 +155,9 @@ def risk_notice(view: CardView, *, triage_channel: str) -> Rendered:
         section(str(line("risk_notice", case_id=view.case_id, triage_channel=triage_channel))),
         context(str(line("card_byline", site_name=view.site_name, author=view.author,
                          posted_at=view.posted_at))),
-        section(_review_quote(view, PX_REVIEW_QUOTE_MAX)),
+        section(review_quote(view, PX_REVIEW_QUOTE_MAX)),
     ]
-    labels = _triage_lines(view)
+    labels = triage_lines(view)
     if labels:
         blocks.append(context(labels[0]))
     return message(notification("risk_case", source=view.source_name, site_name=view.site_name),
@@ -333,6 +173,17 @@ def batch_summary(*, source: str, site_name: str | None, count: int) -> Rendered
     )
 
 
+def _below_urgent(view: CardView) -> str | None:
+    """On the PX card of a risk or on-site case escalated below Urgent: said, as in its thread
+    (a second first morning found a lawyer's case shown to PX as plain Routine)."""
+    if view.px_urgency == "urgent" or view.status != Status.OPEN:
+        return None
+    reasons = view.triage.get("reasons") or {}
+    found = {label: reasons.get(label, "") for label in view.triage.get("labels") or ()
+             if label in URGENT_LABELS}
+    return str(line("history_below_urgent", reasons=found)) if found else None
+
+
 def px_card(view: CardView) -> Rendered:
     """The Patient Experience card: the review, the escalation note, and PX's own buttons."""
     value = str(view.case_id)
@@ -344,15 +195,19 @@ def px_card(view: CardView) -> Rendered:
         section(
             str(line("px_review_summary", source=view.source_name, rating=view.rating,
                      author=view.author, posted_at=view.posted_at))
-            + "\n" + _review_quote(view, PX_REVIEW_QUOTE_MAX)
+            + "\n" + review_quote(view, PX_REVIEW_QUOTE_MAX)
         ),
     ]
+    labels = triage_lines(view, suggest=False)  # PX sees someone on site now, or risk, too
+    below = _below_urgent(view)
+    if labels or below:
+        blocks.append(context(*labels, *([below] if below else [])))
     if view.px_note:
         blocks.append(section(str(line("px_note", note=view.px_note))))
     facts = []
     window = view.windows.get(WindowKind.PX_FOLLOWUP)
     if window and not window.met_at and view.status == Status.OPEN:
-        facts.append(_due_line(window, view.now)
+        facts.append(due_line(window, view.now)
                      or str(line("px_follow_up_by", due_at=window.due_at)))
     if view.px_contacts:
         facts.append(str(line("px_contacts", users=list(view.px_contacts))))
@@ -364,11 +219,11 @@ def px_card(view: CardView) -> Rendered:
     if view.px_contacted_by and view.px_contacted_at:
         status.append(str(line("status_px_contacted", user=view.px_contacted_by,
                                at=view.px_contacted_at)))
-    outcome = _outcome_line(view)
+    outcome = outcome_line(view)
     if outcome:
         status.append(outcome)
     if view.status in CLOSED:
-        status.append(_closed_line(view))
+        status.append(closed_line(view))
     if status:
         blocks.append(context(*status))
 
@@ -381,7 +236,7 @@ def px_card(view: CardView) -> Rendered:
         if not view.px_contacted_by:
             buttons.append(button(word("mark_contacted"), ActionId.PX_CONTACTED, value))
         buttons.append(button(word("resolve"), ActionId.PX_RESOLVE, value))
-    buttons.append(_more_menu(view.case_id))
+    buttons.append(more_menu(view.case_id))
     blocks.append(actions(BlockId.PX_ACTIONS, *buttons))
     return message(
         notification("px_case", site_name=view.px_site_name or view.site_name, urgency=urgency),

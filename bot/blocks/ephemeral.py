@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.blocks.kit import Rendered, actions, button, message, section
-from bot.cases import Offer, Refusal
-from bot.ids import ActionId
+from bot.blocks.ids import ActionId
+from bot.blocks.kit import actions, button, message, section
+from bot.core.cases import Offer, Refusal
+from bot.outbox import Rendered
 from bot.text import line, word
 
 _OFFER_BUTTONS = {
@@ -17,7 +18,14 @@ _OFFER_BUTTONS = {
 def refusal(refused: Refusal) -> Rendered:
     text = str(line("refusal", reason=refused.reason, facts=refused.facts))
     blocks = [section(text)]
-    if refused.offer and refused.case_id is not None:
+    if refused.offer is Offer.TAKE_OVER_AND_CONTINUE and refused.case_id is not None:
+        # What the person pressed rides in the button, to open its modal once they hold it.
+        blocks.append(actions(
+            "refusal_offer",
+            button(word("take_over_continue"), ActionId.TAKE_OVER_AND_CONTINUE,
+                   f"{refused.case_id}:{refused.facts['action']}", style="primary"),
+            button(word("cancel"), ActionId.OFFER_CANCEL, str(refused.case_id))))
+    elif refused.offer and refused.case_id is not None:
         label, action_id = _OFFER_BUTTONS[refused.offer]
         blocks.append(actions("refusal_offer",
                               button(word(label), action_id, str(refused.case_id))))

@@ -8,12 +8,12 @@ tests, never a long review at 2 a.m.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import blockkit as bk
 from blockkit.core import ColumnSettings, Component, RawText, Table
 
+from bot.outbox import Rendered
 from bot.text import cut_mrkdwn, word
 
 TEXT_MAX = 3000  # any text object
@@ -41,26 +41,6 @@ TABLE_ROWS_MAX = 100
 TABLE_CELLS_MAX = 20
 TABLE_CELL_MAX = 10000
 
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """A message ready for chat.postMessage / chat.update: notification text, blocks and
-    attachments (as Slack's JSON; build them with `message`)."""
-
-    text: str
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-    # Slack takes a table block only in a message's attachments, one table per message.
-    attachments: list[dict[str, Any]] = field(default_factory=list)
-
-    def kwargs(self) -> dict[str, Any]:
-        """The text, blocks and attachments as Web API arguments."""
-        kwargs: dict[str, Any] = {"text": self.text}
-        if self.blocks:
-            kwargs["blocks"] = self.blocks
-        if self.attachments:
-            kwargs["attachments"] = self.attachments
-        return kwargs
 
 
 def cut(text: str, limit: int) -> str:

@@ -1,6 +1,6 @@
-"""Private answers to `/reviewdesk`: help, lists of cases, one case with its history, and the
-figures of the last days. Long lists are split between lines, never inside one, and say how
-many of how many they show."""
+"""Private answers to `/reviewdesk`: help, lists of cases, one case with its history (the
+figures of the last days are bot/reports/blocks.py's). Long lists are split between lines, never
+inside one, and say how many of how many they show."""
 
 from __future__ import annotations
 
@@ -9,20 +9,18 @@ from datetime import datetime
 
 from blockkit.core import Component
 
+from bot.blocks.card_lines import format_left
 from bot.blocks.kit import (
     MESSAGE_BLOCKS_MAX,
-    Rendered,
     context,
     divider,
     message,
     section,
     sections,
-    table,
 )
-from bot.case_lists import CaseLine, CaseList, source_name
-from bot.cases import closed_reason_label
-from bot.config import Config
-from bot.figures import Figures, headline
+from bot.core.case_lists import CaseLine, CaseList, FoundCase, SearchResult
+from bot.core.cases import closed_reason_label
+from bot.outbox import Rendered
 from bot.text import line, plain_line, word
 
 HISTORY_SHOWN = 30  # events of a case listed by `/reviewdesk case`
@@ -41,26 +39,47 @@ def note(text: str) -> Rendered:
     return message(text, [section(text)])
 
 
+def time_left(case: CaseLine, now: datetime | None) -> str | None:
+    """The time to the case's deadline, in words, when it is still ahead of `now`."""
+    return format_left(case.due_at - now) if now and case.due_at and case.due_at > now else None
+
+
 def case_line(case: CaseLine, now: datetime | None = None) -> str:
-    return str(line("case_list_line", case=case, now=now))
+    """A case's line in a list (and on the Home tab), its deadline told against `now`."""
+    return str(line("case_list_line", case=case, now=now, left=time_left(case, now)))
 
 
 def case_list_message(what: str, cases: CaseList, *, now: datetime | None = None,
                       home_url: str | None = None, words: str | None = None) -> Rendered:
     """A list answer (`what`: open, mine, due, missed, find): its lines in as few sections as
     fit, and a footer saying truthfully how many of how many are shown."""
-    if not cases.total:
+    return _list_message(what, [case_line(case, now) for case in cases.lines], cases.shown,
+                         cases.total, home_url=home_url, words=words)
+
+
+def found_case(hit: FoundCase, now: datetime | None = None) -> str:
+    return str(line("find_hit", case=hit.line, snippet=hit.snippet, author=hit.author,
+                    labels=list(hit.labels), reasons=dict(hit.reasons),
+                    themes=[theme.replace("_", " ") for theme in hit.themes], now=now,
+                    left=time_left(hit.line, now)))
+
+
+def find_message(found: SearchResult, *, words: str, now: datetime | None = None) -> Rendered:
+    """`/reviewdesk find`: each case found with a snippet of its review, newest first."""
+    return _list_message("find", [found_case(hit, now) for hit in found.hits], found.shown,
+                         found.total, words=words)
+
+
+def _list_message(what: str, lines: list[str], shown: int, total: int, *,
+                  home_url: str | None = None, words: str | None = None) -> Rendered:
+    if not total:
         text = str(line("list_empty", what=what, words=words))
         return message(text, [section(text)])
-    footer = str(line("case_list_footer", what=what, shown=cases.shown, total=cases.total,
+    footer = str(line("case_list_footer", what=what, shown=shown, total=total,
                       home_url=home_url, words=words))
-    blocks = sections(case_line(case, now) for case in cases.lines)
+    blocks = sections(lines)
     # Room is kept for the footer: a list never loses its count to the block limit.
     return message(footer, [*blocks[: MESSAGE_BLOCKS_MAX - 1], context(footer)])
-
-
-def open_cases_message(cases: CaseList, home_url: str | None = None) -> Rendered:
-    return case_list_message("open", cases, home_url=home_url)
 
 
 def case_message(card: Rendered, case_id: int,
@@ -78,45 +97,3 @@ def case_message(card: Rendered, case_id: int,
     more = message("", [divider(), *sections(history)]).blocks
     blocks = [*card.blocks, *more][:MESSAGE_BLOCKS_MAX]
     return Rendered(text=plain_line("case_answer", case_id=case_id), blocks=blocks)
-
-
-def _names(config: Config, items: Sequence[tuple[str | None, int]], what: str
-           ) -> list[tuple[str, int]]:
-    if what == "site":
-        named = []
-        for site_id, count in items:
-            site = config.site(site_id)
-            named.append((site.name if site else site_id or word("no_site"), count))
-        return named
-    if what == "source":
-        return [(source_name(name or ""), count) for name, count in items]
-    return [(str(name).replace("_", " "), count) for name, count in items]
-
-
-def breakdown_lines(config: Config, figures: Figures) -> list[str]:
-    """Volume by site, source and theme; hides and ignores by reason."""
-    found = [
-        str(line("figures_breakdown", what=what, items=_names(config, items, what)))
-        for what, items in (("site", figures.by_site), ("source", figures.by_source),
-                            ("theme", figures.by_theme))
-    ]
-    for what, items in (("hidden", figures.hidden_reasons), ("ignored", figures.ignored_reasons)):
-        labelled = [(closed_reason_label(what, reason) or reason, count)
-                    for reason, count in items]
-        found.append(str(line("figures_breakdown", what=what, items=labelled)))
-    return found
-
-
-def stats_message(config: Config, figures: Figures, *, days: int,
-                  site_name: str | None) -> Rendered:
-    """`/reviewdesk stats`: the period's figures in a table, then the breakdowns."""
-    heading = str(line("stats_heading", days=days, start=figures.period.start,
-                       site_name=site_name))
-    rows = [[word("figure"), word("value")],
-            *([word(name), value] for name, value in headline(figures))]
-    return message(plain_line("stats_case", days=days, site_name=site_name), [
-        section(heading),
-        table(rows, align=["left", "right"]),
-        *sections(breakdown_lines(config, figures)),
-        context(str(line("figures_note"))),
-    ])

@@ -8,8 +8,9 @@ from datetime import datetime
 
 from blockkit.core import Component
 
-from bot.blocks.kit import Rendered, actions, button, context, header, message, section
-from bot.ids import ActionId
+from bot.blocks.ids import ActionId
+from bot.blocks.kit import actions, button, context, header, message, section
+from bot.outbox import Rendered
 from bot.text import line, plain_line, word
 
 SHOWN_MAX = 20  # two blocks each, within a message's 50

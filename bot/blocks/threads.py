@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.blocks.kit import Rendered, actions, button, message, section
-from bot.ids import ActionId, BlockId
+from bot.blocks.ids import ActionId, BlockId
+from bot.blocks.kit import actions, button, message, section
+from bot.outbox import Rendered
 from bot.text import word
 
 

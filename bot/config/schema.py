@@ -22,6 +22,7 @@ from bot.config.values import (
     UsergroupId,
     UserId,
     Weekday,
+    format_duration,
 )
 
 
@@ -45,18 +46,55 @@ class WindowLengths(_Strict):
     urgent: Duration | None = None
 
 
+class PxUrgency(_Strict):
+    """How long PX has to follow up when an escalation says it is more pressing than routine
+    (routine takes `px_followup`). Never longer than the routine window."""
+
+    soon: Duration = timedelta(hours=24)
+    urgent: Duration = timedelta(hours=4)
+
+
+_REPEAT_CAP = timedelta(hours=8)  # repeat_every_max's default
+
+
 class Windows(_Strict):
     first_response: Duration = timedelta(hours=24)
-    px_followup: Duration = timedelta(hours=72)
+    px_followup: Duration = timedelta(hours=72)  # a "Routine" escalation
     urgent: Duration = timedelta(hours=2)
+    px_urgency: PxUrgency = PxUrgency()
+    # A new review by the author of a case done this recently (same source and site) brings
+    # that case back instead of opening another; after it, the review is a case of its own.
+    comes_back_within: Duration = timedelta(days=30)
     # Nudges before a deadline: a share of the window elapsed ("75%") or a time before ("1h").
     nudge_before: list[LeadTime] = ["75%", "1h"]
     # After a missed deadline: a reminder this often until the case is handled…
     repeat_every: Duration = timedelta(hours=1)
-    # …and after this many reminders the rotation's lead is named too.
+    # …and after this many reminders the rotation's lead is named too (and sent a DM, once a
+    # case); from then on the gap between reminders doubles, up to repeat_every_max (by
+    # default 8h, or repeat_every when that is longer), so a missed window is not repeated
+    # hourly all night.
     lead_after_repeats: int = Field(default=3, ge=1)
+    repeat_every_max: Duration | None = None
     sites: dict[str, WindowLengths] = {}
     labels: dict[str, WindowLengths] = {}
+
+    @model_validator(mode="after")
+    def _repeats_slow_down(self) -> Windows:
+        if self.repeat_every_max is not None and self.repeat_every_max < self.repeat_every:
+            raise ValueError(
+                f"repeat_every_max ({format_duration(self.repeat_every_max)}) must be at least "
+                f"repeat_every ({format_duration(self.repeat_every)})")
+        return self
+
+    def repeat_gap(self, number: int) -> timedelta:
+        """How long after the one before the `number`th reminder past a deadline comes: every
+        `repeat_every` until the lead is named, then twice the gap before, up to
+        `repeat_every_max` (the first after the deadline counts as number 1)."""
+        cap = self.repeat_every_max or max(self.repeat_every, _REPEAT_CAP)
+        doublings = max(number - self.lead_after_repeats, 0)
+        if doublings >= 32:  # far past any cap; 2 ** n would only grow
+            return cap
+        return min(self.repeat_every * 2 ** doublings, cap)
 
     def length(self, kind: str, *, site: str | None = None,
                labels: tuple[str, ...] | list[str] = ()) -> timedelta:
@@ -73,6 +111,14 @@ class Windows(_Strict):
         if site_rule is not None and getattr(site_rule, kind) is not None:
             return getattr(site_rule, kind)
         return getattr(self, kind)
+
+    def px_followup_for(self, urgency: str, *, site: str | None = None) -> timedelta:
+        """The PX follow-up window an escalation of this urgency gets: routine is the site's
+        `px_followup`; soon and urgent are shorter, never longer than routine."""
+        routine = self.length("px_followup", site=site)
+        if urgency == "routine":
+            return routine
+        return min(getattr(self.px_urgency, urgency), routine)
 
 
 class BusinessHours(_Strict):
@@ -174,6 +220,9 @@ class Triage(_Strict):
     staff_names: list[str] = []
     # Theme name -> keywords; extends (or, with the same name, replaces) the built-in themes.
     themes: dict[str, list[str]] = {}
+    # "On site now" only for a review written this recently before it reached us: one written
+    # days earlier (a first poll's backlog, an import) was on site then, not now.
+    on_site_within: Duration = timedelta(hours=24)
 
     @model_validator(mode="after")
     def _bands_in_order(self) -> Triage:
@@ -193,15 +242,40 @@ class Bursts(_Strict):
     window: Duration = timedelta(minutes=1)
 
 
+# What a reply in Spanish signs off with when `signature` is set and `signatures` gives none
+# for Spanish: an English sign-off under a Spanish reply reads as a form letter.
+SPANISH_SIGNATURE = "— El equipo de Experiencia del Paciente"
+
+
 class Replies(_Strict):
     default_template: str = "apology_offline"
     contact_phone: str = ""
-    signature: str = ""
+    signature: str = ""  # the sign-off of replies in English
+    # The sign-off per language of the reply template, by language code ("es"); "" for none.
+    # Spanish without one here gets SPANISH_SIGNATURE while `signature` is set.
+    signatures: dict[str, str] = {}
+
+    @field_validator("signatures")
+    @classmethod
+    def _language_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        for code in value:
+            if not (code.isascii() and code.isalpha() and code.islower() and 2 <= len(code) <= 3):
+                raise ValueError(f"{code!r} is not a language code; write it as a template's "
+                                 "language is written, e.g. es = \"— El equipo de …\"")
+        return value
+
+    def signature_for(self, language: str) -> str:
+        """The sign-off of a reply written in `language` (a template's `language`)."""
+        if language in self.signatures:
+            return self.signatures[language]
+        if language == "es" and self.signature:
+            return SPANISH_SIGNATURE
+        return self.signature
 
 
 class Guard(_Strict):
-    # A TOML file of extra reply-guard rules (same format as bot/guard_rules.toml): a rule with
-    # a shipped rule's id replaces it, a new id adds one, vocab lists extend.
+    # A TOML file of extra reply-guard rules (same format as bot/replies/guard_rules.toml): a
+    # rule with a shipped rule's id replaces it, a new id adds one, vocab lists extend.
     rules_file: str | None = None
 
     @field_validator("rules_file")
@@ -227,6 +301,14 @@ class Digest(_Strict):
     subscribers: list[UserId] = []
     # How many weeks the chart of negative reviews and windows met shows.
     chart_weeks: int = Field(default=8, ge=2, le=52)
+
+
+class Lists(_Strict):
+    """The lists people work from (/reviewdesk open, mine, due, missed and the Home tab)."""
+
+    # "Due soon" holds every open case whose next deadline is within this, and any whose window
+    # is in its last quarter (at least its last hour), as its card warns.
+    due_soon_within: Duration = timedelta(hours=4)
 
 
 class GoogleLocation(_Strict):
@@ -302,6 +384,7 @@ class Config(_Strict):
     digest: Digest = Digest()
     roles: Roles = Roles()
     intake: Intake = Intake()
+    lists: Lists = Lists()
     sites: list[Site] = Field(min_length=1)
 
     @field_validator("sites")

@@ -1,6 +1,6 @@
 """The on-call rotation: who is on call when, changed from Slack, handed off every week.
 
-values.py   the typed values shared with bot/blocks/oncall.py (imports nothing from this
+values.py   the typed values shared with bot/oncall/blocks.py (imports nothing from this
             package, so the blocks use them without a cycle)
 schedule.py when hand-offs fall and whose turn it is: pure arithmetic
 parse.py    reading people and moments as typed in `/reviewdesk oncall`

@@ -3,14 +3,15 @@ nobody holds a case, and people or user groups Slack does not know. Warnings, no
 
 from __future__ import annotations
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import HERE, Config
+from bot.core.roles import unknown_groups
+from bot.slack_gateway import SlackGateway
 
 
-def rotation_warnings(config: Config, client: WebClient | None) -> list[str]:
-    """Plain sentences; with a `client`, the named people and user groups are looked up."""
+def rotation_warnings(config: Config, slack: SlackGateway | None) -> list[str]:
+    """Plain sentences; with `slack`, the named people and user groups are looked up."""
     rotation = config.rotation
     told = ("@here in the case's channel" if rotation.fallback == HERE
             else f"the user group {rotation.fallback}, mentioned in the case's channel")
@@ -20,12 +21,12 @@ def rotation_warnings(config: Config, client: WebClient | None) -> list[str]:
         warnings.append(f"The rotation has no members: reminders for cases nobody has claimed "
                         f"will go to {whom}. Name people in [rotation] members, or add them with "
                         "/reviewdesk oncall add @name.")
-    if client is None:
+    if slack is None:
         return warnings
-    return warnings + _unknown_people(config, client) + _unknown_groups(config, client)
+    return warnings + _unknown_people(config, slack) + _unknown_groups(config, slack)
 
 
-def _unknown_people(config: Config, client: WebClient) -> list[str]:
+def _unknown_people(config: Config, slack: SlackGateway) -> list[str]:
     rotation = config.rotation
     roles: dict[str, str] = {}
     for role, users in (("rotation.members", rotation.members),
@@ -36,7 +37,7 @@ def _unknown_people(config: Config, client: WebClient) -> list[str]:
     warnings = []
     for user, role in roles.items():
         try:
-            client.users_info(user=user)
+            slack.look_up_user(user)
         except SlackApiError as error:
             code = error.response.get("error")
             if code == "user_not_found":
@@ -47,25 +48,13 @@ def _unknown_people(config: Config, client: WebClient) -> list[str]:
     return warnings
 
 
-def _unknown_groups(config: Config, client: WebClient) -> list[str]:
+def _unknown_groups(config: Config, slack: SlackGateway) -> list[str]:
     rotation = config.rotation
     named = {group: role for role, group in (("rotation.fallback", rotation.fallback),
                                               ("rotation.usergroup", rotation.usergroup))
              if group and group != HERE}
-    if not named:
-        return []
-    try:
-        groups = client.usergroups_list(include_disabled=True)["usergroups"]
-    except SlackApiError as error:
-        return [f"Could not check the user groups in [rotation] (Slack says "
-                f"{error.response.get('error')}); the app needs the usergroups:read scope."]
-    known = {group["id"]: group for group in groups}
-    warnings = []
-    for group, role in named.items():
-        if group not in known:
-            warnings.append(f"{role} is {group}, a user group Slack does not know; copy the id "
-                            "from the group's page in Slack.")
-        elif known[group].get("date_delete"):
-            warnings.append(f"{role} is {group} (@{known[group]['handle']}), a user group that "
-                            "is disabled; enable it in Slack.")
-    return warnings
+    return unknown_groups(slack, named, section="[rotation]",
+                          unknown="{where} is {group}, a user group Slack does not know; copy "
+                                  "the id from the group's page in Slack.",
+                          disabled="{where} is {group} (@{handle}), a user group that is "
+                                   "disabled; enable it in Slack.")

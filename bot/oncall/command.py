@@ -6,11 +6,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.blocks import oncall as blocks
-from bot.blocks.kit import Rendered
+from bot.oncall import blocks
 from bot.oncall.parse import parse_override, parse_user, words
 from bot.oncall.service import RotationService
 from bot.oncall.values import BadInput, OnCallRefusal, refusal
+from bot.outbox import Rendered
 
 logger = logging.getLogger(__name__)
 

@@ -8,11 +8,11 @@ import logging
 
 from sqlmodel import Session
 
-from bot.blocks.oncall import handoff_message
-from bot.cases import WindowKind
 from bot.config import Config
+from bot.core.cases import WindowKind
+from bot.oncall.blocks import handoff_message
 from bot.oncall.values import Handoff, HandoffCase
-from bot.slack_out import Outbox
+from bot.outbox import OutboxWriter
 from storage import rotation as store
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ def open_cases(session: Session, config: Config) -> tuple[list[HandoffCase], int
     return cases, store.count_open_cases(session)
 
 
-def announce(session: Session, outbox: Outbox, config: Config, handoff: Handoff) -> None:
+def announce(session: Session, outbox: OutboxWriter, config: Config, handoff: Handoff) -> None:
     """The hand-off message in the rotation's channel (default: the triage channel), and the
     same, worded for them, by DM to the new on-call person."""
     channel = config.rotation.channel or config.slack.triage_channel
@@ -46,7 +46,7 @@ def announce(session: Session, outbox: Outbox, config: Config, handoff: Handoff)
               ordering_key=ORDERING_KEY)
 
 
-def keep_group_in_step(session: Session, outbox: Outbox, usergroup: str | None,
+def keep_group_in_step(session: Session, outbox: OutboxWriter, usergroup: str | None,
                        on_call: str | None) -> None:
     """Like Grafana OnCall's Slack user group: when [rotation] usergroup is set and its members
     were last asked to be someone else, ask Slack to make it `on_call` (usergroups.users.update,

@@ -114,6 +114,16 @@ class Snapshot:
     def order(self) -> list[str]:
         return [m.user_id for m in self.members if m.active]
 
+    def next_change(self, after: datetime, until: datetime) -> tuple[datetime, str | None] | None:
+        """When someone other than whoever is on call at `after` is next on call (by `until`),
+        and who: the end of an override in force (the order's person is back), an override
+        starting, or a hand-off. None when it stays the same person (a rotation of one)."""
+        current = self.on_call_at(after)
+        for shift in self.shifts(after, until):
+            if shift.user_id != current:
+                return shift.starts_at, shift.user_id
+        return None
+
     def shifts(self, starts: datetime, ends: datetime) -> list[Shift]:
         cuts = {starts, ends, *handoff_times(starts, ends, self.rotation)}
         for override in self.overrides:

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.config import Config, Rotation
+from bot.core.roles import Role, Roles
 from bot.oncall import handoffs
 from bot.oncall.schedule import WEEK, Snapshot, handoff_times, next_handoff, previous_handoff
 from bot.oncall.values import (
@@ -31,8 +32,7 @@ from bot.oncall.values import (
     Shift,
     refusal,
 )
-from bot.roles import Role, Roles
-from bot.slack_out import Outbox
+from bot.outbox import OutboxWriter
 from storage import rotation as store
 from storage.db import Database, retry_on_conflict
 from storage.models import RotationMember, RotationOverride
@@ -71,13 +71,13 @@ def _snapshot(session: Session, rotation: Rotation, now: datetime, starts: datet
 
 
 class RotationService:
-    def __init__(self, db: Database, config: Config, clock: Clock, outbox: Outbox, *,
-                 roles: Roles | None = None):
+    def __init__(self, db: Database, config: Config, clock: Clock, outbox: OutboxWriter, *,
+                 roles: Roles):
         self.db = db
         self.config = config
         self.clock = clock
         self.outbox = outbox
-        self.roles = roles or Roles(config, outbox.client, clock)
+        self.roles = roles
 
     @property
     def rotation(self) -> Rotation:
@@ -147,17 +147,20 @@ class RotationService:
 
     def status(self) -> RotationStatus:
         now = self.clock.now()
-        next_at = next_handoff(now, self.rotation)
         with self.db.session() as session:
-            snapshot = _snapshot(session, self.rotation, now, now, now + WEEK)
+            snapshot = _snapshot(session, self.rotation, now, now, now + OVERRIDES_SHOWN)
             later = store.overrides_between(session, starts=now, ends=now + OVERRIDES_SHOWN)
+        # "Next" is the next person on call, not the next hand-off: after "override @sam until
+        # fri 17:00", the order's person is back on Friday, before Sam's own turn on Monday.
+        change = snapshot.next_change(now, now + OVERRIDES_SHOWN)
+        next_at, next_on_call = change or (next_handoff(now, self.rotation), None)
         return RotationStatus(
             now=now,
             on_call=snapshot.on_call_at(now),
             covering=snapshot.override_at(now),
             base=snapshot.base_at(now),
             next_at=next_at,
-            next_on_call=snapshot.on_call_at(next_at),
+            next_on_call=next_on_call,
             shifts=snapshot.shifts(now, now + WEEK),
             overrides=[_override(o) for o in sorted(later, key=lambda o: (o.starts_at, o.id or 0))],
             order=snapshot.order(),

@@ -1,5 +1,5 @@
 """The on-call rotation's typed values, shared by the rotation's modules and the Block Kit
-builders (bot/blocks/oncall.py): plain frozen dataclasses, never database rows."""
+builders (bot/oncall/blocks.py): plain frozen dataclasses, never database rows."""
 
 from __future__ import annotations
 
@@ -48,8 +48,8 @@ class RotationStatus:
     on_call: str | None
     covering: Override | None  # the override in force now, if any
     base: str | None  # whose turn in the order it is now
-    next_at: datetime
-    next_on_call: str | None
+    next_at: datetime  # when someone else is next on call (else the next hand-off)
+    next_on_call: str | None  # who; None when nobody else is (a rotation of one)
     shifts: list[Shift]
     overrides: list[Override]  # in force now or later, soonest first
     order: list[str]

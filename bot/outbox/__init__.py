@@ -1,10 +1,8 @@
 """The outbox: everything the bot posts to Slack is a row written in the same transaction as the
-change it announces (writer), and one delivery loop (delivery) sends the rows in order per
-case, exactly once: calls are prepared from the rows (calls), posts of unknown outcome are
-looked up before anything is sent again (lookup), and short renewed leases let several copies
-share the work (leases)."""
+change it announces (writer); the rendered message the renderers hand it, and what kinds of rows
+there are (kinds). Sending them is bot/delivery/'s, which only the app's wiring sees."""
 
-from bot.outbox.delivery import Outbox
-from bot.outbox.kinds import METADATA_EVENT, Kind, Outcome
+from bot.outbox.kinds import METADATA_EVENT, Kind, Outcome, Rendered
+from bot.outbox.writer import OutboxWriter
 
-__all__ = ["METADATA_EVENT", "Kind", "Outbox", "Outcome"]
+__all__ = ["METADATA_EVENT", "Kind", "OutboxWriter", "Outcome", "Rendered"]

@@ -1,11 +1,33 @@
-"""What the outbox sends (message kinds), how a delivery attempt ended, and which of Slack's
-answers mean that sending again cannot help."""
+"""What the outbox sends (a rendered message, and the kinds of messages), how a delivery attempt
+ended, and which of Slack's answers mean that sending again cannot help."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 METADATA_EVENT = "reviewdesk_message"  # the metadata event every post carries, with its key
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message ready for chat.postMessage / chat.update: notification text, blocks and
+    attachments (as Slack's JSON; bot.blocks.kit.message builds them)."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    # Slack takes a table block only in a message's attachments, one table per message.
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+
+    def kwargs(self) -> dict[str, Any]:
+        """The text, blocks and attachments as Web API arguments."""
+        kwargs: dict[str, Any] = {"text": self.text}
+        if self.blocks:
+            kwargs["blocks"] = self.blocks
+        if self.attachments:
+            kwargs["attachments"] = self.attachments
+        return kwargs
 
 
 class Kind(StrEnum):
@@ -21,6 +43,7 @@ class Kind(StrEnum):
     UPDATE_LOOK_LIST = "update_look_list"
     RISK_NOTICE = "risk_notice"  # a copy of a risk case for the risk channel
     CASE_DM = "case_dm"  # a direct message about a case, with a link to its card
+    CASES_DM = "cases_dm"  # a direct message listing several cases, with a link to each card
     DM = "dm"  # a direct message to a person
     USERGROUP_SYNC = "usergroup_sync"  # set a Slack user group's members (the on-call group)
     UPLOAD_FILE = "upload_file"  # share a file (the digest's chart) in a channel or a DM
@@ -29,7 +52,8 @@ class Kind(StrEnum):
 # Posts create a message: one whose outcome is unknown is looked up before it is sent again.
 POSTS = frozenset(
     {Kind.POST_CARD, Kind.POST_PX_CARD, Kind.THREAD_REPLY, Kind.MESSAGE, Kind.POST_BATCH,
-     Kind.POST_LOOK_LIST, Kind.RISK_NOTICE, Kind.CASE_DM, Kind.DM, Kind.UPLOAD_FILE}
+     Kind.POST_LOOK_LIST, Kind.RISK_NOTICE, Kind.CASE_DM, Kind.CASES_DM, Kind.DM,
+     Kind.UPLOAD_FILE}
 )
 UPLOAD = "files.upload_v2"  # slack_sdk's files.getUploadURLExternal, the bytes, and
 #                             files.completeUploadExternal
@@ -62,6 +86,10 @@ GROUP_REFUSALS = frozenset({
 
 def case_key(case_id: int) -> str:
     return f"case:{case_id}"
+
+
+def dm_key(user: str) -> str:
+    return f"dm:{user}"
 
 
 def usergroup_key(usergroup: str) -> str:

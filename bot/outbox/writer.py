@@ -9,15 +9,20 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.blocks.kit import Rendered
 from bot.clock import Clock
-from bot.outbox.kinds import Kind, case_key, usergroup_key
+from bot.outbox.kinds import Kind, Rendered, case_key, dm_key, usergroup_key
 from storage import repository as repo
 from storage.models import OutboxMessage
 
 
 class OutboxWriter:
+    """What code that makes messages sees of the outbox: rows added inside its transaction, and
+    `wake` after the commit. The delivery loop (bot/delivery/) is one and sends them."""
+
     clock: Clock
+
+    def wake(self) -> None:
+        """The rows are committed: the delivery loop overrides this to send them now."""
 
     def _add(
         self,
@@ -87,6 +92,13 @@ class OutboxWriter:
         """A direct message to `user`; "{permalink}" in `text` becomes the card's link."""
         self._add(session, Kind.CASE_DM, case_id=case_id,
                   payload={"text": text, "user": user, "px": px})
+
+    def cases_dm(self, session: Session, *, user: str, text: str,
+                 cards: list[tuple[int, bool]]) -> None:
+        """A direct message to `user` about several cases: "{card:N}" in `text` becomes the
+        link to the card of cards[N], a (case id, PX card?) pair."""
+        self._add(session, Kind.CASES_DM, ordering_key=dm_key(user),
+                  payload={"text": text, "user": user, "cards": [list(c) for c in cards]})
 
     def post_batch(self, session: Session, *, batch_id: int) -> None:
         self._add(session, Kind.POST_BATCH, payload={"batch_id": batch_id},

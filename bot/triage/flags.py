@@ -1,5 +1,6 @@
-"""What a card flags, read from a review's text with patterns (bot.lexicon): someone on site
-now, risk language, a named clinician, an old visit, a troll; and the wording of the reasons.
+"""What a card flags, read from a review's text with patterns (bot.triage.lexicon): someone on site
+now (the grammar in bot.triage.presence), risk language, a named clinician, an old visit, a
+troll; and the wording of the reasons.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from bisect import bisect_right
 from datetime import datetime
 from functools import lru_cache
 
-from bot import lexicon
+from bot.triage import lexicon, presence, presence_es
 
 # Why a troll was flagged; harassment is hidden, bait only ignored.
 HARASSMENT = "harassment"
@@ -67,31 +68,17 @@ def _negation(lower: str, start: int, clause_starts: list[int]) -> int | None:
 
 # --- On site now -----------------------------------------------------------------------------
 
-# A sentence ends at . ! ? or a line break, but not after "Dr." or "Mr.".
-_SENTENCE_END = re.compile(r"(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bst)[.!?]+(?=\s|$)|\n+")
-_PRESENCE_SELF = _words("|".join(lexicon.PRESENCE_SELF))
-_PRESENCE_NOW = _words(lexicon.PRESENCE_NOW)
-_PRESENCE_PLACE = _words(lexicon.PRESENCE_PLACE)
-_PRESENCE_PAST = _words(lexicon.PRESENCE_PAST)
-_STAFF_SPEAKER = _words(lexicon.STAFF_SPEAKER)
-_PRESENCE_ANY = _words("|".join([*lexicon.PRESENCE_SELF, lexicon.PRESENCE_NOW]))
+
+def on_site_now(lower: str, sites: tuple[str, ...] = ()) -> str | None:
+    """The sentence saying the reviewer (or someone they are with) is at the hospital now:
+    bot.triage.presence's grammar, or in Spanish bot.triage.presence_es's; `sites`, the desk's
+    site names and aliases."""
+    return presence.on_site_now(lower, sites) or presence_es.on_site_now(lower, sites)
 
 
-def on_site_now(lower: str) -> str | None:
-    """The sentence saying the reviewer (or their family) is at the hospital now, if any."""
-    if not _PRESENCE_ANY.search(lower) or _STAFF_SPEAKER.search(lower):
-        return None
-    for sentence in _SENTENCE_END.split(lower):
-        if _PRESENCE_PAST.search(sentence):
-            continue
-        if _PRESENCE_SELF.search(sentence):
-            return sentence.strip()
-        now = _PRESENCE_NOW.search(sentence)
-        # "we're here for you" is one cue, not two: the place must be said apart from the "now"
-        if now and any(place.start() >= now.end() or place.end() <= now.start()
-                       for place in _PRESENCE_PLACE.finditer(sentence)):
-            return sentence.strip()
-    return None
+def has_lasted(sentence: str) -> bool:
+    """Whether the on-site sentence says they have been there a while: a wait."""
+    return presence.has_lasted(sentence) or presence_es.has_lasted(sentence)
 
 
 # --- An old visit ----------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Profanity: better-profanity's word list and letter substitutions ("sh1t", "f*ck", "a$$"),
 matched on whole words with dictionary look-ups (the library's own censor takes ~40 ms a
-review), less the words that are ordinary in a hospital (bot.lexicon.PROFANITY_ALLOWED)."""
+review), less the words that are ordinary in a hospital (bot.triage.lexicon.PROFANITY_ALLOWED). The
+list and the substitutions are kept here (data/, with the package's licence): the package, with
+no release since 2020, is not needed for them."""
 
 from __future__ import annotations
 
@@ -8,7 +10,21 @@ import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
 
-from bot import lexicon
+from bot.triage import lexicon
+
+WORD_LIST = "profanity_words.txt"  # in bot/triage/data/, better-profanity 0.7.0's, unchanged
+# better-profanity 0.7.0's Profanity().CHARS_MAPPING: the letters a character may stand for.
+CHARS_MAPPING: dict[str, tuple[str, ...]] = {
+    "a": ("a", "@", "*", "4"),
+    "i": ("i", "*", "l", "1"),
+    "o": ("o", "*", "0", "@"),
+    "u": ("u", "*", "v"),
+    "v": ("v", "*", "u"),
+    "l": ("l", "1"),
+    "e": ("e", "*", "3"),
+    "s": ("s", "$", "5"),
+    "t": ("t", "7"),
+}
 
 
 class ProfanityMatcher:
@@ -98,12 +114,8 @@ def _char_classes(char_map: Mapping[str, Iterable[str]]) -> dict[str, str]:
 
 
 def load() -> ProfanityMatcher:
-    from better_profanity import Profanity
-
-    listing = resources.files("better_profanity").joinpath("profanity_wordlist.txt")
+    listing = resources.files("bot.triage").joinpath("data", WORD_LIST)
     words = [word for word in listing.read_text(encoding="utf-8").split("\n")
              if word.strip() and word.strip().lower() not in lexicon.PROFANITY_ALLOWED]
-    # The substitutions the library itself recognises; a one-word list keeps the load small.
-    char_map = Profanity(["placeholder"]).CHARS_MAPPING
-    return ProfanityMatcher(words, char_map)
+    return ProfanityMatcher(words, CHARS_MAPPING)
 

@@ -69,8 +69,16 @@ class TriageResult:
         )
 
     @property
+    def needs_a_person(self) -> bool:
+        """Someone on site now, or a risk (safety, legal, the press): the card suggests
+        neither hiding nor ignoring it, whatever else the review holds."""
+        return "urgent" in self.labels or "risk" in self.labels
+
+    @property
     def suggested_hide_reason(self) -> str | None:
-        """A bot.cases.HIDE_REASONS key the card can suggest, or None."""
+        """A bot.core.cases.HIDE_REASONS key the card can suggest, or None."""
+        if self.needs_a_person:
+            return None
         if "clinician" in self.labels:
             return "names_clinician"
         if "profanity" in self.labels or (
@@ -81,7 +89,9 @@ class TriageResult:
 
     @property
     def suggested_ignore_reason(self) -> str | None:
-        """A bot.cases.IGNORE_REASONS key the card can suggest, or None."""
+        """A bot.core.cases.IGNORE_REASONS key the card can suggest, or None."""
+        if self.needs_a_person:
+            return None
         if "troll" in self.labels:
             return "troll"
         if "past_experience" in self.labels:

@@ -2,11 +2,17 @@
 `python -m bot.triage.train [OUT]`. Deterministic: the same data gives the same model.
 
 The candidates the bench compares are here too (bench/triage_bench.py); `SHIPPED` names the
-one that wins there. Thresholds come from the training data alone, by 5-fold cross-validation:
+one that wins there. Thresholds come from the training data alone, from predictions on text the
+fitted model had not seen: for a candidate that weighs organisations equally, fitted on two
+organisations or more, each organisation's predictions by a model fitted on the others (leave
+one organisation out, pooled, each organisation weighing the same), so a new hospital gets
+thresholds chosen on a hospital the model had not seen; else by 5-fold cross-validation:
 - the complaint band starts at the lowest probability whose out-of-fold precision reaches
   COMPLAINT_PRECISION;
 - the unsure band starts at the highest probability that still keeps UNSURE_RECALL of the
-  complaints out of fold; under it a review is "not a complaint".
+  complaints out of fold; under it a review is "not a complaint". For a candidate that weighs
+  organisations equally, never lower than puts MAX_ASKED of the texts in it: Needs a look is
+  people's time, and a new hospital gets a band that asks about one text in five at most.
 """
 
 from __future__ import annotations
@@ -32,8 +38,10 @@ from bot.triage.model import (
 
 SEED = 0
 FOLDS = 5
+ORGANISATIONS_EQUAL = "tfidf+vader LR, orgs equal"
 COMPLAINT_PRECISION = 0.85
 UNSURE_RECALL = 0.95
+MAX_ASKED = 0.20  # at most this share of texts under Needs a look (by_organisation candidates)
 MIN_THEME_EXAMPLES = 50  # fewer, and a theme is left to its keywords
 
 
@@ -44,12 +52,27 @@ class Candidate:
     vader: bool
     features: Callable[[], Any]
     classifier: Callable[[], Any]
+    # each organisation (and, in it, complaints and the rest) weighs the same in the fit, and
+    # the bands come from leave-one-organisation-out predictions (see the module's doc)
+    by_organisation: bool = False
+
+    @property
+    def score_names(self) -> tuple[str, ...]:
+        """The VADER scores it reads beside the text's n-grams."""
+        return VADER_FEATURES if self.vader else ()
 
 
 def _logistic() -> Any:
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(C=3.0, class_weight="balanced", max_iter=3000)
+
+
+def _logistic_weighted() -> Any:
+    """Balanced by sample weights (organisation_weights) rather than by class."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=3.0, max_iter=3000)
 
 
 def _calibrated_svm() -> Any:
@@ -80,17 +103,22 @@ CANDIDATES: dict[str, Candidate] = {
         Candidate("tfidf LR", "the same without VADER", False, tfidf_ngrams, _logistic),
         Candidate("tfidf+vader SVM", "TF-IDF n-grams and VADER, linear SVM calibrated "
                   "(sigmoid, 5 folds)", True, tfidf_ngrams, _calibrated_svm),
+        Candidate(ORGANISATIONS_EQUAL, "tfidf+vader LR, each organisation and class weighing "
+                  "the same, bands from leave-one-organisation-out predictions", True,
+                  tfidf_ngrams, _logistic_weighted, by_organisation=True),
     )
 }
 SHIPPED = "tfidf+vader LR"
+CURRENT = "tfidf+vader LR"  # the recipe of complaint-v1, trained on the v6 file alone
 
 
-def with_vader(text_features: Any, vader: Sequence[Mapping[str, float]]) -> Any:
+def with_vader(text_features: Any, vader: Sequence[Mapping[str, float]],
+               names: Sequence[str] = VADER_FEATURES) -> Any:
     """The text features with VADER's scores as extra columns."""
     import numpy as np
     from scipy import sparse
 
-    scores = np.array([[score[name] for name in VADER_FEATURES] for score in vader])
+    scores = np.array([[score[name] for name in names] for score in vader])
     return sparse.hstack([text_features, sparse.csr_matrix(scores)], format="csr")
 
 
@@ -113,7 +141,8 @@ class FittedModel:
                       vader: Sequence[Mapping[str, float]] | None = None) -> Any:
         features = self.features.transform(list(texts))
         if self.candidate.vader:
-            features = with_vader(features, vader if vader is not None else vader_scores(texts))
+            features = with_vader(features, vader if vader is not None else vader_scores(texts),
+                                  self.candidate.score_names)
         return self.complaint.predict_proba(features)[:, 1]
 
     def theme_scores(self, texts: Sequence[str]) -> Any:
@@ -147,7 +176,7 @@ class FittedModel:
             arrays["theme_intercept"] = np.zeros(0)
         full_meta = {
             **meta, "format": 1, "candidate": self.candidate.name, "parts": parts,
-            "vader_features": list(VADER_FEATURES) if self.candidate.vader else [],
+            "vader_features": list(self.candidate.score_names),
             "complaint_threshold": self.complaint_threshold,
             "unsure_threshold": self.unsure_threshold,
             "theme_names": list(self.theme_names),
@@ -178,24 +207,62 @@ def vader_scores(texts: Sequence[str]) -> list[dict[str, float]]:
     return [analyzer.polarity_scores(text) for text in texts]
 
 
+def organisation_weights(rows: Sequence[nhs.Feedback]) -> Any:
+    """Each organisation weighs the same, and within it complaints and the rest weigh the same
+    (a new hospital's share of complaints is unknown); the mean weight is 1."""
+    import numpy as np
+
+    counts: dict[tuple[str, bool], int] = {}
+    for row in rows:
+        counts[row.trust, row.complaint] = counts.get((row.trust, row.complaint), 0) + 1
+    weights = np.array([1.0 / counts[row.trust, row.complaint] for row in rows])
+    return weights * (len(rows) / weights.sum())
+
+
+def per_organisation(rows: Sequence[nhs.Feedback]) -> Any:
+    """Weights that make each organisation count the same in a pooled score."""
+    import numpy as np
+
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.trust] = counts.get(row.trust, 0) + 1
+    return np.array([1.0 / counts[row.trust] for row in rows])
+
+
 def fit(rows: Sequence[nhs.Feedback], candidate: Candidate, *, themes: bool = True,
-        thresholds: bool = True, vader: Sequence[Mapping[str, float]] | None = None
-        ) -> FittedModel:
-    """A model fitted on `rows`, its thresholds (in .meta) from cross-validation on them."""
+        thresholds: bool = True, vader: Sequence[Mapping[str, float]] | None = None,
+        out_of_organisation: Any = None) -> FittedModel:
+    """A model fitted on `rows`, its thresholds (in .meta) from predictions on text it had not
+    seen (the module's doc). `out_of_organisation`: those predictions, when the caller has
+    them already (leave_one_organisation_out's)."""
     import numpy as np
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     texts = [row.text for row in rows]
     labels = np.array([row.complaint for row in rows])
+    vader = vader or (vader_scores(texts) if candidate.vader else None)
     features = candidate.features()
     matrix = features.fit_transform(texts)
-    scored = with_vader(matrix, vader or vader_scores(texts)) if candidate.vader else matrix
-    complaint = candidate.classifier().fit(scored, labels)
+    scored = with_vader(matrix, vader, candidate.score_names) if candidate.vader else matrix
+    weighted = candidate.by_organisation
+    fit_params = {"sample_weight": organisation_weights(rows)} if weighted else {}
+    complaint = candidate.classifier().fit(scored, labels, **fit_params)
     complaint_at, unsure_at = 0.5, 0.5
-    if thresholds:
+    organisations = sorted({row.trust for row in rows})
+    if thresholds and weighted and len(organisations) >= 2:
+        if out_of_organisation is None:
+            out_of_organisation = np.zeros(len(rows))
+            for held_out, (model, _rows) in leave_one_organisation_out(
+                    rows, candidate, vader=vader, thresholds=False).items():
+                at = [i for i, row in enumerate(rows) if row.trust == held_out]
+                out_of_organisation[at] = model.probabilities(
+                    [rows[i].text for i in at], [vader[i] for i in at] if vader else None)
+        complaint_at, unsure_at = band_thresholds(labels, out_of_organisation,
+                                                  per_organisation(rows), max_asked=MAX_ASKED)
+    elif thresholds:
         folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
         out_of_fold = cross_val_predict(candidate.classifier(), scored, labels, cv=folds,
-                                        method="predict_proba")[:, 1]
+                                        method="predict_proba", params=fit_params)[:, 1]
         complaint_at, unsure_at = band_thresholds(labels, out_of_fold)
 
     theme_model, theme_names, theme_thresholds = (None, [], [])
@@ -208,28 +275,55 @@ def fit(rows: Sequence[nhs.Feedback], candidate: Candidate, *, themes: bool = Tr
     )
 
 
-def band_thresholds(labels: Any, probabilities: Any) -> tuple[float, float]:
-    """(complaint, unsure) thresholds from out-of-fold probabilities; see the module's doc."""
+def band_thresholds(labels: Any, probabilities: Any, weights: Any = None, *,
+                    max_asked: float | None = None) -> tuple[float, float]:
+    """(complaint, unsure) thresholds from out-of-fold probabilities; see the module's doc.
+    `max_asked`: the unsure band never holds more than this share of the texts, even when
+    keeping UNSURE_RECALL of the complaints would need more (Needs a look is people's time)."""
     import numpy as np
     from sklearn.metrics import precision_recall_curve
 
-    precision, recall, thresholds = precision_recall_curve(labels, probabilities)
+    precision, recall, thresholds = precision_recall_curve(labels, probabilities,
+                                                           sample_weight=weights)
     precise = np.flatnonzero(precision[:-1] >= COMPLAINT_PRECISION)
     complaint_at = float(thresholds[precise[0]]) if len(precise) else 1.0
     kept = np.flatnonzero(recall[:-1] >= UNSURE_RECALL)
     unsure_at = float(thresholds[kept[-1]]) if len(kept) else 0.0
+    if max_asked is not None:
+        unsure_at = max(unsure_at, _asked_at_most(probabilities, weights, complaint_at,
+                                                  max_asked))
     # floor to 4 places, so a stored threshold never lets a borderline text change band
     return (float(np.floor(complaint_at * 1e4) / 1e4),
             float(np.floor(min(unsure_at, complaint_at) * 1e4) / 1e4))
 
 
+def _asked_at_most(probabilities: Any, weights: Any, complaint_at: float, share: float
+                   ) -> float:
+    """The lowest unsure threshold that puts at most `share` of the (weighted) texts between
+    it and `complaint_at`."""
+    import numpy as np
+
+    scores = np.asarray(probabilities, dtype=float)
+    weight = np.ones(len(scores)) if weights is None else np.asarray(weights, dtype=float)
+    below = scores < complaint_at
+    order = np.argsort(-scores[below], kind="stable")
+    ranked, asked = scores[below][order], np.cumsum(weight[below][order]) / weight.sum()
+    # a threshold at ranked[i] asks about every text scoring at least ranked[i]
+    cuts = np.unique(ranked)
+    asked_at = asked[np.searchsorted(-ranked, -cuts, side="right") - 1]
+    allowed = cuts[asked_at <= share]
+    return float(allowed.min()) if len(allowed) else complaint_at
+
+
 def _fit_themes(rows: Sequence[nhs.Feedback], matrix: Any) -> tuple[Any, list[str], list[float]]:
     """One ridge regression per theme with enough examples; each theme's threshold the one
-    with the best out-of-fold F1."""
+    with the best out-of-fold F1. Only rows whose themes were labelled count."""
     import numpy as np
     from sklearn.metrics import precision_recall_curve
     from sklearn.model_selection import KFold, cross_val_predict
 
+    themed = [i for i, row in enumerate(rows) if row.themed]
+    rows, matrix = [rows[i] for i in themed], matrix[themed]
     names = [theme for theme in nhs.THEME_COLUMNS
              if sum(theme in row.themes for row in rows) >= MIN_THEME_EXAMPLES]
     if not names:
@@ -296,6 +390,26 @@ def _ratio(part: int, whole: int) -> float:
     return float(part) / float(whole) if whole else 1.0
 
 
+def leave_one_organisation_out(rows: Sequence[nhs.Feedback], candidate: Candidate, *,
+                               themes: bool = False, thresholds: bool = True,
+                               vader: Sequence[Mapping[str, float]] | None = None
+                               ) -> dict[str, tuple[FittedModel, list[nhs.Feedback]]]:
+    """Per organisation: a model fitted on the others (its bands from their own leave-one-out
+    predictions, when `thresholds`), and that organisation's rows."""
+    folds = {}
+    for held_out in sorted({row.trust for row in rows}, key=_organisation_order):
+        keep = [i for i, row in enumerate(rows) if row.trust != held_out]
+        model = fit([rows[i] for i in keep], candidate, themes=themes, thresholds=thresholds,
+                    vader=[vader[i] for i in keep] if vader else None)
+        folds[held_out] = (model, [row for row in rows if row.trust == held_out])
+    return folds
+
+
+def _organisation_order(name: str) -> tuple[int, str]:
+    order = nhs.ORGANISATIONS
+    return (order.index(name) if name in order else len(order), name)
+
+
 def cross_trust(rows: Sequence[nhs.Feedback], candidate: Candidate, *, themes: bool = False
                 ) -> dict[str, tuple[FittedModel, list[nhs.Feedback]]]:
     """"NEAS→NHFT" and "NHFT→NEAS": a model fitted on one trust, and the other trust's rows."""
@@ -318,13 +432,15 @@ class TrainReport:
     complaint_threshold: float
     unsure_threshold: float
     themes: list[str]
-    data_sha256: str
+    data_files: list[dict[str, Any]]
     sklearn_version: str
     held_out: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         out = [f"wrote {self.path}: {self.rows} comments ({self.complaints} complaints), "
                f"{self.dropped_question_dependent} question-dependent answers left out",
+               "trained on " + ", ".join(f"{entry['file']} (SHA-256 {entry['sha256'][:12]}…)"
+                                         for entry in self.data_files),
                f"bands: complaint at ≥ {self.complaint_threshold}, unsure at ≥ "
                f"{self.unsure_threshold}; model themes: {', '.join(self.themes)}"]
         out.append("the [triage] defaults in bot/config/schema.py and reviewdesk.example.toml must "
@@ -332,46 +448,77 @@ class TrainReport:
         for split, scores in self.held_out.items():
             out.append(f"held out {split}: complaint band P {scores['precision']:.2f} "
                        f"R {scores['recall']:.2f}, with unsure R "
-                       f"{scores['recall_with_unsure']:.2f}, AUC {scores['auc']:.3f}")
+                       f"{scores['recall_with_unsure']:.2f}, asked "
+                       f"{scores['unsure_share']:.2f}, AUC {scores['auc']:.3f}")
         return out
 
 
-def train(out_path: Path = MODEL_PATH, data_path: Path = nhs.NHS_FEEDBACK) -> TrainReport:
-    """Fit the shipped candidate on all the NHS feedback and write it to `out_path` (+ .json),
-    with its held-out scores (trained on one trust, tested on the other)."""
+def shipped_data(candidate: Candidate) -> tuple[Path, ...]:
+    """The files a candidate trains on: every organisation's for one that weighs them
+    equally (the NHS files and the hospitals' own decisions in data/), the v6 file alone for
+    the v1 recipe."""
+    return nhs.data_files() if candidate.by_organisation else (nhs.NHS_FEEDBACK,)
+
+
+def train(out_path: Path = MODEL_PATH, data_paths: Sequence[Path] | None = None,
+          candidate_name: str = SHIPPED) -> TrainReport:
+    """Fit a candidate (the shipped one unless named) on the NHS feedback and write it to
+    `out_path` (+ .json), with its held-out scores: leave one organisation out (or, for the v1
+    recipe, one trust trained and the other tested)."""
     try:
         import sklearn
     except ImportError as error:  # the bot itself runs without it
         raise RuntimeError("training the triage model needs scikit-learn: "
                            "pip install 'reviewdesk[train]'") from error
+    import numpy as np
 
-    rows = nhs.load(data_path)
-    candidate = CANDIDATES[SHIPPED]
+    candidate = CANDIDATES[candidate_name]
+    paths = tuple(data_paths or shipped_data(candidate))
+    rows = nhs.load_all(paths)
+    vader = vader_scores([row.text for row in rows]) if candidate.vader else None
     held_out = {}
-    for split, (model, test_rows) in cross_trust(rows, candidate).items():
-        probabilities = model.probabilities([row.text for row in test_rows])
-        scores = band_scores([row.complaint for row in test_rows], probabilities,
-                             model.complaint_threshold, model.unsure_threshold)
-        held_out[split] = {key: round(value, 4) for key, value in asdict(scores).items()}
+    pooled = None
+    if candidate.by_organisation:
+        pooled = np.zeros(len(rows))
+        for organisation, (model, test_rows) in leave_one_organisation_out(
+                rows, candidate, vader=vader).items():
+            at = [i for i, row in enumerate(rows) if row.trust == organisation]
+            pooled[at] = model.probabilities([row.text for row in test_rows],
+                                             [vader[i] for i in at] if vader else None)
+            scores = band_scores([row.complaint for row in test_rows], pooled[at],
+                                 model.complaint_threshold, model.unsure_threshold)
+            held_out[organisation] = {key: round(value, 4)
+                                      for key, value in asdict(scores).items()}
+        thresholds_from = ("leave-one-organisation-out predictions, pooled with each "
+                           f"organisation weighing the same (Needs a look asking about "
+                           f"{MAX_ASKED:.0%} of texts at most)")
+    else:
+        for split, (model, test_rows) in cross_trust(rows, candidate).items():
+            probabilities = model.probabilities([row.text for row in test_rows])
+            scores = band_scores([row.complaint for row in test_rows], probabilities,
+                                 model.complaint_threshold, model.unsure_threshold)
+            held_out[split] = {key: round(value, 4) for key, value in asdict(scores).items()}
+        thresholds_from = f"{FOLDS}-fold cross-validation on the training rows"
 
-    model = fit(rows, candidate)
+    model = fit(rows, candidate, vader=vader, out_of_organisation=pooled)
+    data_files = [{"file": path.name, "sha256": nhs.sha256(path),
+                   "rows": sum(1 for _ in nhs.load(path))} for path in paths]
     report = TrainReport(
         path=str(out_path), rows=len(rows), complaints=sum(row.complaint for row in rows),
-        dropped_question_dependent=len(nhs.read_all(data_path)) - len(rows),
+        dropped_question_dependent=sum(len(nhs.read_all(path)) for path in paths) - len(rows),
         complaint_threshold=model.complaint_threshold,
         unsure_threshold=model.unsure_threshold, themes=list(model.theme_names),
-        data_sha256=nhs.sha256(data_path), sklearn_version=sklearn.__version__,
-        held_out=held_out,
+        data_files=data_files, sklearn_version=sklearn.__version__, held_out=held_out,
     )
     model.export(out_path, {
-        "version": MODEL_VERSION, "data_file": data_path.name, "data_sha256": report.data_sha256,
+        "version": MODEL_VERSION, "data_files": data_files,
+        "organisations": sorted({row.trust for row in rows}, key=_organisation_order),
         "sklearn_version": report.sklearn_version, "python_version": platform.python_version(),
         "rows": report.rows, "complaints": report.complaints,
         "dropped_question_dependent": report.dropped_question_dependent,
         "held_out": held_out,
-        "thresholds_from": f"{FOLDS}-fold cross-validation on the training rows: complaint at "
-                           f"precision ≥ {COMPLAINT_PRECISION}, unsure at recall ≥ "
-                           f"{UNSURE_RECALL}",
+        "thresholds_from": f"{thresholds_from}: complaint at precision ≥ "
+                           f"{COMPLAINT_PRECISION}, unsure at recall ≥ {UNSURE_RECALL}",
     })
     return report
 
@@ -379,8 +526,9 @@ def train(out_path: Path = MODEL_PATH, data_path: Path = nhs.NHS_FEEDBACK) -> Tr
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the triage complaint model.")
     parser.add_argument("out", nargs="?", type=Path, default=MODEL_PATH)
+    parser.add_argument("--candidate", choices=list(CANDIDATES), default=SHIPPED)
     args = parser.parse_args(argv)
-    for line in train(args.out).lines():
+    for line in train(args.out, candidate_name=args.candidate).lines():
         print(line)
     return 0
 

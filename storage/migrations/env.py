@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from storage.db import make_engine
+from storage.search import include_name
 
 target_metadata = SQLModel.metadata
 
@@ -17,6 +18,7 @@ def run_migrations(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,  # the search index is built by hand (0008), not modelled
     )
     with context.begin_transaction():
         context.run_migrations()

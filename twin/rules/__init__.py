@@ -9,8 +9,9 @@ Two kinds of rule:
   ``views.*``; ``no_text`` and ``invalid_metadata_format`` where Slack uses those), each reason
   ending in ``[json-pointer:/blocks/3/element/max_length]``.
 - ``render``: Slack accepts the payload but a person would see it broken (a ``<!date`` token cut
-  before its ``>``, a ``<`` that opens no token, an entity Slack won't decode, text Slack
-  truncates, a message with blocks and no notification text).  The twin accepts these and
+  before its ``>``, a ``<`` that opens no token, an entity Slack won't decode, a ``>`` quote
+  marker that does not start a line, text Slack truncates, a message with blocks and no
+  notification text).  The twin accepts these and
   records them as render problems on the call.
 
 Every rule cites the Slack page it comes from (``Rule.source``), mostly

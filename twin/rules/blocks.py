@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from twin.rules.mrkdwn import mrkdwn_problems
-from twin.rules.specs import BLOCK_SPECS, CONFIRM_SPEC, ELEMENT_SPECS, Spec, is_int
+from twin.rules.specs import BLOCK_SPECS, CONFIRM_SPEC, ELEMENT_SPECS
 from twin.rules.table import (
     BLOCK_SURFACES,
     CONTAINERS,
@@ -20,6 +20,7 @@ from twin.rules.table import (
     Surface,
     Violation,
 )
+from twin.rules.walker import Spec, is_int
 
 
 @dataclass

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from twin.rules.table import (
     ACTIONS,
@@ -46,25 +45,8 @@ from twin.rules.table import (
     VIDEO,
     WORKFLOW_BUTTON,
 )
+from twin.rules.walker import Check, Spec, Walker, is_int
 
-if TYPE_CHECKING:
-    from twin.rules.blocks import Walk
-
-Check = Callable[["Walk", Any, str], None]
-
-
-@dataclass(frozen=True)
-class Spec:
-    """An object's documented fields: name -> check, which are required, and the page."""
-
-    fields: dict[str, Check]
-    required: tuple[str, ...]
-    source: str
-    extra: Callable[[Walk, dict[str, Any], str], None] | None = None
-
-
-def is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 # ---- small check builders ------------------------------------------------------------------
 
 
@@ -76,7 +58,7 @@ def _text(rule_id: str | None, *, plain: bool = False) -> Check:
     return lambda walk, value, pointer: walk.text(rule_id, value, pointer, plain=plain)
 
 
-def _bool(walk: Walk, value: Any, pointer: str) -> None:
+def _bool(walk: Walker, value: Any, pointer: str) -> None:
     walk.boolean(value, pointer)
 
 
@@ -84,24 +66,24 @@ def _int(rule_id: str) -> Check:
     return lambda walk, value, pointer: walk.integer(rule_id, value, pointer)
 
 
-def _any(walk: Walk, value: Any, pointer: str) -> None:
+def _any(walk: Walker, value: Any, pointer: str) -> None:
     """A field the twin accepts as documented without looking inside."""
 
 
-def _any_str(walk: Walk, value: Any, pointer: str) -> None:
+def _any_str(walk: Walker, value: Any, pointer: str) -> None:
     if not isinstance(value, str):
         walk.fail("json.type", pointer, "must be a string")
 
 
-def _block_id(walk: Walk, value: Any, pointer: str) -> None:
+def _block_id(walk: Walker, value: Any, pointer: str) -> None:
     walk.unique_id("block_id", value, pointer)
 
 
-def _action_id(walk: Walk, value: Any, pointer: str) -> None:
+def _action_id(walk: Walker, value: Any, pointer: str) -> None:
     walk.unique_id("action_id", value, pointer)
 
 
-def _confirm(walk: Walk, value: Any, pointer: str) -> None:
+def _confirm(walk: Walker, value: Any, pointer: str) -> None:
     walk.confirm(value, pointer)
 
 
@@ -110,14 +92,14 @@ def _style(rule_id: str) -> Check:
                                                     ("primary", "danger"))
 
 
-def _placeholder(walk: Walk, value: Any, pointer: str) -> None:
+def _placeholder(walk: Walker, value: Any, pointer: str) -> None:
     walk.text("placeholder.text", value, pointer, plain=True)
 
 
 def _pattern(rule_id: str, pattern: str, shape: str) -> Check:
     compiled = re.compile(pattern)
 
-    def check(walk: Walk, value: Any, pointer: str) -> None:
+    def check(walk: Walker, value: Any, pointer: str) -> None:
         if not isinstance(value, str) or not compiled.fullmatch(value):
             walk.fail(rule_id, pointer, f"must be formatted {shape}")
 
@@ -129,18 +111,18 @@ _INTERACTIVE = {"action_id": _action_id, "confirm": _confirm, "focus_on_load": _
 # ---- cross-field checks --------------------------------------------------------------------
 
 
-def _section_extra(walk: Walk, block: dict[str, Any], pointer: str) -> None:
+def _section_extra(walk: Walker, block: dict[str, Any], pointer: str) -> None:
     if block.get("text") is None and not block.get("fields"):
         walk.fail("section.text_or_fields", pointer, "must provide either text or fields")
 
 
-def _section_fields(walk: Walk, value: Any, pointer: str) -> None:
+def _section_fields(walk: Walker, value: Any, pointer: str) -> None:
     for index, item in enumerate(walk.items("section.fields", value, pointer)):
         walk.text("section.field_text", item, f"{pointer}/{index}")
 
 
 def _elements(container: str, rule_id: str) -> Check:
-    def check(walk: Walk, value: Any, pointer: str) -> None:
+    def check(walk: Walker, value: Any, pointer: str) -> None:
         for index, item in enumerate(walk.items(rule_id, value, pointer)):
             walk.element(container, item, f"{pointer}/{index}")
 
@@ -151,21 +133,21 @@ def _single_element(container: str) -> Check:
     return lambda walk, value, pointer: walk.element(container, value, pointer)
 
 
-def _image_extra(walk: Walk, image: dict[str, Any], pointer: str) -> None:
+def _image_extra(walk: Walker, image: dict[str, Any], pointer: str) -> None:
     if (image.get("image_url") is None) == (image.get("slack_file") is None):
         walk.fail("image.source", pointer, "must provide either image_url or slack_file")
 
 
-def _slack_file(walk: Walk, value: Any, pointer: str) -> None:
+def _slack_file(walk: Walker, value: Any, pointer: str) -> None:
     if not isinstance(value, dict) or (("url" in value) == ("id" in value)):
         walk.fail("image.source", pointer, f"must provide either url or id (see {SLACK_FILE})")
 
 
-def _markdown_text(walk: Walk, value: Any, pointer: str) -> None:
+def _markdown_text(walk: Walker, value: Any, pointer: str) -> None:
     walk.mrkdwn_block_text(value, pointer)
 
 
-def _rich_text_elements(walk: Walk, value: Any, pointer: str) -> None:
+def _rich_text_elements(walk: Walker, value: Any, pointer: str) -> None:
     if not isinstance(value, list):
         walk.fail("json.type", pointer, "must be an array")
         return
@@ -197,7 +179,7 @@ def _rich_text_elements(walk: Walk, value: Any, pointer: str) -> None:
                 _rich_text_elements(walk, [child], f"{here}/elements")
 
 
-def _table_rows(walk: Walk, value: Any, pointer: str) -> None:
+def _table_rows(walk: Walker, value: Any, pointer: str) -> None:
     for row_index, row in enumerate(walk.items("table.rows", value, pointer)):
         row_pointer = f"{pointer}/{row_index}"
         for cell_index, cell in enumerate(walk.items("table.cells", row, row_pointer)):
@@ -213,14 +195,14 @@ def _table_rows(walk: Walk, value: Any, pointer: str) -> None:
                 walk.fail("table.cell", f"{here}/type", "must be raw_text or rich_text")
 
 
-def _column_settings(walk: Walk, value: Any, pointer: str) -> None:
+def _column_settings(walk: Walker, value: Any, pointer: str) -> None:
     for index, item in enumerate(walk.items("table.column_settings", value, pointer)):
         if item is None:
             continue  # a null entry leaves that column at its default
         walk.obj(COLUMN_SETTING_SPEC, item, f"{pointer}/{index}")
 
 
-def _table_extra(walk: Walk, block: dict[str, Any], pointer: str) -> None:
+def _table_extra(walk: Walker, block: dict[str, Any], pointer: str) -> None:
     if not walk.in_attachment:
         walk.fail("table.in_attachments", pointer,
                   "a table block is only taken in the message's attachments")
@@ -238,7 +220,7 @@ def _options_of(element: dict[str, Any]) -> list[Any]:
     return found
 
 
-def _static_select_extra(walk: Walk, element: dict[str, Any], pointer: str) -> None:
+def _static_select_extra(walk: Walker, element: dict[str, Any], pointer: str) -> None:
     has_options, has_groups = "options" in element, "option_groups" in element
     if has_options == has_groups:
         walk.fail("select.options_or_groups", pointer,
@@ -253,7 +235,7 @@ def _static_select_extra(walk: Walk, element: dict[str, Any], pointer: str) -> N
                       "must exactly match one of the options")
 
 
-def _option_groups(walk: Walk, value: Any, pointer: str) -> None:
+def _option_groups(walk: Walker, value: Any, pointer: str) -> None:
     for index, group in enumerate(walk.items("select.option_groups", value, pointer)):
         walk.obj(OPTION_GROUP_SPEC, group, f"{pointer}/{index}")
 
@@ -266,17 +248,17 @@ def _mrkdwn_options(rule_id: str) -> Check:
     return lambda walk, value, pointer: walk.options(rule_id, value, pointer, plain=False)
 
 
-def _initial_options(walk: Walk, value: Any, pointer: str) -> None:
+def _initial_options(walk: Walker, value: Any, pointer: str) -> None:
     for index, item in enumerate(walk.items("select.options", value, pointer) if value else []):
         walk.option(item, f"{pointer}/{index}", plain=False, url=False)
 
 
-def _initial_option(walk: Walk, value: Any, pointer: str) -> None:
+def _initial_option(walk: Walker, value: Any, pointer: str) -> None:
     walk.option(value, pointer, plain=False, url=False)
 
 
-def _choices_extra(rule_id: str, many: bool) -> Callable[[Walk, dict[str, Any], str], None]:
-    def extra(walk: Walk, element: dict[str, Any], pointer: str) -> None:
+def _choices_extra(rule_id: str, many: bool) -> Callable[[Walker, dict[str, Any], str], None]:
+    def extra(walk: Walker, element: dict[str, Any], pointer: str) -> None:
         options = element.get("options") or []
         key = "initial_options" if many else "initial_option"
         chosen = element.get(key)
@@ -290,7 +272,7 @@ def _choices_extra(rule_id: str, many: bool) -> Callable[[Walk, dict[str, Any], 
     return extra
 
 
-def _plain_text_input_extra(walk: Walk, element: dict[str, Any], pointer: str) -> None:
+def _plain_text_input_extra(walk: Walker, element: dict[str, Any], pointer: str) -> None:
     low, high = element.get("min_length"), element.get("max_length")
     if is_int(low) and is_int(high) and low > high:
         walk.fail("plain_text_input.lengths", f"{pointer}/min_length",

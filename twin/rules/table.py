@@ -221,6 +221,9 @@ _TABLE: tuple[Rule, ...] = (
          FORMATTING, kind="render"),
     Rule("mrkdwn.entity", "only &amp; &lt; &gt; are decoded; other entities show raw",
          FORMATTING, kind="render"),
+    Rule("mrkdwn.quote", "a block quote is a '>' at the start of a line; a '>' within a line "
+         "quotes nothing and shows as '>' (Basic visual styles: quote)", FORMATTING,
+         kind="render"),
     # -- view_submission responses -------------------------------------------------------
     Rule("submission.response_action", "response_action is errors, update, push or clear",
          MODALS),

@@ -50,3 +50,7 @@ class ClockControl(Protocol):
     def advance(self, step: str) -> datetime:
         """Move by "1h", "1d" or to the "next" deadline; returns the new time."""
         ...
+
+    def moving(self) -> bool:
+        """Whether a move is under way (pages then ask for changes less often)."""
+        ...

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from twin.interactions import (
     FORM_CONTENT_TYPE,
     block_actions_payload,
+    escape_command_text,
     form_body_for_payload,
     post_signed,
     slash_command_form,
@@ -64,6 +65,7 @@ class Workspace:
     clock: ClockControl | None = None
     events_url: str = ""  # the app's /slack/events, set once its server listens
     command: str = "/reviewdesk"
+    escape_command: bool = True  # the command's should_escape (manifest.yml: true)
     app_name: str = "reviewdesk"
     team_name: str = TEAM_NAME
     notes: list[str] = field(default_factory=list)
@@ -121,6 +123,7 @@ class Workspace:
             "ahead_by": self.clock.ahead_by(),
             "next": upcoming[0].timestamp() if upcoming else None,
             "next_what": upcoming[1] if upcoming else None,
+            "moving": self.clock.moving(),
         }
 
     def directory(self) -> dict[str, Any]:
@@ -286,6 +289,9 @@ class Workspace:
             payload = block_actions_payload(
                 user_id=person.id, action=action, channel_id=channel_id, message=message,
                 is_ephemeral=kind == "ephemeral", team_id=self.twin.team_id,
+                response_url=self.twin.response_url(user=person.id, channel=channel_id,
+                                                    message=message,
+                                                    ephemeral=kind == "ephemeral"),
             )
         status, _answer, seconds = self._send(
             form_body_for_payload(self._name_payload(payload, person)), FORM_CONTENT_TYPE
@@ -361,8 +367,9 @@ class Workspace:
                                           f"This workspace's app answers {self.command}."}
         if channel_id.startswith("D"):
             self.twin.open_dm(person.id)
-        form = slash_command_form(command=command, text=rest.strip(), user_id=person.id,
-                                  channel_id=channel_id, team_id=self.twin.team_id)
+        form = slash_command_form(command=command, text=self._escaped(rest.strip()),
+                                  user_id=person.id, channel_id=channel_id,
+                                  team_id=self.twin.team_id)
         form["user_name"] = person.name.lower()
         form["channel_name"] = self._channel_name(channel_id)
         status, answer, seconds = self._send(urlencode(form), FORM_CONTENT_TYPE)
@@ -379,6 +386,19 @@ class Workspace:
                 if refused:
                     result["error"] = f"Slack would refuse the command's answer: {refused}."
         return result
+
+    def _escaped(self, text: str) -> str:
+        """The command's text as Slack sends it: with should_escape, what the message box
+        recognised (people by name, channels, user groups, links) as Slack's tokens."""
+        if not self.escape_command:
+            return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        ours = {person.id for person in self.people}  # before the twin's stock users
+        with self.twin._lock:
+            users = sorted((dict(user) for user in self.twin.users.values()),
+                           key=lambda user: user["id"] not in ours)
+            channels = [dict(channel) for channel in self.twin.channels.values()]
+            groups = [dict(group) for group in self.twin.usergroups.values()]
+        return escape_command_text(text, users=users, channels=channels, usergroups=groups)
 
     def open_app(self, viewer: Any, tab: Any) -> dict[str, Any]:
         """The person opened the app's Home or Messages tab: Slack sends app_home_opened."""

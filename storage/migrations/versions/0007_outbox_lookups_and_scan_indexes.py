@@ -1,6 +1,6 @@
 """outbox look-ups and indexes for large desks
 
-The outbox records where and when a post of unknown outcome was attempted (bot.outbox.lookup);
+The outbox records where and when a post of unknown outcome was attempted (bot.delivery.lookup);
 cases are indexed by when they opened (a burst's count of recent cases).
 
 Revision ID: 0007

@@ -6,6 +6,10 @@
 (function () {
   const $ = (selector, root) => (root || document).querySelector(selector);
   const esc = BlockKit.escapeHtml;
+  // Between two asks for changes, at least; longer while the clock moves (a day's move sends
+  // hundreds of reminders, and every answer reads the channel under the twin's lock).
+  const POLL_GAP_MS = 250;
+  const POLL_GAP_MOVING_MS = 1000;
 
   const S = {
     viewer: null,
@@ -190,6 +194,8 @@
     const select = $("#person");
     select.innerHTML = S.directory.people.map((p) =>
       `<option value="${esc(p.id)}"${p.id === S.viewer ? " selected" : ""}>${esc(p.name)} — ${esc(p.role)}</option>`).join("");
+    const viewer = person(S.viewer);
+    select.title = viewer ? `${viewer.name} — ${viewer.role}` : "";
   }
 
   function renderClock() {
@@ -199,7 +205,7 @@
       return;
     }
     const c = ctx("message");
-    const shown = BlockKit.formatDate(now(), "{date_short_pretty} {time}", c);
+    const shown = clockText(now(), c);
     const ahead = S.clock.ahead_by;
     let aheadText = "real time";
     if (ahead >= 60) {
@@ -208,12 +214,29 @@
       const minutes = Math.floor((ahead % 3600) / 60);
       aheadText = `${days ? `${days} d ` : ""}${hours ? `${hours} h ` : ""}${!days && minutes ? `${minutes} min ` : ""}ahead`.trim();
     }
-    box.textContent = `${shown} (${c.tz})`;
-    $("#clock-ahead").textContent = aheadText;
+    // The time zone and what is next in full are in the titles: the bar fits 1024 px.
+    box.textContent = shown;
+    box.title = `The bot's clock, shown in ${c.tz}`;
+    // While it moves, it says so: a day's move stops at every reminder on the way.
+    $("#clock-ahead").textContent = S.clock.moving ? "moving…" : aheadText;
     const next = $("#clock-next");
     next.textContent = S.clock.next
-      ? `Next: ${S.clock.next_what} ${BlockKit.formatDate(S.clock.next, "{date_short_pretty} {time}", c)}`
+      ? `Next: ${S.clock.next_what} ${clockText(S.clock.next, c)}`
       : "Nothing due";
+    next.title = next.textContent;
+  }
+
+  // A moment of the bot's clock as the bar shows it: "Today 6:44 AM" on the person's own
+  // today, else with its weekday ("Tue, Dec 8 6:44 AM"): "today" means the real day, not the
+  // moved clock's, which would always be "today".
+  function clockText(epoch, c) {
+    const time = BlockKit.formatDate(epoch, "{time}", c);
+    const realToday = BlockKit.formatDate(Date.now() / 1000, "{date_num}", c);
+    if (BlockKit.formatDate(epoch, "{date_num}", c) === realToday) return `Today ${time}`;
+    const day = new Intl.DateTimeFormat("en-US", {
+      timeZone: c.tz, weekday: "short", month: "short", day: "numeric",
+    }).format(new Date(epoch * 1000));
+    return `${day} ${time}`;
   }
 
   function header() {
@@ -490,7 +513,15 @@
   }
 
   async function poll(generation) {
+    let asked = 0;
     while (generation === S.generation) {
+      // A burst of changes is shown a few times a second, not once a message: each answer
+      // reads the channel under the twin's lock, which the bot's own sends wait for.
+      const moving = S.clock && S.clock.moving;
+      const gap = asked + (moving ? POLL_GAP_MOVING_MS : POLL_GAP_MS) - Date.now();
+      if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
+      if (generation !== S.generation) return;
+      asked = Date.now();
       const params = new URLSearchParams({ viewer: S.viewer, since: String(S.version) });
       const channel = currentChannel();
       if (channel) params.set("channel", channel);

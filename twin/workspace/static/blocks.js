@@ -21,6 +21,7 @@
     large_green_circle: "🟢", large_yellow_circle: "🟡", large_orange_circle: "🟠",
     hospital: "🏥", busts_in_silhouette: "👥", bust_in_silhouette: "👤", pushpin: "📌",
     point_right: "👉", arrow_right: "➡️", fire: "🔥", heart: "❤️", slightly_smiling_face: "🙂",
+    leftwards_arrow_with_hook: "↩️",
   };
 
   const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -251,8 +252,9 @@
     return html;
   }
 
+  // Slack keeps a plain_text's line breaks (the reply to copy has paragraphs).
   function plainText(obj) {
-    const text = escapeHtml(obj && obj.text != null ? obj.text : "");
+    const text = escapeHtml(obj && obj.text != null ? obj.text : "").replace(/\n/g, "<br>");
     return obj && obj.emoji === false ? text : emojify(text);
   }
 

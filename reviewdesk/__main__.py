@@ -1,0 +1,7 @@
+"""`python -m reviewdesk …` runs the `reviewdesk` command."""
+
+import sys
+
+from reviewdesk.cli import main
+
+sys.exit(main())
