@@ -27,8 +27,13 @@ run: $(STAMP)
 	test -f reviewdesk.toml || cp reviewdesk.example.toml reviewdesk.toml
 	$(VENV)/bin/reviewdesk run
 
+# The suite mostly waits on HTTP round trips, so its tests run in $(TEST_WORKERS) processes
+# (pytest-xdist), each on its own databases and ports; the few that write a real site override
+# folder into templates/ run alone afterwards.
+TEST_WORKERS ?= 4
 test: $(STAMP)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) -m "not site_templates"
+	$(VENV)/bin/pytest -m site_templates
 
 # The benchmark suite (a few minutes): prints a table of ratios and writes bench/RESULTS.md.
 bench: $(STAMP)

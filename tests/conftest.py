@@ -41,6 +41,23 @@ def pytest_configure(config) -> None:
         "slack_rejects: the test sends Slack payloads that Slack rejects (or that would render "
         "wrongly) on purpose, so the Slack-rules guard lets them pass",
     )
+    config.addinivalue_line(
+        "markers",
+        f"{SITE_TEMPLATES}: the test writes a real per-site override folder "
+        "(templates/replies/sites/north) that every reply rendered meanwhile would use; "
+        "`make test` runs these alone, after the tests that run in parallel",
+    )
+
+
+SITE_TEMPLATES = "site_templates"
+# The fixtures (in tests/test_replies.py and tests/test_cli.py) that write that folder.
+_SITE_TEMPLATE_FIXTURES = {"site_dir", "north_templates"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if _SITE_TEMPLATE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(SITE_TEMPLATES)
 
 
 @pytest.fixture(autouse=True)

@@ -29,9 +29,17 @@ def _escalate(driver, user, case_id, urgency, *, site="north", note=None) -> dic
               BlockId.URGENCY: {InputId.URGENCY: static_select_value(urgency)}}
     if note:
         values[BlockId.NOTE] = {InputId.NOTE: plain_text_value(note)}
+    before = _escalations(driver, case_id)
     status, body = driver.submit(user, view, values)
     assert status == 200
+    if not body:  # accepted: the bot acks first and escalates after, so wait for it
+        driver.slack.wait_for(lambda: _escalations(driver, case_id) > before,
+                              what=f"case {case_id} escalated")
     return body
+
+
+def _escalations(driver, case_id) -> int:
+    return [action for action, _ in driver.events(case_id)].count(Action.ESCALATE)
 
 
 def _windows(bot, case_id, kind) -> list[CaseWindow]:
