@@ -32,7 +32,17 @@ if str(ROOT) not in sys.path:
 
 from bot.config import Config  # noqa: E402
 from bot.core.reviews import CanonicalReview  # noqa: E402
-from bot.triage import LABELS, OVERRIDES, band_for, flags, nhs, train, triage  # noqa: E402
+from bot.triage import (  # noqa: E402
+    LABELS,
+    OVERRIDES,
+    band_for,
+    bands,
+    candidates,
+    flags,
+    nhs,
+    train,
+    triage,
+)
 from bot.triage.model import MODEL_PATH, shipped_model, vader_analyzer  # noqa: E402
 from bot.triage.themes import keyword_themes  # noqa: E402
 from testing.labelled import (  # noqa: E402
@@ -74,7 +84,7 @@ class Fold:
     models: dict  # model name -> (probabilities, complaint_at, unsure_at)
 
 
-def bands_line(name: str, scores: train.BandScores) -> str:
+def bands_line(name: str, scores: bands.BandScores) -> str:
     return (f"  {name:<32} {scores.precision:5.2f} {scores.recall:5.2f} "
             f"{scores.recall_with_unsure:6.2f} {scores.unsure_share:6.2f} {scores.auc:6.3f} "
             f"{scores.average_precision:6.3f} {scores.best_recall_at_85:7.2f}")
@@ -84,9 +94,9 @@ BANDS_HEADER = (f"  {'':<32} {'P':>5} {'R':>5} {'reach':>6} {'asked':>6} {'AUC':
                 f"{'AP':>6} {'R@P.85':>7}")
 
 
-def vader_band_scores(labels: Sequence[bool], compounds: Sequence[float]) -> train.BandScores:
+def vader_band_scores(labels: Sequence[bool], compounds: Sequence[float]) -> bands.BandScores:
     """VADER alone: a case at compound ≤ −0.05, no unsure band."""
-    curve = train.band_scores(labels, [-value for value in compounds], -VADER_THRESHOLD,
+    curve = bands.band_scores(labels, [-value for value in compounds], -VADER_THRESHOLD,
                               -VADER_THRESHOLD)
     return curve
 
@@ -104,13 +114,13 @@ def loo_section(rows: list[nhs.Feedback], vader: list[dict], new: str) -> tuple[
           "threshold gives at P ≥ 0.85\n")
     folds: list[Fold] = []
     fitted: dict[str, Any] = {}
-    new_folds = train.leave_one_organisation_out(rows, train.CANDIDATES[new], themes=True,
+    new_folds = train.leave_one_organisation_out(rows, candidates.CANDIDATES[new], themes=True,
                                                  vader=vader)
     for organisation, (model, _) in new_folds.items():
         test = [i for i, row in enumerate(rows) if row.trust == organisation]
         train_v6 = [i for i, row in enumerate(rows)
                     if row.trust != organisation and row.trust in nhs.TRUSTS]
-        current = train.fit([rows[i] for i in train_v6], train.CANDIDATES[train.CURRENT],
+        current = train.fit([rows[i] for i in train_v6], candidates.CANDIDATES[candidates.CURRENT],
                             themes=False, vader=[vader[i] for i in train_v6])
         texts, test_vader = [rows[i].text for i in test], [vader[i] for i in test]
         models = {}
@@ -128,7 +138,7 @@ def loo_section(rows: list[nhs.Feedback], vader: list[dict], new: str) -> tuple[
         print(BANDS_HEADER)
         for name, (probabilities, complaint_at, unsure_at) in models.items():
             print(bands_line(f"{name} ({complaint_at:.2f}/{unsure_at:.2f})",
-                             train.band_scores(labels, probabilities, complaint_at, unsure_at)))
+                             bands.band_scores(labels, probabilities, complaint_at, unsure_at)))
         print(bands_line("VADER alone (≤ −0.05)", vader_band_scores(
             labels, [score["compound"] for score in test_vader])))
         print()
@@ -138,8 +148,8 @@ def loo_section(rows: list[nhs.Feedback], vader: list[dict], new: str) -> tuple[
     print(BANDS_HEADER)
     for name in names:
         per_fold = [fold_scores(fold, name) for fold in folds]
-        mean = train.BandScores(**{key: float(np.mean([getattr(s, key) for s in per_fold]))
-                                   for key in train.BandScores.__dataclass_fields__})
+        mean = bands.BandScores(**{key: float(np.mean([getattr(s, key) for s in per_fold]))
+                                   for key in bands.BandScores.__dataclass_fields__})
         print(bands_line(name, mean))
     print()
 
@@ -173,13 +183,13 @@ def loo_section(rows: list[nhs.Feedback], vader: list[dict], new: str) -> tuple[
     return folds, fitted
 
 
-def fold_scores(fold: Fold, name: str, keep: Sequence[int] | None = None) -> train.BandScores:
+def fold_scores(fold: Fold, name: str, keep: Sequence[int] | None = None) -> bands.BandScores:
     keep = range(len(fold.rows)) if keep is None else keep
     labels = [fold.rows[i].complaint for i in keep]
     if name == "VADER alone":
         return vader_band_scores(labels, [fold.vader[i]["compound"] for i in keep])
     probabilities, complaint_at, unsure_at = fold.models[name]
-    return train.band_scores(labels, [probabilities[i] for i in keep], complaint_at, unsure_at)
+    return bands.band_scores(labels, [probabilities[i] for i in keep], complaint_at, unsure_at)
 
 
 def tradeoff_section(folds: list[Fold], name: str, max_asked: float | None) -> None:
@@ -190,12 +200,12 @@ def tradeoff_section(folds: list[Fold], name: str, max_asked: float | None) -> N
     labels = np.array([row.complaint for fold in folds for row in fold.rows])
     probabilities = np.concatenate([fold.models[name][0] for fold in folds])
     weights = np.concatenate([np.full(len(fold.rows), 1.0 / len(fold.rows)) for fold in folds])
-    complaint_at, unsure_at = train.band_thresholds(labels, probabilities, weights,
+    complaint_at, unsure_at = bands.band_thresholds(labels, probabilities, weights,
                                                     max_asked=max_asked)
     asked = "" if max_asked is None else f", asking about {max_asked:.0%} at most"
     print(f"Pooled out-of-organisation predictions of {name} (each organisation weighing the "
-          f"same): the bands they give (P ≥ {train.COMPLAINT_PRECISION}, reach ≥ "
-          f"{train.UNSURE_RECALL}{asked}): complaint ≥ {complaint_at}, unsure ≥ {unsure_at}")
+          f"same): the bands they give (P ≥ {bands.COMPLAINT_PRECISION}, reach ≥ "
+          f"{bands.UNSURE_RECALL}{asked}): complaint ≥ {complaint_at}, unsure ≥ {unsure_at}")
     print("  Trade-off: unsure threshold → reach (complaints a case or asked about) and share "
           "asked, mean over organisations")
     for target in (0.85, 0.88, 0.90, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98):
@@ -270,9 +280,10 @@ def labelled_section(rows: list[nhs.Feedback], vader: list[dict], examples: list
     text_vader = train.vader_scores(texts)
     v6 = [i for i, row in enumerate(rows) if row.trust in nhs.TRUSTS]
     models = {
-        "current (v1 recipe)": train.fit([rows[i] for i in v6], train.CANDIDATES[train.CURRENT],
+        "current (v1 recipe)": train.fit([rows[i] for i in v6],
+                                         candidates.CANDIDATES[candidates.CURRENT],
                                          themes=False, vader=[vader[i] for i in v6]),
-        f"new: {new}": train.fit(rows, train.CANDIDATES[new], themes=False, vader=vader),
+        f"new: {new}": train.fit(rows, candidates.CANDIDATES[new], themes=False, vader=vader),
     }
     print(f"Written reviews, out of domain: {LABELLED.relative_to(ROOT)}, {len(unrated)} unrated "
           f"({sum(truth)} complaints; never trained or tuned on); model alone, then with the "
@@ -282,13 +293,13 @@ def labelled_section(rows: list[nhs.Feedback], vader: list[dict], examples: list
         probabilities = model.probabilities(texts, text_vader)
         print(bands_line(f"{name} ({model.complaint_threshold:.2f}/"
                          f"{model.unsure_threshold:.2f})",
-                         train.band_scores(truth, probabilities, model.complaint_threshold,
+                         bands.band_scores(truth, probabilities, model.complaint_threshold,
                                            model.unsure_threshold)))
-        bands = [band_for(p, found, model.complaint_threshold, model.unsure_threshold)
+        given = [band_for(p, found, model.complaint_threshold, model.unsure_threshold)
                  for p, found in zip(probabilities, labels, strict=True)]
-        case = score(truth, [band == "complaint" for band in bands])
-        seen = score(truth, [band != "not" for band in bands])
-        asked = sum(band == "unsure" for band in bands) / len(bands)
+        case = score(truth, [band == "complaint" for band in given])
+        seen = score(truth, [band != "not" for band in given])
+        asked = sum(band == "unsure" for band in given) / len(given)
         print(f"  {'  + overrides':<32} {case.precision:5.2f} {case.recall:5.2f} "
               f"{seen.recall:6.2f} {asked:6.2f}")
     print(bands_line("VADER alone (≤ −0.05)", vader_band_scores(
@@ -444,7 +455,7 @@ def _print_misses(examples: list[Example], config: Config) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list the labelled set's misses")
-    parser.add_argument("--new", default=train.ORGANISATIONS_EQUAL,
+    parser.add_argument("--new", default=candidates.ORGANISATIONS_EQUAL,
                         help="the candidate measured against the current model")
     parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args(argv)

@@ -216,7 +216,8 @@ def triage_command(settings: Settings, action: str, out: Path | None,
     (labelled data for the next round: saved as data/<organisation>.jsonl, training reads it
     next to the NHS files)."""
     if action == "train":
-        from bot.triage.train import CANDIDATES, MODEL_PATH, SHIPPED, train
+        from bot.triage.candidates import CANDIDATES, SHIPPED
+        from bot.triage.train import MODEL_PATH, train
 
         if candidate is not None and candidate not in CANDIDATES:
             return _fail(f"--candidate: {candidate!r} is none of "

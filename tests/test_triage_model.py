@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from bot.config import Triage
-from bot.triage import lexicon, nhs, train
+from bot.triage import bands, candidates, lexicon, nhs, train
 from bot.triage.model import MODEL_PATH, MODEL_VERSION, ShippedModel, meta_path, shipped_model
 from testing.labelled import load_labelled
 
@@ -31,7 +31,7 @@ def rows() -> list[nhs.Feedback]:
 @pytest.fixture(scope="module")
 def small(rows):
     """A model fitted on a sixteenth of the data: quick, and enough to check the machinery."""
-    return train.fit(rows[::16], train.CANDIDATES[train.SHIPPED])
+    return train.fit(rows[::16], candidates.CANDIDATES[candidates.SHIPPED])
 
 
 # --- The shipped model -------------------------------------------------------------------------
@@ -41,8 +41,8 @@ def test_the_shipped_model_records_what_it_was_trained_on():
     meta = shipped_model.get().meta
     assert MODEL_PATH.name == f"complaint-v{MODEL_VERSION}.npz"
     assert meta["version"] == MODEL_VERSION and meta["format"] == 1
-    assert meta["candidate"] == train.SHIPPED
-    paths = train.shipped_data(train.CANDIDATES[train.SHIPPED])
+    assert meta["candidate"] == candidates.SHIPPED
+    paths = train.shipped_data(candidates.CANDIDATES[candidates.SHIPPED])
     assert [entry["file"] for entry in meta["data_files"]] == [path.name for path in paths]
     for entry, path in zip(meta["data_files"], paths, strict=True):
         assert entry["sha256"] == nhs.sha256(path), path  # data/ is the data it was trained on
@@ -53,7 +53,7 @@ def test_the_shipped_model_records_what_it_was_trained_on():
     organisations = [name for name in nhs.ORGANISATIONS if any(row.trust == name
                                                                 for row in trained_on)]
     assert meta["organisations"] == organisations
-    if train.CANDIDATES[train.SHIPPED].by_organisation:  # each organisation left out in turn
+    if candidates.CANDIDATES[candidates.SHIPPED].by_organisation:  # each left out in turn
         assert set(meta["held_out"]) == set(organisations)
     else:  # the v1 recipe: trained on one trust, tested on the other
         assert set(meta["held_out"]) == {"NEAS→NHFT", "NHFT→NEAS"}
@@ -103,7 +103,7 @@ def test_the_bot_reads_the_model_without_scikit_learn():
 
 
 def test_training_is_deterministic(rows, small, tmp_path):
-    again = train.fit(rows[::16], train.CANDIDATES[train.SHIPPED])
+    again = train.fit(rows[::16], candidates.CANDIDATES[candidates.SHIPPED])
     assert small.export(tmp_path / "first.npz", {}).meta == again.export(
         tmp_path / "second.npz", {}).meta
     with np.load(tmp_path / "first.npz") as first, np.load(tmp_path / "second.npz") as second:
@@ -116,10 +116,10 @@ def test_training_is_deterministic(rows, small, tmp_path):
 def test_held_out_floors_trained_on_one_trust_tested_on_the_other(rows):
     trained_on = [row for row in rows if row.trust == "NHFT"]
     tested_on = [row for row in rows if row.trust == "NEAS"]
-    model = train.fit(trained_on, train.CANDIDATES[train.SHIPPED], themes=False,
+    model = train.fit(trained_on, candidates.CANDIDATES[candidates.SHIPPED], themes=False,
                       thresholds=False)
     meta = shipped_model.get().meta
-    scores = train.band_scores([row.complaint for row in tested_on],
+    scores = bands.band_scores([row.complaint for row in tested_on],
                                model.probabilities([row.text for row in tested_on]),
                                meta["complaint_threshold"], meta["unsure_threshold"])
     for name, floor in HELD_OUT_FLOORS.items():
@@ -145,7 +145,7 @@ def test_the_reader_gives_what_scikit_learn_gives(rows, small, tmp_path):
 
 
 def test_only_a_logistic_regression_exports(rows, tmp_path):
-    svm = train.fit(rows[::20], train.CANDIDATES["tfidf+vader SVM"], themes=False,
+    svm = train.fit(rows[::20], candidates.CANDIDATES["tfidf+vader SVM"], themes=False,
                     thresholds=False)
     with pytest.raises(ValueError, match="only a logistic regression"):
         svm.export(tmp_path / "svm.npz", {})
@@ -206,7 +206,7 @@ def test_each_organisation_and_each_class_in_it_weighs_the_same():
 
 def test_bands_come_from_predictions_on_organisations_the_model_had_not_seen():
     everything = [row for row in nhs.load_all()[::9] if row.trust != "NHFT"]
-    candidate = train.CANDIDATES[train.ORGANISATIONS_EQUAL]
+    candidate = candidates.CANDIDATES[candidates.ORGANISATIONS_EQUAL]
     model = train.fit(everything, candidate, themes=False)
     labels = np.array([row.complaint for row in everything])
     unseen = np.zeros(len(everything))
@@ -215,10 +215,10 @@ def test_bands_come_from_predictions_on_organisations_the_model_had_not_seen():
         at = [i for i, row in enumerate(everything) if row.trust == organisation]
         fitted = train.fit(others, candidate, themes=False, thresholds=False)
         unseen[at] = fitted.probabilities([everything[i].text for i in at])
-    expected = train.band_thresholds(labels, unseen, train.per_organisation(everything),
+    expected = bands.band_thresholds(labels, unseen, train.per_organisation(everything),
                                      max_asked=train.MAX_ASKED)
     assert (model.complaint_threshold, model.unsure_threshold) == expected
-    in_sample = train.band_thresholds(labels, model.probabilities(
+    in_sample = bands.band_thresholds(labels, model.probabilities(
         [row.text for row in everything]), train.per_organisation(everything),
         max_asked=train.MAX_ASKED)
     assert in_sample != expected  # the fitted model's own scores would give other bands
@@ -228,8 +228,8 @@ def test_the_unsure_band_asks_about_one_text_in_five_at_most():
     labels = np.array([True] * 10 + [False] * 90)
     scores = np.linspace(1, 0, 100) ** 3  # complaints on top, then a long tail
     scores[:10] = np.linspace(0.99, 0.02, 10)  # one complaint deep in the tail
-    complaint_at, unsure_at = train.band_thresholds(labels, scores)
+    complaint_at, unsure_at = bands.band_thresholds(labels, scores)
     assert unsure_at <= 0.02  # keeping 95 % of complaints would ask about most texts
-    complaint_at, budget_at = train.band_thresholds(labels, scores, max_asked=0.20)
+    complaint_at, budget_at = bands.band_thresholds(labels, scores, max_asked=0.20)
     asked = ((scores >= budget_at) & (scores < complaint_at)).mean()
     assert budget_at > unsure_at and 0.15 <= asked <= 0.20

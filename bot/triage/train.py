@@ -1,8 +1,8 @@
 """Training the complaint model on the NHS feedback in data/: `make train-triage`, or
 `python -m bot.triage.train [OUT]`. Deterministic: the same data gives the same model.
 
-The candidates the bench compares are here too (bench/triage_bench.py); `SHIPPED` names the
-one that wins there. Thresholds come from the training data alone, from predictions on text the
+The candidates the bench compares (bench/triage_bench.py) are in candidates.py, `SHIPPED`
+naming the one that wins there; the band arithmetic is in bands.py. Thresholds come from the training data alone, from predictions on text the
 fitted model had not seen: for a candidate that weighs organisations equally, fitted on two
 organisations or more, each organisation's predictions by a model fitted on the others (leave
 one organisation out, pooled, each organisation weighing the same), so a new hospital gets
@@ -21,12 +21,25 @@ import argparse
 import json
 import platform
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.triage import nhs
+from bot.triage.bands import (
+    COMPLAINT_PRECISION,
+    UNSURE_RECALL,
+    band_scores,
+    band_thresholds,
+)
+from bot.triage.candidates import (
+    CANDIDATES,
+    FOLDS,
+    SEED,
+    SHIPPED,
+    Candidate,
+)
 from bot.triage.model import (
     MODEL_PATH,
     MODEL_VERSION,
@@ -36,80 +49,8 @@ from bot.triage.model import (
     meta_path,
 )
 
-SEED = 0
-FOLDS = 5
-ORGANISATIONS_EQUAL = "tfidf+vader LR, orgs equal"
-COMPLAINT_PRECISION = 0.85
-UNSURE_RECALL = 0.95
 MAX_ASKED = 0.20  # at most this share of texts under Needs a look (by_organisation candidates)
 MIN_THEME_EXAMPLES = 50  # fewer, and a theme is left to its keywords
-
-
-@dataclass(frozen=True)
-class Candidate:
-    name: str
-    description: str
-    vader: bool
-    features: Callable[[], Any]
-    classifier: Callable[[], Any]
-    # each organisation (and, in it, complaints and the rest) weighs the same in the fit, and
-    # the bands come from leave-one-organisation-out predictions (see the module's doc)
-    by_organisation: bool = False
-
-    @property
-    def score_names(self) -> tuple[str, ...]:
-        """The VADER scores it reads beside the text's n-grams."""
-        return VADER_FEATURES if self.vader else ()
-
-
-def _logistic() -> Any:
-    from sklearn.linear_model import LogisticRegression
-
-    return LogisticRegression(C=3.0, class_weight="balanced", max_iter=3000)
-
-
-def _logistic_weighted() -> Any:
-    """Balanced by sample weights (organisation_weights) rather than by class."""
-    from sklearn.linear_model import LogisticRegression
-
-    return LogisticRegression(C=3.0, max_iter=3000)
-
-
-def _calibrated_svm() -> Any:
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.svm import LinearSVC
-
-    return CalibratedClassifierCV(LinearSVC(C=0.3, class_weight="balanced", random_state=SEED),
-                                  method="sigmoid", cv=FOLDS)
-
-
-def tfidf_ngrams() -> Any:
-    """Word 1–2-grams and character 2–5-grams within words, seen in two texts or more,
-    sublinear TF-IDF, each part of unit length."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import FeatureUnion
-
-    return FeatureUnion([
-        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
-                                  sublinear_tf=True)),
-    ])
-
-
-CANDIDATES: dict[str, Candidate] = {
-    candidate.name: candidate for candidate in (
-        Candidate("tfidf+vader LR", "TF-IDF word+char n-grams and VADER's scores, logistic "
-                  "regression", True, tfidf_ngrams, _logistic),
-        Candidate("tfidf LR", "the same without VADER", False, tfidf_ngrams, _logistic),
-        Candidate("tfidf+vader SVM", "TF-IDF n-grams and VADER, linear SVM calibrated "
-                  "(sigmoid, 5 folds)", True, tfidf_ngrams, _calibrated_svm),
-        Candidate(ORGANISATIONS_EQUAL, "tfidf+vader LR, each organisation and class weighing "
-                  "the same, bands from leave-one-organisation-out predictions", True,
-                  tfidf_ngrams, _logistic_weighted, by_organisation=True),
-    )
-}
-SHIPPED = "tfidf+vader LR"
-CURRENT = "tfidf+vader LR"  # the recipe of complaint-v1, trained on the v6 file alone
 
 
 def with_vader(text_features: Any, vader: Sequence[Mapping[str, float]],
@@ -275,46 +216,6 @@ def fit(rows: Sequence[nhs.Feedback], candidate: Candidate, *, themes: bool = Tr
     )
 
 
-def band_thresholds(labels: Any, probabilities: Any, weights: Any = None, *,
-                    max_asked: float | None = None) -> tuple[float, float]:
-    """(complaint, unsure) thresholds from out-of-fold probabilities; see the module's doc.
-    `max_asked`: the unsure band never holds more than this share of the texts, even when
-    keeping UNSURE_RECALL of the complaints would need more (Needs a look is people's time)."""
-    import numpy as np
-    from sklearn.metrics import precision_recall_curve
-
-    precision, recall, thresholds = precision_recall_curve(labels, probabilities,
-                                                           sample_weight=weights)
-    precise = np.flatnonzero(precision[:-1] >= COMPLAINT_PRECISION)
-    complaint_at = float(thresholds[precise[0]]) if len(precise) else 1.0
-    kept = np.flatnonzero(recall[:-1] >= UNSURE_RECALL)
-    unsure_at = float(thresholds[kept[-1]]) if len(kept) else 0.0
-    if max_asked is not None:
-        unsure_at = max(unsure_at, _asked_at_most(probabilities, weights, complaint_at,
-                                                  max_asked))
-    # floor to 4 places, so a stored threshold never lets a borderline text change band
-    return (float(np.floor(complaint_at * 1e4) / 1e4),
-            float(np.floor(min(unsure_at, complaint_at) * 1e4) / 1e4))
-
-
-def _asked_at_most(probabilities: Any, weights: Any, complaint_at: float, share: float
-                   ) -> float:
-    """The lowest unsure threshold that puts at most `share` of the (weighted) texts between
-    it and `complaint_at`."""
-    import numpy as np
-
-    scores = np.asarray(probabilities, dtype=float)
-    weight = np.ones(len(scores)) if weights is None else np.asarray(weights, dtype=float)
-    below = scores < complaint_at
-    order = np.argsort(-scores[below], kind="stable")
-    ranked, asked = scores[below][order], np.cumsum(weight[below][order]) / weight.sum()
-    # a threshold at ranked[i] asks about every text scoring at least ranked[i]
-    cuts = np.unique(ranked)
-    asked_at = asked[np.searchsorted(-ranked, -cuts, side="right") - 1]
-    allowed = cuts[asked_at <= share]
-    return float(allowed.min()) if len(allowed) else complaint_at
-
-
 def _fit_themes(rows: Sequence[nhs.Feedback], matrix: Any) -> tuple[Any, list[str], list[float]]:
     """One ridge regression per theme with enough examples; each theme's threshold the one
     with the best out-of-fold F1. Only rows whose themes were labelled count."""
@@ -345,49 +246,6 @@ def _ridge() -> Any:
     from sklearn.linear_model import Ridge
 
     return Ridge(alpha=1.0, solver="sag", random_state=SEED)
-
-
-# --- Scores ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BandScores:
-    n: int
-    complaints: int
-    precision: float  # of the complaint band
-    recall: float  # of the complaint band
-    recall_with_unsure: float  # complaints in the complaint or unsure band
-    unsure_share: float  # of all texts, how many land in the unsure band
-    auc: float
-    average_precision: float
-    best_recall_at_85: float  # the best recall any threshold gives at precision ≥ 0.85
-
-
-def band_scores(labels: Sequence[bool], probabilities: Sequence[float], complaint_at: float,
-                unsure_at: float) -> BandScores:
-    import numpy as np
-    from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
-
-    truth = np.asarray(labels, dtype=bool)
-    scores = np.asarray(probabilities, dtype=float)
-    flagged = scores >= complaint_at
-    seen = scores >= unsure_at
-    precision, recall, _ = precision_recall_curve(truth, scores)
-    at_85 = recall[precision >= 0.85]
-    return BandScores(
-        n=len(truth), complaints=int(truth.sum()),
-        precision=_ratio((truth & flagged).sum(), flagged.sum()),
-        recall=_ratio((truth & flagged).sum(), truth.sum()),
-        recall_with_unsure=_ratio((truth & seen).sum(), truth.sum()),
-        unsure_share=_ratio((seen & ~flagged).sum(), len(truth)),
-        auc=float(roc_auc_score(truth, scores)),
-        average_precision=float(average_precision_score(truth, scores)),
-        best_recall_at_85=float(at_85.max()) if len(at_85) else 0.0,
-    )
-
-
-def _ratio(part: int, whole: int) -> float:
-    return float(part) / float(whole) if whole else 1.0
 
 
 def leave_one_organisation_out(rows: Sequence[nhs.Feedback], candidate: Candidate, *,
