@@ -725,3 +725,33 @@ def test_tuning_6_near_misses_pass(rules, draft, review, author):
     assert not check_reply(f"{draft} {PX}", review_text=review, review_author=author,
                            rules=rules).blocked
 
+
+MANY_MISTAKES = ("Hi Ana, we're sorry about your visit on Tuesday. Dr. Patel says your mother "
+                 "can take 400 mg of ibuprofen every 6 hours. It was our mistake, and your "
+                 "chart number is 4471923. We will sue you if this review stays up.")
+
+
+def test_every_reason_is_shown_whole_when_they_do_not_all_fit(rules):
+    from bot.replies.values import ERROR_TEXT_MAX, explain
+
+    result = check_reply(MANY_MISTAKES, review_text=GURNEY, review_author="Lucia R.",
+                         rules=rules)
+    rules_held = list(dict.fromkeys(f.rule_id for f in result.blocks))
+    assert len(rules_held) >= 8
+    whole = "\n".join(f.message for f in result.blocks)
+    assert len(whole) > ERROR_TEXT_MAX  # the case the modal cut mid-word ("bring faul…")
+
+    text = explain(result.blocks)
+    assert len(text) <= ERROR_TEXT_MAX and "\u2026" not in text
+    assert text.startswith(f"{len(rules_held)} things to change before this reply can go out")
+    for rule_id in rules_held:  # each rule's reason, to its first full stop or semicolon
+        reason = rules.rule(rule_id).explain
+        assert reason.split(". ")[0].split("; ")[0].rstrip(".") in text, rule_id
+
+    # with less room, the first reasons that fit whole and the rest by name
+    short = explain(result.blocks, limit=500)
+    assert len(short) <= 500 and "\u2026" not in short
+    shown = [r for r in rules_held
+             if rules.rule(r).explain.split("; ")[0].split(". ")[0].rstrip(".") in short]
+    named = short.rsplit("more: ", 1)[1].rstrip(".").split(", ")
+    assert shown and named == [r.replace("_", " ") for r in rules_held[len(shown):]]
