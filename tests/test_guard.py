@@ -646,3 +646,112 @@ def test_each_admission_or_promise_of_money_is_held(rules, draft, suggestion):
 ])
 def test_tuning_5_near_misses_pass(rules, draft, review):
     assert found(draft, rules, review=review, author="María G.") == set()
+
+
+# ---- a fourth first morning (tuning-6): medicine offered without an instruction verb, a
+# relative's name the review never gave, and every reason shown when there are many ------------
+
+GURNEY = ("My mother has been on a gurney in your hallway since last night. Is anyone going to "
+          "help her?")
+CAMILLA = "Mi madre lleva desde anoche en una camilla en el pasillo. ¿Alguien la va a atender?"
+
+
+def test_the_testers_tylenol_reply_is_held_for_the_advice_and_the_name(rules):
+    result = check_reply("Your mother Ana can have some Tylenol for the pain while she waits.",
+                         review_text=GURNEY, review_author="Lucia R.", rules=rules)
+    assert [(f.rule_id, f.quote) for f in result.blocks] == [
+        ("identifies_reviewer", "Your mother Ana"),
+        ("medical_advice", "can have some Tylenol")]
+
+
+@pytest.mark.parametrize(("draft", "review"), [
+    ("Your mother may have some Tylenol while she waits.", GURNEY),
+    ("She can have a couple of Advil.", GURNEY),
+    ("It is fine for her to have Tylenol until a nurse is free.", GURNEY),
+    ("It's okay to give her Motrin while she waits.", GURNEY),
+    ("She should have some fluids and a warm compress.", GURNEY),
+    ("Maybe try some ibuprofen in the meantime.", GURNEY),
+    ("She might want to have some ibuprofen.", GURNEY),
+    ("A little Tylenol should help her until a doctor is free.", GURNEY),
+    ("Tylenol is fine for her.", GURNEY),
+    ("Perhaps an ice pack would help.", GURNEY),
+    ("Su mamá puede recibir un analgésico mientras espera.", CAMILLA),
+    ("Está bien que tome paracetamol mientras espera.", CAMILLA),
+    ("No hay problema en que tome paracetamol.", CAMILLA),
+    ("Es seguro darle un poco de ibuprofeno para el dolor.", CAMILLA),
+    ("Se le puede dar un poco de ibuprofeno.", CAMILLA),
+    ("Un poco de paracetamol le ayudará con el dolor.", CAMILLA),
+    ("Le vendría bien un analgésico.", CAMILLA),
+])
+def test_medicine_offered_with_can_may_should_have_is_advice(rules, draft, review):
+    assert "medical_advice" in found(f"{draft} {PX}", rules, review=review, author="Lucia R.")
+
+
+@pytest.mark.parametrize(("draft", "review", "name"), [
+    ("Our thoughts are with Ana, your mother, tonight.", GURNEY, "Ana"),
+    ("We hope your mom, Ana, is comfortable soon.", GURNEY, "Ana"),
+    ("We hope your mother Rosa feels better.", GURNEY, "Rosa"),
+    ("Dear Jennifer, we're sorry for the wait you describe.", GURNEY, "Jennifer"),
+    ("Su madre, Ana, merece algo mejor.", CAMILLA, "Ana"),
+    ("Lamentamos mucho lo que vive su madre, doña Carmen.", CAMILLA, "Carmen"),
+    ("Lo sentimos, señora García.", CAMILLA, "García"),
+])
+def test_a_name_the_review_and_its_author_never_gave_is_held(rules, draft, review, name):
+    result = check_reply(f"{draft} {PX}", review_text=review, review_author="Lucia R.",
+                         rules=rules)
+    held = [f.quote for f in result.blocks if f.rule_id == "identifies_reviewer"]
+    assert held and name in held[0], result.summary(None)
+
+
+@pytest.mark.parametrize(("draft", "review", "author"), [
+    ("We can have a member of our team find you right away.", GURNEY, "Lucia R."),
+    ("No one should have to wait like this, and we're sorry.", GURNEY, "Lucia R."),
+    ("You should have been kept informed, and we're sorry you were not.", GURNEY, "Lucia R."),
+    ("Questions about pain relief are for a clinician, not a public reply.", GURNEY, "Lucia R."),
+    ("Please ask the nurse whether she may have water.", GURNEY, "Lucia R."),
+    ("Honestly, your mother deserves better.", GURNEY, "Lucia R."),
+    ("Hi Lucia, we're so sorry for the worry you describe.", GURNEY, "Lucia R."),
+    ("Hi Lucía, we're so sorry for the worry you describe.", GURNEY, "Lucía R."),
+    ("We hope your mother Marta is comfortable soon.",
+     "My mother Marta has been on a gurney in your hallway since last night.", "Lucia R."),
+    ("Our Patient Experience team at North campus can come to you now.", GURNEY, "Lucia R."),
+    ("Podemos enviar a alguien de nuestro equipo ahora mismo.", CAMILLA, "Rosa M."),
+    ("Nadie debería tener que esperar así.", CAMILLA, "Rosa M."),
+    ("Las preguntas sobre medicamentos deben hacerse en privado.", CAMILLA, "Rosa M."),
+    ("Lamentablemente, su madre no debió esperar así.", CAMILLA, "Rosa M."),
+    ("Hola María, lamentamos mucho la preocupación que describe.", CAMILLA, "María G."),
+])
+def test_tuning_6_near_misses_pass(rules, draft, review, author):
+    assert not check_reply(f"{draft} {PX}", review_text=review, review_author=author,
+                           rules=rules).blocked
+
+
+MANY_MISTAKES = ("Hi Ana, we're sorry about your visit on Tuesday. Dr. Patel says your mother "
+                 "can take 400 mg of ibuprofen every 6 hours. It was our mistake, and your "
+                 "chart number is 4471923. We will sue you if this review stays up.")
+
+
+def test_every_reason_is_shown_whole_when_they_do_not_all_fit(rules):
+    from bot.replies.values import ERROR_TEXT_MAX, explain
+
+    result = check_reply(MANY_MISTAKES, review_text=GURNEY, review_author="Lucia R.",
+                         rules=rules)
+    rules_held = list(dict.fromkeys(f.rule_id for f in result.blocks))
+    assert len(rules_held) >= 8
+    whole = "\n".join(f.message for f in result.blocks)
+    assert len(whole) > ERROR_TEXT_MAX  # the case the modal cut mid-word ("bring faul…")
+
+    text = explain(result.blocks)
+    assert len(text) <= ERROR_TEXT_MAX and "\u2026" not in text
+    assert text.startswith(f"{len(rules_held)} things to change before this reply can go out")
+    for rule_id in rules_held:  # each rule's reason, to its first full stop or semicolon
+        reason = rules.rule(rule_id).explain
+        assert reason.split(". ")[0].split("; ")[0].rstrip(".") in text, rule_id
+
+    # with less room, the first reasons that fit whole and the rest by name
+    short = explain(result.blocks, limit=500)
+    assert len(short) <= 500 and "\u2026" not in short
+    shown = [r for r in rules_held
+             if rules.rule(r).explain.split("; ")[0].split(". ")[0].rstrip(".") in short]
+    named = short.rsplit("more: ", 1)[1].rstrip(".").split(", ")
+    assert shown and named == [r.replace("_", " ") for r in rules_held[len(shown):]]

@@ -216,6 +216,43 @@ def test_a_reply_presuming_the_visit_is_held_with_a_rewording_to_take(driver, sl
     assert slack.view(view["id"])["callback_id"] == CallbackId.REPLY_READY
 
 
+GURNEY = ("My mother has been on a gurney in your hallway since last night. Is anyone going to "
+          "help her?")
+MANY_MISTAKES = ("Hi Ana, we're sorry about your visit on Tuesday. Dr. Patel says your mother "
+                 "can take 400 mg of ibuprofen every 6 hours. It was our mistake, and your "
+                 "chart number is 4471923. We will sue you if this review stays up.")
+
+
+def test_a_draft_with_many_mistakes_shows_every_reason_whole_on_the_text_box(driver, slack):
+    """A first-morning tester's error text was cut mid-word ("bring faul…") with five or more
+    rules held: every rule's reason now shows whole, in what Slack takes (the twin checks the
+    ack)."""
+    case_id = driver.new_case(external_id="g-many", author="Lucia R.", text=GURNEY)
+    view = respond(driver, case_id)
+
+    body = submit_reply(driver, view, MANY_MISTAKES)
+
+    assert body["response_action"] == "errors"
+    message = body["errors"][reply_block(view)]
+    reasons = [
+        "This adds something about the reader that their review did not say",  # "Hi Ana"
+        "This takes the visit as given",
+        "This puts a date or time on the reader's visit in public",
+        "This names a member of staff the review did not name",
+        "This reads as medical advice",
+        "This admits fault or promises money in public",
+        "This confirms the reader was cared for here",
+        "This shows a record, account, room or reference number tied to the reader",
+        "This threatens the reviewer",
+    ]
+    assert message.startswith(f"{len(reasons)} things to change before this reply can go out")
+    assert all(reason in message for reason in reasons), message
+    assert "\u2026" not in message and len(message) <= 1000
+    assert "\u201cDr. Patel\u201d" in message and "\u201cWe will sue\u201d" in message
+    driver.settle()
+    assert posts(driver.bot, case_id) == []
+
+
 SPANISH_REVIEW = ("Esperamos cinco horas en urgencias con mi papá y nadie nos dijo nada. La "
                   "recepcionista fue muy grosera cuando preguntamos.")
 

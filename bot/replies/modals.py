@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.blocks.ids import ActionId, BlockId, CallbackId, InputId, ModalContext
 from bot.blocks.kit import (
+    SECTION_MAX,
     actions,
     button,
     checkboxes,
@@ -40,6 +41,10 @@ def reply_block_id(template_name: str | None, audience: Audience = Audience.PUBL
     changed draft needs a changed id to replace what the box shows."""
     base = BlockId.PRIVATE if audience is Audience.PRIVATE else BlockId.REPLY
     return f"{base}:{template_name or 'custom'}"
+
+
+# What the warnings' lines may take of their section (the rest is its heading and bullets).
+WARNINGS_MAX = SECTION_MAX - 400
 
 
 def respond_modal(
@@ -85,8 +90,9 @@ def respond_modal(
             by_hand=posting.by_hand.value if posting.by_hand else None,
             organization=organization, unsettled=form.unsettled))))
     if warnings:
-        blocks.append(section(str(line("reply_warnings",
-                                       lines=explain(warnings).splitlines()))))
+        # a section holds more than the text box's error: the warnings' whole explanations
+        blocks.append(section(str(line("reply_warnings", lines=explain(
+            warnings, limit=WARNINGS_MAX).splitlines()))))
         blocks.append(input_block(
             BlockId.POST_ANYWAY, word("post_anyway_label"),
             checkboxes(InputId.POST_ANYWAY, [(word("post_anyway"), POST_ANYWAY)]),
