@@ -2,11 +2,12 @@
 `python -m bot.triage.train [OUT]`. Deterministic: the same data gives the same model.
 
 The candidates the bench compares (bench/triage_bench.py) are in candidates.py, `SHIPPED`
-naming the one that wins there; the band arithmetic is in bands.py. Thresholds come from the training data alone, from predictions on text the
-fitted model had not seen: for a candidate that weighs organisations equally, fitted on two
-organisations or more, each organisation's predictions by a model fitted on the others (leave
-one organisation out, pooled, each organisation weighing the same), so a new hospital gets
-thresholds chosen on a hospital the model had not seen; else by 5-fold cross-validation:
+naming the one that wins there; the band arithmetic is in bands.py. Thresholds come from the
+training data alone, from predictions on text the fitted model had not seen: for a candidate
+that weighs organisations equally, fitted on two organisations or more, each organisation's
+predictions by a model fitted on the others (leave one organisation out, pooled, each
+organisation weighing the same), so a new hospital gets thresholds chosen on a hospital the
+model had not seen; else by 5-fold cross-validation:
 - the complaint band starts at the lowest probability whose out-of-fold precision reaches
   COMPLAINT_PRECISION;
 - the unsure band starts at the highest probability that still keeps UNSURE_RECALL of the
