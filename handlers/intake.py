@@ -17,7 +17,7 @@ from flask import Blueprint, Response, jsonify, request
 from bot.config import Config
 from bot.core.reviews import validate_batch
 from bot.desk.desk import Desk
-from bot.intake.pushes import ingest_google_push, ingest_yelp_webhook
+from bot.intake.pushes import Ingested, ingest_google_push, ingest_yelp_webhook, log_skipped
 from bot.intake.shapes import Unshaped
 from bot.intake.source_clients import SourceClients
 from bot.intake.sources import SourceError
@@ -134,12 +134,13 @@ def intake_reviews(deps: IntakeDeps, format: str | None = None) -> Response:
         return problem(400, str(error))
     except ValueError as error:
         return problem(404 if format else 400, str(error))
-    batch = validate_batch(items)
+    batch = validate_batch(items, config=deps.config, now=deps.desk.clock.now())
     outcomes = deps.desk.ingestor.ingest(batch.reviews)
     counts = Counter(o.outcome for o in outcomes)
-    logger.info("intake (%s): %s items, %s created, %s updated, %s unchanged, %s rejected",
-                name, len(items), counts["created"], counts["updated"], counts["unchanged"],
-                len({e.index for e in batch.errors}))
+    logger.info("intake (%s): %s items, %s created, %s updated, %s unchanged, %s rejected, "
+                "%s skipped", name, len(items), counts["created"], counts["updated"],
+                counts["unchanged"], len({e.index for e in batch.errors}), len(batch.skipped))
+    log_skipped(f"intake ({name})", batch.skipped, log=logger)
     payload = {
         "received": len(items),
         "stored": counts["created"] + counts["updated"],
@@ -153,6 +154,8 @@ def intake_reviews(deps: IntakeDeps, format: str | None = None) -> Response:
             for o in outcomes
         ],
         "errors": [e.as_dict() for e in batch.errors],
+        # Read, and not reviews on purpose (a page's own post): not an error, but said.
+        "skipped": [s.as_dict() for s in batch.skipped],
     }
     response = jsonify(payload)
     response.status_code = 422 if batch.errors else 200
@@ -163,7 +166,8 @@ def notified(deps: IntakeDeps, source: str, client: Any, ingest: Callable,
              missing: str) -> Response:
     """A source tells us a review exists; fetch it and store it. A 503 makes the sender
     deliver again later; any 2xx acknowledges (a notice about something else, or about a
-    review the source says does not exist, included)."""
+    review the source says does not exist, included), its answer saying what was skipped or
+    rejected and why."""
     if client is None:
         return problem(404, missing)
     try:
@@ -180,15 +184,28 @@ def notified(deps: IntakeDeps, source: str, client: Any, ingest: Callable,
             logger.warning("%s notice: the review it names does not exist at %s (%s); "
                            "acknowledged", source, source, error)
             deps.notices.missing(source.lower())
-            return jsonify({"stored": 0, "missing": 1})
+            return jsonify({"stored": 0, "missing": 1, "rejected": 0, "errors": [],
+                            "skipped": []})
         logger.warning("%s notice: review not fetched (%s)", source, error)
         return problem(503, f"{source} could not be read; deliver again later")
-    gone = len(getattr(ingested, "missing", ()) or ())
+    return jsonify(_notice_answer(deps, source, ingested))
+
+
+def _notice_answer(deps: IntakeDeps, source: str, ingested: Ingested) -> dict[str, Any]:
+    """What a notice brought: stored, missing at the source, rejected (a fetched review that
+    is not valid) and skipped (what the notice named that is not a review), each said."""
+    gone = len(ingested.missing)
     if gone:
         logger.warning("%s notice: %s of the reviews it names do not exist at %s; "
                        "acknowledged", source, gone, source)
         deps.notices.missing(source.lower(), gone)
-    return jsonify({"stored": len(ingested.outcomes) if ingested else 0, "missing": gone})
+    return {
+        "stored": len(ingested.outcomes),
+        "missing": gone,
+        "rejected": len({e.index for e in ingested.errors}),
+        "errors": [e.as_dict() for e in ingested.errors],
+        "skipped": [s.as_dict() for s in ingested.skipped],
+    }
 
 
 def google_pubsub(deps: IntakeDeps) -> Response:

@@ -20,6 +20,9 @@ LOCAL_RISK_CHANNEL = "C0LOCALRISK"
 SAMPLE_GOOGLE_LOCATIONS = ("accounts/108/locations/2201", "accounts/108/locations/2202")
 SAMPLE_FACEBOOK_PAGE = "1122334455"
 SAMPLE_PODIUM_LOCATION = "loc-north"
+# The site names the sample reviews give (canonical JSON and the CSV export), for the first
+# site and the last: reviews naming a site the config does not know are refused.
+SAMPLE_SITE_NAMES = (("north", "North Campus"), ("south", "South Clinic"))
 
 
 @dataclass(frozen=True)
@@ -122,8 +125,11 @@ def local_setup(config: Config) -> LocalSetup:
     facebook = data["sources"]["facebook"]
     if not any(page["page_id"] == SAMPLE_FACEBOOK_PAGE for page in facebook["pages"]):
         facebook["pages"].append({"page_id": SAMPLE_FACEBOOK_PAGE, "site": sites[-1]["id"]})
-    if config.site(SAMPLE_PODIUM_LOCATION) is None:
-        sites[0]["aliases"] = [*sites[0]["aliases"], SAMPLE_PODIUM_LOCATION]
+    for site, names in zip((sites[0], sites[-1]),
+                           ((SAMPLE_PODIUM_LOCATION, *SAMPLE_SITE_NAMES[0]), SAMPLE_SITE_NAMES[1]),
+                           strict=True):
+        unknown = [name for name in names if config.site(name) is None]
+        site["aliases"] = [*site["aliases"], *unknown]
 
     local = parse_config(data)
     channels = [Channel(local.slack.triage_channel, "review-triage",

@@ -485,3 +485,22 @@ def test_one_wrong_field_is_refused_by_name_and_changes_nothing(world, caplog, r
             failures.append(f"{dotted(case.path)} = {case.kind}: {problem}")
     print(f"{route.name}: {len(sent)} payloads")
     assert not failures, f"{len(failures)} of {len(sent)} payloads:\n" + "\n".join(failures)
+
+
+def test_a_notice_about_something_else_is_acknowledged_saying_what_it_skipped(world):
+    """Pub/Sub and Yelp deliver again until they get a 2xx: what is not a review is
+    acknowledged, and the answer says what was skipped and why."""
+    question = base64.b64encode(json.dumps({"type": "NEW_QUESTION"}).encode()).decode()
+    push = {**sample("google_pubsub_push.json"), "message": {"data": question}}
+    status, answer = notice("/intake/google/pubsub")(world, push)
+    assert status == 200 and answer["stored"] == 0
+    assert [s["field"] for s in answer["skipped"]] == ["message.data.type"]
+
+    webhook = sample("yelp_webhook.json")
+    update = webhook["data"]["updates"][0]
+    webhook["data"]["updates"] = [{**update, "event_type": "NEW_PHOTO_EVENT"},
+                                  {**update, "review_id": None}, update]
+    status, answer = notice("/intake/yelp/webhook")(world, webhook)
+    assert status == 200 and answer["stored"] == 1
+    assert [(s["index"], s["field"]) for s in answer["skipped"]] == [
+        (0, "data.updates[0].event_type"), (1, "data.updates[1].review_id")]

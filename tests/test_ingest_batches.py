@@ -84,7 +84,8 @@ def test_a_large_import_triages_in_worker_processes_with_the_same_result(bot, db
 
     for external_id, stored_triage in stored.items():
         (_index, canonical), = validate_batch(
-            [next(i for i in items if i["external_id"] == external_id)]).reviews
+            [next(i for i in items if i["external_id"] == external_id)],
+            config=bot.config, now=bot.clock.now()).reviews
         expected = triage(canonical, bot.config).as_dict()
         if isinstance(stored_triage, str):  # SQLite hands JSON back as text
             stored_triage = json.loads(stored_triage)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from bot.core.case_lists import CaseLists
 from storage.lists import OpenCases
 from testing.driver import review
@@ -74,3 +77,53 @@ def test_the_same_review_twice_at_once_opens_one_case(driver, slack):
 def test_healthz_answers(driver):
     status, body = driver.get("/healthz")
     assert status == 200 and body["status"] == "ok"
+
+
+def test_a_site_not_in_the_config_is_refused_naming_the_field_and_the_known_sites(driver, slack):
+    status, body = driver.post_reviews(review(external_id="mars", site="mars"))
+    assert status == 422 and body["created"] == 0 and body["rejected"] == 1
+    (error,) = body["errors"]
+    assert (error["index"], error["field"], error["external_id"]) == (0, "site", "mars")
+    assert "'mars'" in error["message"] and "north, south" in error["message"]
+
+    status, body = driver.post_reviews([review(external_id="ok-id"),
+                                        review(external_id="mars-2", site="Mars"),
+                                        review(external_id="ok-alias", site="North Campus"),
+                                        review(external_id="ok-none", site=None)])
+    assert status == 422 and body["created"] == 3
+    assert [(e["index"], e["field"]) for e in body["errors"]] == [(1, "site")]
+    slack.wait_for(lambda: len(slack.messages(TRIAGE)) == 3)
+
+
+def test_a_review_dated_in_the_future_is_refused_but_a_little_clock_skew_is_not(driver, clock):
+    ahead = clock.now() + timedelta(minutes=4)
+    status, body = driver.post_reviews([
+        review(external_id="2099", created_at="2099-01-01T00:00:00Z"),
+        review(external_id="skew", created_at=ahead.isoformat()),
+        review(external_id="later", created_at=(clock.now() + timedelta(hours=1)).isoformat())])
+    assert status == 422
+    assert [item["external_id"] for item in body["items"]] == ["skew"]
+    assert [(e["index"], e["field"]) for e in body["errors"]] == [(0, "created_at"),
+                                                                 (2, "created_at")]
+    assert "in the future" in body["errors"][0]["message"]
+
+
+def test_a_facebook_body_of_entries_that_are_not_reviews_says_what_it_skipped(driver, caplog):
+    caplog.set_level(logging.INFO, logger="reviewdesk.intake")
+    page = "1122334455"
+    own_post = {"id": f"{page}_1", "message": "Flu shots on Saturday.",
+                "created_time": "2026-11-24T10:00:00+0000"}
+    page_post = {**own_post, "id": f"{page}_2", "from": {"id": page, "name": "Example Health"}}
+
+    status, body = driver.post_reviews({"format": "facebook", "data": [own_post, page_post]})
+
+    assert status == 200 and body["received"] == 2 and body["stored"] == 0
+    assert [(s["index"], s["field"]) for s in body["skipped"]] == [(0, "data[0].from"),
+                                                                   (1, "data[1].from.id")]
+    said = "\n".join(record.getMessage() for record in caplog.records)
+    assert "2 skipped" in said and "data[1].from.id" in said
+    assert "Flu shots" not in said  # ids and fields, never what was written
+
+    webhook = {"format": "facebook", "object": "page", "entry": [{"id": page, "changes": []}]}
+    status, body = driver.post_reviews(webhook)
+    assert status == 200 and [s["field"] for s in body["skipped"]] == ["entry"]

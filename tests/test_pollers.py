@@ -374,9 +374,12 @@ def test_google_pubsub_push_fetches_the_review_and_posts_its_card(bot, config, c
     assert again.outcomes[0].outcome == "unchanged"
 
 
-def test_a_push_for_something_else_fetches_nothing(bot, config, clients, google_api):
+def test_a_push_for_something_else_fetches_nothing_and_says_so(bot, config, clients,
+                                                               google_api):
     other = {"message": {"data": "eyJ0eXBlIjogIk5FV19RVUVTVElPTiJ9"}}  # {"type": "NEW_QUESTION"}
-    assert ingest_google_push(other, desk=bot.desk, config=config, client=clients.google) is None
+    ingested = ingest_google_push(other, desk=bot.desk, config=config, client=clients.google)
+    assert ingested.outcomes == [] and [s.field for s in ingested.skipped] == [
+        "message.data.type"]
     assert google_api.calls == []
 
 
@@ -397,6 +400,22 @@ def test_yelp_webhook_fetches_the_full_review_and_posts_its_card(bot, config, cl
                                       client=clients.yelp)
     assert redelivered.outcomes[0].outcome == "unchanged"
     assert settled(bot, slack) == 1 and slack.messages(TRIAGE)[0]["ts"] == posted["ts"]
+
+
+def test_yelp_webhook_skips_other_updates_and_names_a_fetched_reviews_errors_by_update(
+        bot, config, clients, yelp_api):
+    webhook = yelp_api.webhook()
+    review_update = webhook["data"]["updates"][0]
+    webhook["data"]["updates"] = [{**review_update, "event_type": "NEW_PHOTO_EVENT"},
+                                  review_update]
+    yelp_api.reviews[(SAMPLE_BUSINESS_ID, review_update["review_id"])]["time_created"] = \
+        "2099-01-01 00:00:00"
+
+    ingested = ingest_yelp_webhook(webhook, desk=bot.desk, config=config, client=clients.yelp)
+
+    assert ingested.outcomes == []
+    assert [(s.index, s.field) for s in ingested.skipped] == [(0, "data.updates[0].event_type")]
+    assert [(e.index, e.field) for e in ingested.errors] == [(1, "created_at")]
 
 
 def test_yelp_outage_raises_so_the_webhook_is_redelivered(bot, config, clients, yelp_api):

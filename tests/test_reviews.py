@@ -6,7 +6,15 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.config import parse_config
 from bot.core.reviews import MAX_TEXT_CHARS, CanonicalReview, ItemError, validate_batch
+from testing.workspace import START, config_data
+
+CONFIG = parse_config(config_data())
+
+
+def validate(items: list, now: datetime = START):
+    return validate_batch(items, config=CONFIG, now=now)
 
 
 def item(**changes) -> dict:
@@ -38,7 +46,7 @@ def test_a_mixed_batch_reports_each_bad_item_and_keeps_every_good_one():
         "not an object",                                         # 9
         item(external_id="good-3", rating=5),                    # 10
     ]
-    batch = validate_batch(items)
+    batch = validate(items)
 
     assert [index for index, _ in batch.reviews] == [0, 3, 10]
     assert [review.external_id for _, review in batch.reviews] == ["good-1", "good-2", "good-3"]
@@ -73,7 +81,7 @@ def test_a_mixed_batch_reports_each_bad_item_and_keeps_every_good_one():
 
 
 def test_an_item_with_several_problems_reports_each_field():
-    batch = validate_batch([item(rating=0, created_at="soon", url="ftp://x")])
+    batch = validate([item(rating=0, created_at="soon", url="ftp://x")])
     assert batch.reviews == []
     assert sorted(error.field for error in batch.errors) == ["created_at", "rating", "url"]
     assert {error.index for error in batch.errors} == {0}
@@ -82,52 +90,52 @@ def test_an_item_with_several_problems_reports_each_field():
 
 @pytest.mark.parametrize("not_an_object", [None, 5, "text", ["a", "list"]])
 def test_anything_but_an_object_is_rejected_as_a_whole(not_an_object):
-    batch = validate_batch([not_an_object, item()])
+    batch = validate([not_an_object, item()])
     assert batch.errors == [ItemError(0, "(item)", "must be a JSON object")]
     assert [index for index, _ in batch.reviews] == [1]
 
 
 def test_an_empty_batch_is_empty():
-    batch = validate_batch([])
+    batch = validate([])
     assert batch.reviews == []
     assert batch.errors == []
 
 
 def test_text_of_exactly_the_limit_is_accepted():
-    batch = validate_batch([item(text="x" * MAX_TEXT_CHARS)])
+    batch = validate([item(text="x" * MAX_TEXT_CHARS)])
     assert batch.errors == []
     assert len(batch.reviews[0][1].text) == MAX_TEXT_CHARS
 
 
 def test_a_naive_created_at_is_taken_as_utc():
-    (_, review), = validate_batch([item(created_at="2026-11-20T14:03:00")]).reviews
+    (_, review), = validate([item(created_at="2026-11-20T14:03:00")]).reviews
     assert review.created_at == datetime(2026, 11, 20, 14, 3, tzinfo=UTC)
     assert review.created_at.utcoffset().total_seconds() == 0
 
 
 def test_a_created_at_with_an_offset_is_converted_to_utc():
-    (_, review), = validate_batch([item(created_at="2026-11-20T14:03:00+02:00")]).reviews
+    (_, review), = validate([item(created_at="2026-11-20T14:03:00+02:00")]).reviews
     assert review.created_at == datetime(2026, 11, 20, 12, 3, tzinfo=UTC)
     assert review.created_at.tzinfo == UTC
 
 
 def test_source_is_lower_cased():
-    (_, review), = validate_batch([item(source="  Google ")]).reviews
+    (_, review), = validate([item(source="  Google ")]).reviews
     assert review.source == "google"
 
 
 def test_a_numeric_external_id_becomes_a_string():
-    (_, review), = validate_batch([item(external_id=1234567)]).reviews
+    (_, review), = validate([item(external_id=1234567)]).reviews
     assert review.external_id == "1234567"
 
 
 def test_null_text_becomes_empty():
-    (_, review), = validate_batch([item(text=None)]).reviews
+    (_, review), = validate([item(text=None)]).reviews
     assert review.text == ""
 
 
 def test_missing_optional_fields_are_none_and_blank_ones_too():
-    batch = validate_batch([item(site="", author=..., url=..., rating=..., text=...)])
+    batch = validate([item(site="", author=..., url=..., rating=..., text=...)])
     (_, review), = batch.reviews
     assert review.site is None
     assert review.author is None
@@ -137,17 +145,47 @@ def test_missing_optional_fields_are_none_and_blank_ones_too():
 
 
 def test_unknown_fields_are_ignored():
-    (_, review), = validate_batch([item(stars=1, extra={"a": 1})]).reviews
+    (_, review), = validate([item(stars=1, extra={"a": 1})]).reviews
     assert not hasattr(review, "stars")
 
 
 @pytest.mark.parametrize("rating", ["1", 1.0, 0, 6])
 def test_ratings_must_be_whole_numbers_from_one_to_five(rating):
-    (error,) = validate_batch([item(rating=rating)]).errors
+    (error,) = validate([item(rating=rating)]).errors
     assert (error.index, error.field) == (0, "rating")
 
 
 def test_a_boolean_external_id_is_not_echoed_as_an_id():
-    (error,) = validate_batch([item(external_id=True)]).errors
+    (error,) = validate([item(external_id=True)]).errors
     assert error.field == "external_id"
     assert error.external_id is None
+
+
+def test_a_site_the_config_does_not_know_is_refused_naming_the_known_ones():
+    batch = validate([item(external_id="mars", site="mars"),
+                      item(external_id="by-name", site="North Campus"),
+                      item(external_id="by-id", site="south"),
+                      item(external_id="no-site", site=None)])
+
+    (error,) = batch.errors
+    assert (error.index, error.field, error.external_id) == (0, "site", "mars")
+    assert "'mars'" in error.message and "north, south" in error.message
+    assert [review.external_id for _, review in batch.reviews] == ["by-name", "by-id", "no-site"]
+
+
+def test_a_review_written_in_the_future_is_refused_beyond_a_few_minutes_of_skew():
+    now = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
+    batch = validate([item(external_id="skew", created_at="2026-11-20T14:04:59Z"),
+                      item(external_id="ahead", created_at="2026-11-20T14:05:01Z"),
+                      item(external_id="2099", created_at="2099-01-01T00:00:00Z")], now=now)
+
+    assert [review.external_id for _, review in batch.reviews] == ["skew"]
+    assert [(error.index, error.field) for error in batch.errors] == [(1, "created_at"),
+                                                                     (2, "created_at")]
+    assert "in the future" in batch.errors[1].message and "2099" in batch.errors[1].message
+
+
+def test_an_item_may_be_refused_for_its_site_and_its_date_at_once():
+    batch = validate([item(site="mars", created_at="2099-01-01T00:00:00Z")])
+    assert [error.field for error in batch.errors] == ["site", "created_at"]
+    assert batch.reviews == []

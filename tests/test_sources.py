@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from bot.config import Config, ConfigError, parse_config
-from bot.core.reviews import validate_batch
+from bot.core.reviews import SkippedItem, validate_batch
 from bot.intake.pollers import source_backoff
 from bot.intake.shapes import Unshaped
 from bot.intake.source_clients import clients_from_env
@@ -27,7 +27,7 @@ from bot.intake.sources import (
 )
 from bot.intake.sources.formats import FORMATS, to_canonical
 from testing.fakes.json_api import SAMPLES, sample
-from testing.workspace import config_data
+from testing.workspace import START, config_data
 
 LOCATION = "accounts/108/locations/2201"
 PAGE_ID = "1122334455"
@@ -45,15 +45,23 @@ def config() -> Config:
     return parse_config(data)
 
 
+# The sites the reviews name, and the clock they are checked against, in validation.
+SITES = parse_config(config_data())
+
+
+def validated(items: list[Any]):
+    return validate_batch(items, config=SITES, now=START)
+
+
 def valid(items: list[Any]) -> dict[str, Any]:
     """The validated reviews by external id; fails the test on any item error."""
-    batch = validate_batch(items)
+    batch = validated(items)
     assert batch.errors == []
     return {review.external_id: review for _, review in batch.reviews}
 
 
 def errors_of(items: list[Any]) -> set[tuple[int, str]]:
-    return {(error.index, error.field) for error in validate_batch(items).errors}
+    return {(error.index, error.field) for error in validated(items).errors}
 
 
 def graph_answer(status: int, body: Any, headers: dict[str, str] | None = None):
@@ -107,7 +115,7 @@ def test_google_unspecified_stars_are_unrated_and_unknown_ones_are_a_rating_erro
 
     items = to_canonical("google", [unrated, bad], config)
 
-    assert validate_batch(items).reviews[0][1].rating is None
+    assert validated(items).reviews[0][1].rating is None
     assert errors_of(items) == {(1, "rating")}
 
 
@@ -142,15 +150,19 @@ def _push(data: bytes | str) -> dict[str, Any]:
     return {"message": {"data": encoded, "messageId": "1"}, "subscription": "s"}
 
 
-@pytest.mark.parametrize("body", [
-    _push(json.dumps({"type": "NEW_QUESTION", "reviewName": f"{LOCATION}/reviews/x"}).encode()),
-    _push(json.dumps({"type": "NEW_REVIEW", "reviewName": "locations/1"}).encode()),
-    _push(b"not json"),
-    _push("%%% not base64"),
-    {"message": {}},
+@pytest.mark.parametrize(("body", "field"), [
+    (_push(json.dumps({"type": "NEW_QUESTION", "reviewName": f"{LOCATION}/reviews/x"}).encode()),
+     "message.data.type"),
+    (_push(json.dumps({"type": "NEW_REVIEW", "reviewName": "locations/1"}).encode()),
+     "message.data.reviewName"),
+    (_push(b"not json"), "message.data"),
+    (_push("%%% not base64"), "message.data"),
+    ({"message": {}}, "message.data"),
 ], ids=["other-type", "bad-name", "not-json", "not-base64", "no-data"])
-def test_pubsub_push_without_a_review_is_none(body):
-    assert google.parse_pubsub_push(body) is None
+def test_a_pubsub_push_without_a_review_is_skipped_naming_the_field(body, field):
+    skipped = google.parse_pubsub_push(body)
+    assert isinstance(skipped, SkippedItem)
+    assert skipped.field == field and skipped.problem
 
 
 @pytest.mark.parametrize(("body", "named"), [
@@ -208,6 +220,30 @@ def test_facebook_skips_comments_the_page_wrote(config):
     assert reviews["1_3"].author is None
 
 
+def test_facebook_says_which_entries_it_skipped_and_why(config):
+    own_post = {"id": f"{PAGE_ID}_2", "message": "Flu shots on Saturday.",
+                "created_time": "2026-11-20T15:00:00+0000"}
+    page_post = {**own_post, "id": f"{PAGE_ID}_3", "from": {"id": PAGE_ID},
+                 "comments": {"data": [{"id": "3_1", "message": "Thanks", "from": {"id": PAGE_ID},
+                                        "created_time": "2026-11-20T16:00:00+0000"}]}}
+
+    batch = validated(to_canonical("facebook", {"data": [own_post, page_post]}, config))
+
+    assert batch.reviews == [] and batch.errors == []
+    assert [(s.index, s.field) for s in batch.skipped] == [
+        (0, "data[0].from"), (1, "data[1].from.id"), (2, "data[1].comments.data[0].from.id")]
+    assert all("not a review" in s.problem for s in batch.skipped)
+
+
+def test_a_facebook_webhook_notification_is_skipped_as_one_entry_saying_why(config):
+    webhook = {"object": "page", "entry": [{"id": PAGE_ID, "time": 1764000000, "changes": [
+        {"field": "feed", "value": {"item": "comment", "verb": "add", "message": "Rude staff"}}]}]}
+
+    (skipped,) = validated(to_canonical("facebook", webhook, config)).skipped
+
+    assert skipped.field == "entry" and "webhook" in skipped.problem
+
+
 def test_facebook_ratings_sample_becomes_recommendations(config):
     body = {**sample("facebook_ratings.json"), "page_id": PAGE_ID}
     reviews = valid(to_canonical("facebook", body, config))
@@ -262,15 +298,21 @@ def test_graph_errors_are_read_from_their_code(status, body, kind):
 
 
 def test_yelp_webhook_sample_names_the_review():
-    assert yelp.webhook_reviews(sample("yelp_webhook.json")) == [(BUSINESS_ID, "yRv0aBcD")]
+    announced = yelp.webhook_reviews(sample("yelp_webhook.json"))
+    assert announced.reviews == [(BUSINESS_ID, "yRv0aBcD", 0)] and announced.skipped == []
 
 
-def test_yelp_webhook_ignores_other_events():
+def test_yelp_webhook_skips_other_events_saying_which_and_why():
     body = {"data": {"id": BUSINESS_ID, "updates": [
         {"event_type": "NEW_PHOTO_EVENT", "review_id": "x"},
-        {"event_type": "NEW_REVIEW_EVENT"}]}}
-    assert yelp.webhook_reviews(body) == []
-    assert yelp.webhook_reviews({"unexpected": True}) == []
+        {"event_type": "NEW_REVIEW_EVENT"},
+        {"event_type": "NEW_REVIEW_EVENT", "review_id": "y"}]}}
+    announced = yelp.webhook_reviews(body)
+    assert announced.reviews == [(BUSINESS_ID, "y", 2)]
+    assert [(s.index, s.field) for s in announced.skipped] == [
+        (0, "data.updates[0].event_type"), (1, "data.updates[1].review_id")]
+    nothing = yelp.webhook_reviews({"unexpected": True})
+    assert nothing.reviews == [] and [s.field for s in nothing.skipped] == ["data.id"]
 
 
 @pytest.mark.parametrize(("body", "named"), [

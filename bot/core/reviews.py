@@ -1,13 +1,14 @@
 """The canonical review and the validation of a batch of them: each bad item is reported with
-its index and the field that is wrong, and every good item goes on to be stored."""
+its index and the field that is wrong, and every good item goes on to be stored. Beyond its
+shape, a review must name a site of the config (or none) and not be written in the future."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -20,7 +21,13 @@ from pydantic import (
     field_validator,
 )
 
+if TYPE_CHECKING:
+    from bot.config import Config
+
 MAX_TEXT_CHARS = 20_000
+# How far after the desk's clock a review may say it was written: the sender's clock and ours
+# may disagree by a little; "posted in 73 years" is not a clock's error.
+FUTURE_TOLERANCE = timedelta(minutes=5)
 MAX_URL_CHARS = 2000
 
 # Control characters (a newline, a NUL…) have no place in a one-line field; text keeps its
@@ -145,9 +152,34 @@ class Unreadable:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """An entry of a source's body that is read and, on purpose, not a review (the page's own
+    post, a notice about something else), in place of its review: counted and named in the
+    answer and the log, never dropped silently. `field` is its path in the body."""
+
+    field: str
+    problem: str
+
+
+@dataclass(frozen=True)
+class SkippedItem:
+    """What was skipped, and where: `index` is its place in the batch (or in the list of a
+    notice's updates; None for a notice naming one review)."""
+
+    index: int | None
+    field: str
+    problem: str
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"field": self.field, "problem": self.problem}
+        return out if self.index is None else {"index": self.index, **out}
+
+
+@dataclass(frozen=True)
 class ValidatedBatch:
     reviews: list[tuple[int, CanonicalReview]]
     errors: list[ItemError]
+    skipped: list[SkippedItem]  # entries that are not reviews, on purpose
 
 
 def _messages(error: ValidationError) -> list[tuple[str, str]]:
@@ -171,11 +203,33 @@ def _messages(error: ValidationError) -> list[tuple[str, str]]:
     return out
 
 
-def validate_batch(items: Sequence[Any]) -> ValidatedBatch:
-    """Validate each item on its own; one bad item never stops the others."""
+def _unknown_site(review: CanonicalReview, config: Config) -> str | None:
+    if review.site is None or config.site(review.site) is not None:
+        return None
+    return (f"is not a site of reviewdesk.toml ({review.site!r}): use a site id, or its name "
+            f"or an alias, of {', '.join(site.id for site in config.sites)}, or null")
+
+
+def _in_the_future(review: CanonicalReview, now: datetime) -> str | None:
+    if review.created_at <= now + FUTURE_TOLERANCE:
+        return None
+    minutes = int(FUTURE_TOLERANCE.total_seconds() // 60)
+    return (f"is in the future ({review.created_at.isoformat()}; it is now "
+            f"{now.astimezone(UTC).isoformat(timespec='seconds')}, and a review may be dated "
+            f"at most {minutes} minutes ahead, for clock skew)")
+
+
+def validate_batch(items: Sequence[Any], *, config: Config, now: datetime) -> ValidatedBatch:
+    """Validate each item on its own; one bad item never stops the others. A review must name
+    one of `config`'s sites (by id, name or alias) or none, and be written no later than `now`
+    (the desk's clock) and FUTURE_TOLERANCE."""
     reviews: list[tuple[int, CanonicalReview]] = []
     errors: list[ItemError] = []
+    skipped: list[SkippedItem] = []
     for index, item in enumerate(items):
+        if isinstance(item, Skipped):
+            skipped.append(SkippedItem(index, item.field, item.problem))
+            continue
         if isinstance(item, Unreadable):
             errors.append(ItemError(index, item.field, item.message))
             continue
@@ -183,13 +237,26 @@ def validate_batch(items: Sequence[Any]) -> ValidatedBatch:
             errors.append(ItemError(index, "(item)", "must be a JSON object"))
             continue
         try:
-            reviews.append((index, CanonicalReview.model_validate(item)))
+            review = CanonicalReview.model_validate(item)
         except ValidationError as error:
-            external_id = item.get("external_id")
-            readable = isinstance(external_id, str | int) and not isinstance(external_id, bool)
-            external_id = str(external_id) if readable else None
             errors.extend(
-                ItemError(index, field, message, external_id)
+                ItemError(index, field, message, _external_id(item))
                 for field, message in _messages(error)
             )
-    return ValidatedBatch(reviews, errors)
+            continue
+        refused = [(name, problem) for name, problem in (
+            ("site", _unknown_site(review, config)),
+            ("created_at", _in_the_future(review, now)),
+        ) if problem is not None]
+        if refused:
+            errors.extend(ItemError(index, name, problem, review.external_id)
+                          for name, problem in refused)
+            continue
+        reviews.append((index, review))
+    return ValidatedBatch(reviews, errors, skipped)
+
+
+def _external_id(item: dict[str, Any]) -> str | None:
+    external_id = item.get("external_id")
+    readable = isinstance(external_id, str | int) and not isinstance(external_id, bool)
+    return str(external_id) if readable else None

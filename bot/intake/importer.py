@@ -184,7 +184,7 @@ def import_items(desk: Desk, file_items: FileItems, *, dry_run: bool = False,
     """Validate every item, then store the good ones in chunks (or only say what would
     happen). Re-running the same file changes nothing: storage is idempotent."""
     unparsed = {error.index for error in file_items.errors}
-    batch = validate_batch(file_items.items)
+    batch = validate_batch(file_items.items, config=desk.config, now=desk.clock.now())
     report = ImportReport(
         read=len(file_items.items),
         errors=sorted(file_items.errors + [e for e in batch.errors if e.index not in unparsed],

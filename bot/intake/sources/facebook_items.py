@@ -5,6 +5,8 @@ first. bot.intake.sources.facebook holds the Graph API client that fetches them.
 What the page itself writes is not a review: a post or comment whose `from.id` is the page is
 skipped, and so is a post without `from` (Graph returns `from` for visitors' posts read with a
 page token; the page's own posts may lack it). A comment without `from` is kept, unattributed.
+Each skipped entry stays in the list as `Skipped`, naming its field and why, so that the
+answer and the log say what was left out.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from pydantic import Field
 
 from bot.config import Config
+from bot.core.reviews import Skipped
 from bot.intake.shapes import Shape, check, list_at, shaped_item
 from bot.intake.sources import items_of, obj, present, whole_number
 
@@ -44,26 +47,42 @@ def _by_visitor(item: dict[str, Any], page_id: str | None, *, default: bool) -> 
     return author.get("id") != page_id if author else default
 
 
+def _page_wrote(item: dict[str, Any], where: str, what: str) -> Skipped:
+    """Why a post or comment of the page's own is not a review."""
+    if obj(item.get("from")):
+        return Skipped(f"{where}.from.id" if where else "from.id",
+                       f"is the page's own id: the page's {what} is not a review")
+    return Skipped(f"{where}.from" if where else "from",
+                   f"is missing: a {what} without an author is the page's own (Graph names "
+                   "the visitor who wrote one), not a review")
+
+
 def comments_of(post: dict[str, Any]) -> list[Any]:
     """The comments that came inline with a feed post (its first page of them)."""
     return items_of(obj(post.get("comments")), "data")
 
 
 def feed_items(post: Any, *, page_id: str | None, site: str | None,
-               comments: list[Any] | None = None) -> list[Any]:
+               comments: list[Any] | None = None, where: str = "") -> list[Any]:
     """A feed post as review items: the post when a visitor wrote it, then each comment not
-    written by the page. `comments` replaces the inline ones (when more pages were read)."""
+    written by the page; what the page wrote stays as Skipped. `comments` replaces the inline
+    ones (when more pages were read); `where` is the post's path in the body."""
     if not isinstance(post, dict):
         return [post]
     url = post_url(post)
     items: list[Any] = []
     if _by_visitor(post, page_id, default=False):
         items.append(_message_to_canonical(post, site=site, url=url))
-    for comment in comments_of(post) if comments is None else comments:
+    else:
+        items.append(_page_wrote(post, where, "post"))
+    prefix = f"{where}.comments.data" if where else "comments.data"
+    for number, comment in enumerate(comments_of(post) if comments is None else comments):
         if not isinstance(comment, dict):
             items.append(comment)
         elif _by_visitor(comment, page_id, default=True):
             items.append(_message_to_canonical(comment, site=site, url=url))
+        else:
+            items.append(_page_wrote(comment, f"{prefix}[{number}]", "comment"))
     return items
 
 
@@ -159,6 +178,11 @@ def canonical_items(body: Any, config: Config) -> list[Any]:
     ("{page-id}_{post-id}"); ratings carry no page id, so without "page_id" they get no site.
     Unshaped when the answer's own fields are of the wrong type; an entry whose are stays as
     Unreadable, for validation to reject by name."""
+    if isinstance(body, dict) and "object" in body and "entry" in body:
+        # A webhook notification names what changed but carries no review in Graph's shape.
+        return [Skipped("entry", "is a Facebook webhook notification, which this route does "
+                                 "not read: post the Graph API's answer ({\"data\": [...]}) "
+                                 "from /{page-id}/feed or /ratings")]
     if isinstance(body, dict) and "data" in body:
         check(_Answer, body)
         entries, prefix = list_at(body, "data") or [], "data"
@@ -182,5 +206,6 @@ def canonical_items(body: Any, config: Config) -> list[Any]:
         post_id = obj(entry).get("id")
         page_id = given or (post_id.split("_", 1)[0]
                             if isinstance(post_id, str) and "_" in post_id else None)
-        out.extend(feed_items(entry, page_id=page_id, site=site_of(page_id, config)))
+        out.extend(feed_items(entry, page_id=page_id, site=site_of(page_id, config),
+                              where=where))
     return out

@@ -18,6 +18,7 @@ import requests
 from pydantic import Field
 
 from bot.config import Config, ConfigError
+from bot.core.reviews import SkippedItem
 from bot.intake.shapes import Shape, check, list_at, shaped_item
 from bot.intake.sources import (
     ErrorKind,
@@ -196,24 +197,30 @@ def _canonical_review(review: Any, config: Config) -> Any:
     return review_to_canonical(review, site=site_of(location_of(review.get("name")), config))
 
 
-def parse_pubsub_push(body: Any) -> tuple[str, str] | None:
-    """(location name, review id) of a Pub/Sub push announcing a new or updated review; None
-    for any other notification and for data that is not base64 JSON. Unshaped, naming the
-    field, when the push or its notification has a field of the wrong type."""
+def parse_pubsub_push(body: Any) -> tuple[str, str] | SkippedItem:
+    """(location name, review id) of a Pub/Sub push announcing a new or updated review; for
+    any other notification, and for data that is not base64 JSON, what was skipped and why.
+    Unshaped, naming the field, when the push or its notification has a field of the wrong
+    type."""
     check(_Push, body, what="a Pub/Sub push")
     data = obj(body.get("message")).get("data")
     if not isinstance(data, str):
-        return None
+        return SkippedItem(None, "message.data", "is missing: the push names no review")
     try:
         notification = json.loads(base64.b64decode(data, validate=True))
     except ValueError:  # bad base64, bad UTF-8 and bad JSON are all ValueErrors
-        return None
+        return SkippedItem(None, "message.data", "is not base64-encoded JSON")
     check(_Notification, notification, "message.data")
     if notification.get("type") not in REVIEW_NOTIFICATIONS:
-        return None
+        return SkippedItem(None, "message.data.type",
+                           f"is not {' or '.join(sorted(REVIEW_NOTIFICATIONS))}: the "
+                           "notification is not about a review")
     review_name = notification.get("reviewName")
     match = _REVIEW_NAME.fullmatch(review_name) if isinstance(review_name, str) else None
-    return (match["location"], match["review"]) if match else None
+    if match is None:
+        return SkippedItem(None, "message.data.reviewName",
+                           "is not a review's name (accounts/…/locations/…/reviews/…)")
+    return match["location"], match["review"]
 
 
 # ---- the API ---------------------------------------------------------------------------------

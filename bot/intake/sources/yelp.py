@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 import requests
 
 from bot.config import ConfigError, YelpSource
+from bot.core.reviews import SkippedItem
 from bot.intake.shapes import Id, Shape, check
 from bot.intake.sources import (
     env_value,
@@ -72,19 +74,37 @@ class _Webhook(Shape):
     data: _Data | None = None
 
 
-def webhook_reviews(body: Any) -> list[tuple[str, str]]:
-    """(business id, review id) of each review a webhook announces (other events are not
-    ours). Unshaped, naming the field, when a documented field is of the wrong type."""
+@dataclass(frozen=True)
+class Announced:
+    """The (business id, review id, update's index) of each review a webhook announces, and
+    the updates skipped, with why."""
+
+    reviews: list[tuple[str, str, int]]
+    skipped: list[SkippedItem]
+
+
+def webhook_reviews(body: Any) -> Announced:
+    """The reviews a webhook announces (other events are not ours: skipped, and said so).
+    Unshaped, naming the field, when a documented field is of the wrong type."""
     check(_Webhook, body, what="a Yelp webhook")
     data = obj(body.get("data"))
     business_id = data.get("id")
     if not isinstance(business_id, str):
-        return []
-    return [
-        (business_id, update["review_id"])
-        for update in items_of(data, "updates")
-        if update.get("event_type") in REVIEW_EVENTS and isinstance(update.get("review_id"), str)
-    ]
+        return Announced([], [SkippedItem(None, "data.id",
+                                          "is missing: the webhook names no business")])
+    reviews, skipped = [], []
+    for index, update in enumerate(items_of(data, "updates")):
+        where = f"data.updates[{index}]"
+        if update.get("event_type") not in REVIEW_EVENTS:
+            skipped.append(SkippedItem(index, f"{where}.event_type",
+                                       f"is not {' or '.join(sorted(REVIEW_EVENTS))}: the "
+                                       "update is not about a review"))
+        elif not isinstance(update.get("review_id"), str):
+            skipped.append(SkippedItem(index, f"{where}.review_id",
+                                       "is missing: the update names no review"))
+        else:
+            reviews.append((business_id, update["review_id"], index))
+    return Announced(reviews, skipped)
 
 
 def utc_time(time_created: Any) -> Any:
