@@ -368,7 +368,7 @@ def test_an_escalated_on_site_case_is_done_when_px_resolves(desk, slack):
     assert _case(desk, case_id).status == Status.OPEN  # PX still has it
     px = desk.card(case_id, PX_NORTH)
     assert "*On site now*" in block_text(px)  # PX sees it is someone there now
-    desk.click(PAT, px, ActionId.PX_RESOLVE, PX_NORTH)
+    desk.resolve(PAT, case_id, "patient_contacted", PX_NORTH)
     desk.card_showing(case_id, TRIAGE, f"Resolved by <@{PAT}>")
 
 
