@@ -17,7 +17,7 @@ from bot.blocks.ids import ActionId, ModalContext, MoreChoice
 from bot.core.cases import Action, Refusal
 from bot.core.reply_status import Status
 from bot.desk.desk import Desk
-from bot.desk.holding import holder_besides
+from bot.desk.holding import holder_besides, take_over_for
 from bot.outbox import METADATA_EVENT
 from bot.replies.flow import ReplyFlow
 from bot.replies.modals import (
@@ -25,6 +25,7 @@ from bot.replies.modals import (
     hide_modal,
     ignore_modal,
     outcome_modal,
+    resolve_modal,
     respond_modal,
 )
 from bot.replies.templates import Audience
@@ -37,13 +38,17 @@ from handlers.reply_modal import show_post
 
 logger = logging.getLogger("reviewdesk.handlers")
 
-# The card's buttons that open a modal, and the action each leads to.
+# The card's buttons that open a modal, and the action each leads to (Resolve, on the PX card:
+# its outcome is asked for).
 MODAL_ACTIONS = {
     ActionId.RESPOND: Action.RESPOND,
     ActionId.ESCALATE: Action.ESCALATE,
     ActionId.HIDE: Action.HIDE,
     ActionId.IGNORE: Action.IGNORE,
+    ActionId.PX_RESOLVE: Action.RESOLVE,
 }
+# What "Take over and continue" may go on with: a modal above, or Mark contacted.
+CONTINUABLE = frozenset({*MODAL_ACTIONS.values(), Action.PX_CONTACTED})
 RESPONSE_URL_TIMEOUT = 5  # seconds; a click's answer to Slack went long before
 
 
@@ -66,12 +71,14 @@ def open_action_modal(deps: Deps, ack: Ack, body: dict[str, Any], client: WebCli
 
 
 def open_modal(deps: Deps, action: Action, click: payloads.Click, client: WebClient) -> None:
-    """Respond, Escalate, Hide or Ignore: refuse now what the submission would refuse (roles,
-    the case's state, someone else holding it), else open the action's modal."""
+    """Respond, Escalate, Hide, Ignore or Resolve: refuse now what the submission would refuse
+    (roles, the case's state, someone else holding it), else open the action's modal."""
     desk, flow = deps.desk, deps.flow
-    desk.check_allowed(click.case_id, action, click.user_id)
+    facts = desk.check_allowed(click.case_id, action, click.user_id)
     context = ModalContext(click.case_id, click.channel_id)
-    if action is Action.RESPOND:
+    if action is Action.RESOLVE:
+        view = resolve_modal(context_value=context, current=facts.outcome)
+    elif action is Action.RESPOND:
         view = respond_modal(flow.form(click.case_id), context_value=context,
                              organization=deps.organization, viewer=click.user_id)
     elif action is Action.ESCALATE:
@@ -92,18 +99,24 @@ def open_modal(deps: Deps, action: Action, click: payloads.Click, client: WebCli
 
 def take_over_and_continue(deps: Deps, ack: Ack, body: dict[str, Any],
                            client: WebClient) -> None:
-    """The offer beside "someone else holds this case": take it over (the thread says so),
-    open what the person pressed with this click's trigger, then let the offer go."""
+    """The offer beside "someone else holds this case" (or its PX follow-up): take it over
+    (the thread says so), then go on with what the person pressed: its modal, opened with this
+    click's trigger, or Mark contacted; then let the offer go."""
     ack()
     click = payloads.click(body)
     action = _wanted(body)
     if holder_besides(deps.desk, click.case_id, click.user_id, action) is not None:
         try:
-            deps.desk.take_over(click.case_id, click.user_id, request_key=click.request_key)
+            take_over_for(deps.desk, click.case_id, click.user_id, action,
+                          request_key=click.request_key)
         except Refusal as refused:
             if refused.reason != "already_yours":  # a double click's twin took it over
                 raise
-    open_modal(deps, action, click, client)
+    if action is Action.PX_CONTACTED:
+        deps.desk.px_contacted(click.case_id, click.user_id,
+                               request_key=f"{click.request_key}:continue")
+    else:
+        open_modal(deps, action, click, client)
     dismiss(body)
 
 
@@ -216,7 +229,7 @@ def _wanted(body: dict[str, Any]) -> Action:
     button ("<case id>:<action>")."""
     value = (body.get("actions") or [{}])[0].get("value")
     _, _, wanted = value.partition(":") if isinstance(value, str) else ("", "", "")
-    if wanted not in {str(action) for action in MODAL_ACTIONS.values()}:
+    if wanted not in {str(action) for action in CONTINUABLE}:
         raise Malformed("the button names no action to continue with")
     return Action(wanted)
 
@@ -255,7 +268,6 @@ LISTENERS: list[tuple[str, Callable[..., None]]] = [
     (ActionId.PX_CLAIM, partial(case_click, perform=Desk.px_claim)),
     (ActionId.PX_TAKE_OVER, partial(case_click, perform=Desk.px_take_over)),
     (ActionId.PX_CONTACTED, partial(case_click, perform=Desk.px_contacted)),
-    (ActionId.PX_RESOLVE, partial(case_click, perform=Desk.resolve)),
     (ActionId.REOPEN, partial(case_click, perform=Desk.reopen)),
     *((action_id, partial(open_action_modal, action=action))
       for action_id, action in MODAL_ACTIONS.items()),

@@ -1,8 +1,8 @@
 """Events and clicks of the app's Home tab: `app_home_opened` publishes the person's Home; its
-buttons claim, release, take over, take a PX follow-up, mark contacted or resolve (through the
-desk, like the cards'), make a review waiting for a look a case or not (like the day's "Needs a
-look" message), turn a list's page, or (links) only need acknowledging. A refusal is shown at
-the top of the Home."""
+buttons claim, release, take over, take a PX follow-up, mark contacted (through the desk, like
+the cards') or resolve (the cards' modal, asking what came of it), make a review waiting for a
+look a case or not (like the day's "Needs a look" message), turn a list's page, or (links) only
+need acknowledging. A refusal is shown at the top of the Home."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.core.cases import Refusal
+from bot.blocks.ids import ModalContext
+from bot.core.cases import Action, Refusal
 from bot.desk.desk import Desk
 from bot.desk.needs_a_look import NeedsALook
 from bot.home.blocks import (
@@ -32,6 +33,7 @@ from bot.home.blocks import (
     HOME_TAKE_OVER,
 )
 from bot.home.home import Home
+from bot.replies.modals import resolve_modal
 from bot.text import line
 from handlers import payloads
 from handlers.errors import listen
@@ -65,6 +67,19 @@ def case_click(deps: HomeDeps, ack: Ack, body: dict[str, Any], client: WebClient
     click = payloads.click(body)
     _on_home(deps.home, click, lambda: perform(deps.desk, click.case_id, click.user_id,
                                                request_key=click.request_key))
+
+
+def resolve(deps: HomeDeps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    """Resolve on the Home tab: the same modal as the PX card's, asking what came of it."""
+    ack()
+    click = payloads.click(body)
+
+    def open_it() -> None:
+        facts = deps.desk.check_allowed(click.case_id, Action.RESOLVE, click.user_id)
+        client.views_open(trigger_id=click.trigger_id, view=resolve_modal(
+            context_value=ModalContext(click.case_id), current=facts.outcome))
+
+    _on_home(deps.home, click, open_it)
 
 
 def look_click(deps: HomeDeps, ack: Ack, body: dict[str, Any], client: WebClient, *,
@@ -108,7 +123,7 @@ LISTENERS: list[tuple[str, Callable[..., None]]] = [
     (HOME_TAKE_OVER, partial(case_click, perform=Desk.take_over)),
     (HOME_PX_CONTACTED, partial(case_click, perform=Desk.px_contacted)),
     (HOME_PX_CLAIM, partial(case_click, perform=Desk.px_claim)),
-    (HOME_RESOLVE, partial(case_click, perform=Desk.resolve)),
+    (HOME_RESOLVE, resolve),
     (HOME_MAKE_CASE, partial(look_click, decide=NeedsALook.make_case)),
     (HOME_NOT_COMPLAINT, partial(look_click, decide=NeedsALook.not_a_complaint)),
     (HOME_PAGE, turn_page),

@@ -29,6 +29,7 @@ from bot.replies.modals import (
     ready_modal,
     reply_block_id,
     reply_result_modal,
+    resolve_modal,
     respond_modal,
 )
 from bot.replies.templates import Audience
@@ -193,6 +194,30 @@ def submit_outcome(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient
                           request_key=form.request_key)
 
 
+def submit_resolve(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    """Resolve a PX follow-up with what came of it: an outcome must be chosen."""
+    form = payloads.submission(body)
+    outcome = form.selected(BlockId.OUTCOME, InputId.OUTCOME)
+    note = form.text(BlockId.NOTE, InputId.NOTE)
+    if held_elsewhere(deps, ack, form, Action.RESOLVE, lambda context, holder: resolve_modal(
+            context_value=context, current=outcome, note=note, held=holder)):
+        return
+    try:
+        parse_outcome(outcome)
+    except ValueError:
+        ack(response_action="errors", errors={BlockId.OUTCOME: str(line("choose_outcome"))})
+        return
+    try:
+        validate_note(note)
+    except InvalidInput as error:
+        ack(response_action="errors", errors={BlockId.NOTE: error.message})
+        return
+    ack()
+    way_made(deps, form, body, Action.RESOLVE)
+    deps.desk.resolve(form.context.case_id, form.user_id, outcome=outcome, note=note,
+                      request_key=form.request_key)
+
+
 def submit_escalation(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     desk = deps.desk
     form = payloads.submission(body)
@@ -288,6 +313,7 @@ SUBMISSIONS: list[tuple[str, Callable[..., None]]] = [
     (CallbackId.REPLY_READY, mark_done),
     (CallbackId.PRIVATE_READY, mark_done),
     (CallbackId.OUTCOME, submit_outcome),
+    (CallbackId.RESOLVE, submit_resolve),
     (CallbackId.ESCALATE, submit_escalation),
     (CallbackId.HIDE, partial(submit_reason, action=Action.HIDE, reasons=HIDE_REASONS,
                               perform=Desk.hide)),

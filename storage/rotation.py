@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from storage.models import Case, CaseWindow, Handoff, Review, RotationMember, RotationOverride
+from storage.models import Handoff, RotationMember, RotationOverride
 
 # ---- members -------------------------------------------------------------------------------
 
@@ -111,41 +111,3 @@ def add_override(session: Session, *, user_id: str, starts_at: datetime, ends_at
                                 created_by=created_by, created_at=created_at)
     session.add(override)
     return override
-
-
-# ---- what a hand-off lists -------------------------------------------------------------------
-
-
-def open_cases_by_deadline(
-    session: Session, *, limit: int
-) -> Sequence[tuple[Case, Review, datetime | None, str | None]]:
-    """Open cases with the due time and kind of their earliest open window, soonest first;
-    cases with no open window come last, oldest first."""
-    is_open = (col(CaseWindow.met_at).is_(None), col(CaseWindow.stopped_at).is_(None))
-    next_due = (
-        select(CaseWindow.case_id, func.min(CaseWindow.due_at).label("due_at"))
-        .where(*is_open)
-        .group_by(col(CaseWindow.case_id))
-        .subquery()
-    )
-    kind = (
-        select(CaseWindow.kind)
-        .where(CaseWindow.case_id == Case.id, CaseWindow.due_at == next_due.c.due_at, *is_open)
-        .order_by(col(CaseWindow.id))
-        .limit(1)
-        .scalar_subquery()
-    )
-    return session.exec(
-        select(Case, Review, next_due.c.due_at, kind)
-        .join(Review, col(Review.id) == Case.review_id)
-        .outerjoin(next_due, next_due.c.case_id == Case.id)
-        .where(Case.status == "open")
-        .order_by(next_due.c.due_at.is_(None), next_due.c.due_at, col(Case.created_at))
-        .limit(limit)
-    ).all()
-
-
-def count_open_cases(session: Session) -> int:
-    return session.exec(
-        select(func.count()).select_from(Case).where(Case.status == "open")
-    ).one()

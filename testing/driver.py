@@ -304,6 +304,22 @@ class Driver:
             BlockId.OUTCOME: {InputId.OUTCOME: static_select_value(outcome)}})
         assert status == 200 and not body.get("errors"), body
 
+    def resolve(self, user: str, case_id: int, outcome: str, channel: str, *,
+                message: dict[str, Any] | None = None) -> None:
+        """Resolve on the case's PX card in `channel` (or on `message`, an offer to take it
+        over: Take over and continue), and pick `outcome` (bot.core.outcomes.Outcome's value)."""
+        from twin.interactions import static_select_value
+
+        if message is None:
+            view = self.open_view(user, self.card(case_id, channel), ActionId.PX_RESOLVE,
+                                  channel, CallbackId.RESOLVE)
+        else:
+            view = self.open_view(user, message, ActionId.TAKE_OVER_AND_CONTINUE, channel,
+                                  CallbackId.RESOLVE)
+        status, body = self.submit(user, view, {
+            BlockId.OUTCOME: {InputId.OUTCOME: static_select_value(outcome)}})
+        assert status == 200 and not body.get("errors"), body
+
     def command(self, user: str, text: str, channel: str) -> int:
         from twin.interactions import slash_command_form
 

@@ -232,9 +232,11 @@ def test_escalation_posts_a_px_card_and_px_works_the_case(driver, slack):
 
     driver.click(PAT, px, ActionId.PX_CONTACTED, PX_NORTH)
     px = driver.card_showing(case_id, PX_NORTH, f"Reviewer contacted by <@{PAT}>")
-    driver.click(PAT, px, ActionId.PX_RESOLVE, PX_NORTH)
+    driver.resolve(PAT, case_id, "patient_contacted", PX_NORTH)  # Resolve asks what came of it
     px = driver.card_showing(case_id, PX_NORTH, f"Resolved by <@{PAT}>")
-    assert action_ids(px) == [ActionId.REOPEN, ActionId.CASE_MORE]  # outcomes come later
+    assert "Outcome: *Patient contacted*" in block_text(px)
+    # ⋯ → Log outcome stays: a review updated after the follow-up is known later
+    assert action_ids(px) == [ActionId.REOPEN, ActionId.CASE_MORE]
     card = driver.card_showing(case_id, TRIAGE, f"Resolved by <@{PAT}>")
     assert action_ids(card) == [ActionId.SHOW, ActionId.REOPEN]
     driver.thread_with(PX_NORTH, px, "resolved this case")

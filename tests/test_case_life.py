@@ -281,7 +281,7 @@ def test_a_public_reply_makes_the_case_done_and_it_leaves_the_lists(driver, slac
 def test_an_escalated_case_is_done_when_px_resolves(driver, slack):
     case_id = driver.new_case()
     _escalate(driver, MARIA, case_id, "soon")
-    px = driver.card(case_id, PX_NORTH)
+    driver.card(case_id, PX_NORTH)
     card = driver.card(case_id, TRIAGE)
     view = driver.open_view(MARIA, card, ActionId.RESPOND, TRIAGE, CallbackId.RESPOND)
     block = next(b for b in view["blocks"] if b["block_id"].startswith(BlockId.REPLY))
@@ -291,7 +291,7 @@ def test_an_escalated_case_is_done_when_px_resolves(driver, slack):
     assert "*Done*" not in block_text(card)  # PX still has it
     assert Action.DONE not in [a for a, _ in driver.events(case_id)]
 
-    driver.click(PAT, px, ActionId.PX_RESOLVE, PX_NORTH)
+    driver.resolve(PAT, case_id, "declined", PX_NORTH)
     driver.card_showing(case_id, TRIAGE, f"Resolved by <@{PAT}>")
 
 

@@ -15,7 +15,7 @@ from bot.blocks.ids import ActionId, BlockId, CallbackId, InputId
 from bot.core.cases import Action, Refusal
 from bot.desk.holding import claim_for_reply, make_way
 from testing.driver import Driver, action_ids, block_text
-from testing.workspace import LEE, MARIA, SAM, START, TRIAGE
+from testing.workspace import LEE, MARIA, PAT, PX_NORTH, SAM, START, TRIAGE
 from twin.interactions import plain_text_value, static_select_value
 
 REPLY = ("Thank you for sharing this, Dana. We are sorry for the experience you describe. "
@@ -326,3 +326,99 @@ def test_the_replys_claim_leaves_a_case_claimed_or_closed_meanwhile_alone(driver
     assert driver.events(held) == [("opened", "system"), ("claimed", MARIA)]
     assert driver.events(hidden) == [("opened", "system"), ("hidden", LEE)]
     driver.settle()
+
+
+# ---- a PX follow-up someone else holds ----------------------------------------------------
+
+
+def px_held_by(driver: Driver, user: str) -> tuple[int, dict]:
+    """A case escalated to North campus's PX, its follow-up claimed by `user`."""
+    case_id = driver.new_case()
+    view = driver.open_view(MARIA, driver.card(case_id, TRIAGE), ActionId.ESCALATE, TRIAGE,
+                            CallbackId.ESCALATE)
+    finish(driver, MARIA, view, ACTIONS["escalate"][3](view))
+    px = driver.card(case_id, PX_NORTH)
+    assert driver.click(user, px, ActionId.PX_CLAIM, PX_NORTH) == 200
+    return case_id, driver.card_showing(case_id, PX_NORTH, f"PX follow-up: <@{user}>")
+
+
+def px_offer(driver: Driver, user: str, px: dict, action_id: str) -> dict:
+    def found():
+        return [e for e in driver.slack.ephemerals_for(user)
+                if "holds this PX follow-up" in e["text"]]
+    before = len(found())
+    assert driver.click(user, px, action_id, PX_NORTH) == 200
+    return driver.slack.wait_for(lambda: len(found()) > before and found()[-1])
+
+
+def test_resolving_a_px_follow_up_someone_else_holds_asks_first_then_asks_the_outcome(driver,
+                                                                                      slack):
+    """A first morning: Pat pressed Resolve on a follow-up Robin had claimed; nothing asked
+    whether to take it from Robin, nor what came of it, and the social team's card said
+    "Resolved by @Pat". Resolve on a follow-up someone else holds asks, as the social team's
+    buttons do; Take over and continue writes the take-over in the PX thread, then the
+    Resolve modal asks what came of it."""
+    case_id, px = px_held_by(driver, PAT)
+    opened = len(slack.opened_views())
+    before = driver.events(case_id)
+    offer = px_offer(driver, SAM, px, ActionId.PX_RESOLVE)
+    assert offer["text"].startswith(f"<@{PAT}> holds this PX follow-up, claimed <!date^")
+    assert "Take it over from them to resolve it, or cancel" in offer["text"]
+    assert action_ids(offer) == [ActionId.TAKE_OVER_AND_CONTINUE, ActionId.OFFER_CANCEL]
+    assert offer["blocks"][-1]["elements"][0]["value"] == f"{case_id}:resolved"
+    driver.settle()
+    assert slack.opened_views()[opened:] == []  # nothing opened, nothing done
+    assert driver.events(case_id) == before
+
+    view = driver.open_view(SAM, offer, ActionId.TAKE_OVER_AND_CONTINUE, PX_NORTH,
+                            CallbackId.RESOLVE)
+    px = driver.card_showing(case_id, PX_NORTH, f"PX follow-up: <@{SAM}>")
+    driver.thread_with(PX_NORTH, px, f"<@{SAM}> (Patient Experience) took the follow-up over "
+                                     f"from <@{PAT}>")
+    assert "holds this" not in block_text(view)  # Sam holds it now
+    status, body = driver.submit(SAM, view, {})  # no outcome: asked for
+    assert status == 200 and body["response_action"] == "errors"
+    assert BlockId.OUTCOME in body["errors"]
+    status, body = driver.submit(SAM, view, {
+        BlockId.OUTCOME: {InputId.OUTCOME: static_select_value("declined")},
+        BlockId.NOTE: {InputId.NOTE: plain_text_value("Did not want a call")}})
+    assert status == 200 and body == {}
+    card = driver.card_showing(case_id, TRIAGE, f"Resolved by <@{SAM}>")
+    assert f"Resolved by <@{SAM}> — Declined" in block_text(card)  # collapsed, with it
+    driver.card_showing(case_id, PX_NORTH, "Outcome: *Declined*")
+    driver.thread_with(PX_NORTH, px, f"<@{SAM}> resolved this case: *Declined*.")
+    assert driver.events(case_id)[-3:] == [("px_claimed", PAT), ("px_taken_over", SAM),
+                                           ("resolved", SAM)]
+
+
+def test_marking_contacted_a_px_follow_up_someone_else_holds_asks_first(driver, slack):
+    case_id, px = px_held_by(driver, PAT)
+    offer = px_offer(driver, SAM, px, ActionId.PX_CONTACTED)
+    assert "Take it over from them to mark the reviewer contacted, or cancel" in offer["text"]
+    assert driver.click(SAM, offer, ActionId.OFFER_CANCEL, PX_NORTH) == 200
+    driver.settle()
+    assert [e[0] for e in driver.events(case_id)][-1] == "px_claimed"  # Cancel: nothing
+
+    offer = px_offer(driver, SAM, px, ActionId.PX_CONTACTED)
+    assert driver.click(SAM, offer, ActionId.TAKE_OVER_AND_CONTINUE, PX_NORTH) == 200
+    driver.card_showing(case_id, PX_NORTH, f"Reviewer contacted by <@{SAM}>")
+    assert driver.events(case_id)[-3:] == [("px_claimed", PAT), ("px_taken_over", SAM),
+                                           ("px_contacted", SAM)]
+
+
+def test_a_resolve_submitted_after_someone_claimed_the_follow_up_says_so(driver, slack):
+    case_id, _px = px_held_by(driver, PAT)
+    driver.bot.desk.px_take_over(case_id, LEE)  # Lee holds it and opens Resolve
+    view = driver.open_view(LEE, driver.card(case_id, PX_NORTH), ActionId.PX_RESOLVE, PX_NORTH,
+                            CallbackId.RESOLVE)
+    driver.bot.desk.px_take_over(case_id, PAT)  # …and Pat takes it back meanwhile
+    values = {BlockId.OUTCOME: {InputId.OUTCOME: static_select_value("no_reply")}}
+    status, body = driver.submit(LEE, view, values)
+    assert status == 200 and body["response_action"] == "update"
+    shown = slack.view(view["id"])
+    assert f"<@{PAT}> holds this PX follow-up now" in block_text(shown)
+    assert "resolved" not in [e[0] for e in driver.events(case_id)]
+    status, body = driver.submit(LEE, shown, values)  # again: take it over and resolve
+    assert status == 200 and body == {}
+    slack.wait_for(lambda: ("resolved", LEE) in driver.events(case_id))
+    assert driver.events(case_id)[-2:] == [("px_taken_over", LEE), ("resolved", LEE)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from bot.blocks.ids import BlockId, CallbackId, InputId
 from bot.home.home import MIN_INTERVAL
 from storage.models import Review
 from testing.driver import Driver, block_text, review
@@ -18,6 +19,7 @@ from twin.interactions import (
     event_callback,
     find_button,
     post_signed,
+    static_select_value,
 )
 
 
@@ -354,8 +356,15 @@ def test_px_staff_see_their_own_follow_ups_then_those_to_take_at_their_sites(
                 if f"*#{urgent}*" in part)
     assert "reviewer contacted, to resolve" in line
     assert f"home_resolve:{urgent}" in json.dumps(view)
+    opened = len(driver.slack.opened_views())
     assert click_home(driver, PAT, f"home_resolve:{urgent}") == 200
-    assert ("resolved", PAT) in driver.events(urgent)
+    [view] = driver.slack.opened_views()[opened:]  # the PX card's Resolve: what came of it
+    assert view["callback_id"] == CallbackId.RESOLVE
+    status, body = driver.submit(PAT, view, {
+        BlockId.OUTCOME: {InputId.OUTCOME: static_select_value("no_reply")}})
+    assert status == 200 and body == {}
+    driver.slack.wait_for(lambda: ("resolved", PAT) in driver.events(urgent))
+    known.move(driver, clock, clock.now() + MIN_INTERVAL)  # the Home follows the change
     assert f"*#{urgent}*" not in block_text(driver.slack.home_view(PAT))
 
 

@@ -13,6 +13,7 @@ import pytest
 from sqlmodel import select
 
 from bot.config import Rotation, parse_config
+from bot.core.case_lists import keep_deadlines
 from bot.core.roles import Roles
 from bot.delivery import Outbox
 from bot.oncall.command import OnCall
@@ -86,11 +87,12 @@ def text_of(message: OutboxMessage) -> str:
 
 
 def add_case(db: Database, *, case_id_hint: str, due_at: datetime, kind: str = "first_response",
-             claimant: str | None = None) -> int:
+             claimant: str | None = None, text: str = "Waited hours.",
+             labels: tuple[str, ...] = ()) -> int:
     with db.session() as session:
         review = Review(source="google", external_id=case_id_hint, site="north", author="Dana K.",
-                        rating=1, text="Waited hours.", created_at=START, received_at=START,
-                        updated_at=START)
+                        rating=1, text=text, created_at=START, received_at=START,
+                        updated_at=START, triage={"labels": list(labels)})
         session.add(review)
         session.flush()
         case = Case(review_id=review.id, site="north", claimant_id=claimant,
@@ -98,6 +100,7 @@ def add_case(db: Database, *, case_id_hint: str, due_at: datetime, kind: str = "
         session.add(case)
         session.flush()
         session.add(CaseWindow(case_id=case.id, kind=kind, started_at=START, due_at=due_at))
+        keep_deadlines(session, [case.id])  # as every change to a case's windows does
         session.commit()
         return case.id
 
@@ -330,16 +333,35 @@ def test_a_handoff_is_announced_once_in_the_channel_and_by_dm(oncall, db, clock)
     shown = block_text(channel.payload)
     assert "*Open cases (2)*, earliest deadline first:" in shown
     first, second = (line for line in shown.splitlines() if line.startswith("*#"))
-    assert first.startswith(f"*#{overdue}* Google ★☆☆☆☆ · North campus · :red_circle: Response "
-                            f"was due <!date^{int((MON_30 - timedelta(hours=2)).timestamp())}^")
-    assert first.endswith(f"<@{LEE}>")
-    assert second.startswith(f"*#{later}* Google ★☆☆☆☆ · North campus · PX follow-up due <!date^")
-    assert second.endswith("unclaimed")
+    assert first.startswith(f"*#{overdue}* “Waited hours.” · Google ★☆☆☆☆ · North campus · "
+                            ":red_circle: *First response missed*: was due "
+                            f"<!date^{int((MON_30 - timedelta(hours=2)).timestamp())}^")
+    assert f"<@{LEE}>" in first
+    assert second.startswith(f"*#{later}* “Waited hours.” · Google ★☆☆☆☆ · North campus · ")
+    assert "*PX follow-up due in 20 h*" in second and second.endswith("Unclaimed")
     assert direct.payload["text"].startswith(":telephone_receiver: *You are on call* until")
     assert "*Open cases (2)*" in block_text(direct.payload)
     for message in (channel, direct):
         assert message_block_errors(message.payload["blocks"]) == []
     assert oncall.next_wakeup() == MON_7
+
+
+def test_a_handoff_line_is_the_lists_line_with_its_labels_and_first_words(oncall, db, clock):
+    """A first morning: the Monday hand-off listed "#10 Google ★☆☆☆☆ · North campus · 🔴
+    Urgent response was due…" with neither the case's labels (On site now, Risk) nor the
+    review's first words, which Home and `/reviewdesk open` show: its lines are theirs now."""
+    on_site = add_case(db, case_id_hint="g-fever", due_at=MON_30 - timedelta(hours=1),
+                       kind="urgent", labels=("urgent", "risk"),
+                       text="My kid has a fever of 104 and we are in your waiting room now.")
+    clock.set(MON_30)
+    assert oncall.announce_due_handoffs() == 1
+    channel, direct = outbox_rows(db)
+    for message in (channel, direct):
+        [shown] = [line for line in block_text(message.payload).splitlines()
+                   if line.startswith(f"*#{on_site}*")]
+        assert shown.startswith(f"*#{on_site}* :rotating_light: *On site now* :scales: *Risk* "
+                                "“My kid has a fever of 104")
+        assert ":red_circle: *Urgent response missed*" in shown
 
 
 def test_a_handoff_lists_at_most_fifteen_cases_and_counts_the_rest(oncall, db, clock):

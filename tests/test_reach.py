@@ -204,20 +204,49 @@ def test_the_urgent_reminders_of_someone_on_site_name_who_finds_them(desk, slack
     """One DM when the case opened is not enough: while the reviewer may still be there, each
     reminder of the urgent response names the site's on-site contact too (a first morning:
     chest pain in the waiting room, and the person sent to find them never heard again)."""
-    case_id = desk.new_case(rating=None, author="Dana K.", text=CHEST_PAIN)
+    case_id = desk.new_case(rating=None, author="Dana K.", text=CHEST_PAIN,
+                            created_at=clock.now().isoformat())
     card = desk.card(case_id, TRIAGE)
     finders = f"<@{ONSITE}>: the reviewer may still be on site"
     _at(desk, clock, 1.0)  # an hour before the urgent response is due
     [lead] = [t for t in _thread(slack, TRIAGE, card) if "urgent response is due" in t]
     assert finders in lead
-    _at(desk, clock, 2.1)
+    _at(desk, clock, 1.9)
+    [second] = [t for t in _thread(slack, TRIAGE, card) if "urgent response is due" in t
+                and t != lead]
+    assert finders in second
+    _at(desk, clock, 2.1)  # the review is older than the urgent window now: see below
     lapse = next(t for t in _thread(slack, TRIAGE, card) if "*Window missed*" in t)
-    assert finders in lapse and "*⋯ → Log outcome*" in lapse
+    assert f"<@{ONSITE}>: the reviewer wrote" in lapse and "*⋯ → Log outcome*" in lapse
     # an ordinary case's reminders name nobody at the site
     other = desk.new_case(external_id="g-plain", text="The parking fees are far too high.")
     _at(desk, clock, 2.1 + 19)
     reminders = _thread(slack, TRIAGE, desk.card(other, TRIAGE))
     assert reminders and not any(f"<@{ONSITE}>" in text for text in reminders)
+
+def test_reminders_after_the_urgent_window_say_when_the_reviewer_wrote(desk, slack, clock):
+    """A first morning: "kid has a fever of 104" from a waiting room went unclaimed, and 19
+    hours after it was written a reminder still said the reviewer "may still be on site".
+    Once the review is older than the urgent window, the reminders say when they wrote that
+    they were there, as the on-site DM does (`stale`)."""
+    written = clock.now()
+    case_id = desk.new_case(rating=None, author="Dana K.",
+                            text="My kid has a fever of 104 and we are in your waiting room now.",
+                            created_at=written.isoformat())
+    card = desk.card(case_id, TRIAGE)
+    for hours in range(1, 20):  # the night, an hour at a time
+        _at(desk, clock, hours)
+    # The repeats after the deadline (the lapse, at the window's very end, is not yet older)
+    reminders = [t for t in _thread(slack, TRIAGE, card)
+                 if t.startswith(":red_circle: Still not handled")]
+    assert len(reminders) >= 3
+    assert not any("may still be on site" in text for text in reminders)
+    latest = reminders[-1]
+    assert (f"<@{ONSITE}>: the reviewer wrote <!date^{int(written.timestamp())}^{{ago}}|"
+            in latest)
+    assert "that they were on site, and may have left" in latest
+    assert "*⋯ → Log outcome*" in latest
+
 
 def test_with_no_on_site_contact_each_px_contact_is_asked(desk, slack):
     case_id = desk.new_case(site="south", rating=None, text=GURNEY)
@@ -339,7 +368,7 @@ def test_an_escalated_on_site_case_is_done_when_px_resolves(desk, slack):
     assert _case(desk, case_id).status == Status.OPEN  # PX still has it
     px = desk.card(case_id, PX_NORTH)
     assert "*On site now*" in block_text(px)  # PX sees it is someone there now
-    desk.click(PAT, px, ActionId.PX_RESOLVE, PX_NORTH)
+    desk.resolve(PAT, case_id, "patient_contacted", PX_NORTH)
     desk.card_showing(case_id, TRIAGE, f"Resolved by <@{PAT}>")
 
 

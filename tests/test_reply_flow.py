@@ -920,7 +920,7 @@ def test_log_outcome_is_an_event_and_shows_on_the_card_and_px_card(driver, slack
                               "changed_review": False, "note": True}
 
     # later, on the resolved case: the review was updated
-    driver.click(SAM, px, ActionId.PX_RESOLVE, PX_NORTH)
+    driver.resolve(SAM, case_id, "patient_contacted", PX_NORTH)
     px = driver.card_showing(case_id, PX_NORTH, "Resolved by")
     view = driver.open_from_menu(SAM, px, f"{MoreChoice.OUTCOME}:{case_id}", PX_NORTH,
                                  CallbackId.OUTCOME)

@@ -31,6 +31,7 @@ from testing.workspace import (
 from twin.interactions import static_select_value
 
 SOCIAL = "S0SOCIAL"
+ROBIN = "U0ROBIN"
 ADMINS = "S0ADMINS"
 
 
@@ -156,7 +157,9 @@ def test_px_staff_and_the_sites_px_contacts_take_px_follow_ups(with_roles, slack
     assert f"Only <@{LEE}> or <@{PAT}> can" in refused["text"]  # north's px_contacts: PAT
     driver.click(PAT, px, ActionId.PX_CLAIM, PX_NORTH)
     px = driver.card_showing(north, PX_NORTH, f"PX follow-up: <@{PAT}>")
-    driver.click(LEE, px, ActionId.PX_RESOLVE, PX_NORTH)
+    driver.click(LEE, px, ActionId.PX_RESOLVE, PX_NORTH)  # Pat holds it: Lee is asked first
+    offer = driver.ephemeral_for(LEE, f"<@{PAT}> holds this PX follow-up")
+    driver.resolve(LEE, north, "no_reply", PX_NORTH, message=offer)
     driver.card_showing(north, PX_NORTH, f"Resolved by <@{LEE}>")
 
     south = driver.new_case(external_id="s", site="south")
@@ -165,6 +168,48 @@ def test_px_staff_and_the_sites_px_contacts_take_px_follow_ups(with_roles, slack
     refused = driver.ephemeral_for(PAT, "can take Patient Experience follow-ups")
     assert f"Only <@{LEE}> can" in refused["text"]
     assert [e[0] for e in driver.events(south)] == ["opened", "escalated"]
+
+
+def test_a_sites_px_contact_is_refused_another_sites_follow_ups_naming_who_may(start_bot,
+                                                                               slack):
+    """A first morning in the local workspace, which names every site's PX contacts PX staff:
+    Pat (North campus's PX contact) resolved a South clinic follow-up Robin had claimed. PX are
+    per site (a contact's Home lists their sites' follow-ups only): another site's contact is
+    refused, told who may, even when named in px_staff; PX staff who are no site's contact
+    still take every site's."""
+    slack.add_user(ROBIN, "robin")
+    data = config_data(roles={"px_staff": [PAT, ROBIN, LEE]})
+    data["sites"][0]["px_contacts"] = [PAT]
+    data["sites"][1]["px_contacts"] = [ROBIN]
+    driver = Driver(start_bot(config=parse_config(data)), slack,
+                    signing_secret=SIGNING_SECRET, intake_token=INTAKE_TOKEN)
+    south = driver.new_case(external_id="s", site="south")
+    px = escalate(driver, south, "south")
+    driver.click(ROBIN, px, ActionId.PX_CLAIM, PX_SOUTH)
+    px = driver.card_showing(south, PX_SOUTH, f"PX follow-up: <@{ROBIN}>")
+    unclaimed = escalate(driver, driver.new_case(external_id="s2", site="south"), "south")
+    before = driver.events(south)
+    opened = len(slack.opened_views())
+
+    driver.click(PAT, px, ActionId.PX_RESOLVE, PX_SOUTH)
+    driver.click(PAT, px, ActionId.PX_CONTACTED, PX_SOUTH)
+    driver.click(PAT, unclaimed, ActionId.PX_CLAIM, PX_SOUTH)
+    slack.wait_for(lambda: len([e for e in slack.ephemerals_for(PAT)
+                                if "South clinic's Patient Experience" in e["text"]]) == 3)
+    refused = slack.ephemerals_for(PAT)[-1]["text"]
+    assert refused.startswith(f"Only <@{ROBIN}> or <@{LEE}> can take South clinic's Patient "
+                              "Experience follow-ups (you are North campus's PX contact)")
+    driver.settle()
+    assert slack.opened_views()[opened:] == [] and driver.events(south) == before
+
+    north = driver.new_case(external_id="n")
+    px = escalate(driver, north, "north")
+    driver.click(PAT, px, ActionId.PX_CLAIM, PX_NORTH)  # his own site's: his
+    px = driver.card_showing(north, PX_NORTH, f"PX follow-up: <@{PAT}>")
+    assert driver.click(LEE, px, ActionId.PX_RESOLVE, PX_NORTH) == 200
+    offer = driver.ephemeral_for(LEE, f"<@{PAT}> holds this PX follow-up")
+    driver.resolve(LEE, north, "declined", PX_NORTH, message=offer)  # staff of every site
+    driver.card_showing(north, PX_NORTH, f"Resolved by <@{LEE}> — Declined")
 
 
 def test_rotation_admins_may_come_from_a_user_group(with_roles, slack):

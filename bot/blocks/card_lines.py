@@ -56,11 +56,15 @@ def _reply_line(view: CardView) -> str | None:
 def outcome_line(view: CardView) -> str | None:
     if not (view.outcome and view.outcome_by and view.outcome_at):
         return None
+    return str(line("card_outcome", outcome=_outcome_label(view.outcome), user=view.outcome_by,
+                    at=view.outcome_at))
+
+
+def _outcome_label(outcome: str) -> str:
     try:
-        label = Outcome(view.outcome).label
+        return Outcome(outcome).label
     except ValueError:
-        label = view.outcome
-    return str(line("card_outcome", outcome=label, user=view.outcome_by, at=view.outcome_at))
+        return outcome
 
 
 def more_menu(case_id: int, *, on_site: bool = False):
@@ -161,5 +165,7 @@ def closed_line(view: CardView) -> str:
             status=view.status,
             reason=view.closed_reason_label or "",
             user=view.closed_by,
+            # A resolved card, collapsed, still says what came of the follow-up.
+            outcome=_outcome_label(view.outcome) if view.outcome else None,
         )
     )

@@ -48,6 +48,7 @@ class CallbackId(StrEnum):
     PRIVATE = "private_modal"
     PRIVATE_READY = "private_ready_modal"
     OUTCOME = "outcome_modal"
+    RESOLVE = "resolve_modal"  # Resolve a PX follow-up, with its outcome
 
 
 class BlockId(StrEnum):

@@ -383,8 +383,14 @@ class CaseLists:
         """`limit` of the open cases `which` holds from `offset`, by deadline, and how many;
         lines of cases whose PX follow-up `reader` holds show that follow-up."""
         with self.db.session() as session:
-            rows, total = list_queries.open_page(session, which, limit=limit, offset=offset)
-            return CaseList(tuple(self._lines(session, rows, reader=reader)), total)
+            return self.page_in(session, which, limit=limit, offset=offset, reader=reader)
+
+    def page_in(self, session: Session, which: OpenCases, *, limit: int, offset: int = 0,
+                reader: str | None = None) -> CaseList:
+        """The same, read in the caller's transaction (a hand-off lists the open cases in the
+        one that records it)."""
+        rows, total = list_queries.open_page(session, which, limit=limit, offset=offset)
+        return CaseList(tuple(self._lines(session, rows, reader=reader)), total)
 
     def sections(self, user: str, now: datetime, pages: Mapping[Section, int], *, size: int,
                  duties: Duties | None = None) -> dict[Section, tuple[CaseList, int]]:

@@ -67,6 +67,10 @@ ANY_STATUS = frozenset({Action.PRIVATE_SENT, Action.OUTCOME})
 # offered to take it over first, so nobody answers or closes a case another person is working.
 HOLDER_ONLY = frozenset({Action.RESPOND, Action.ESCALATE, Action.HIDE, Action.IGNORE})
 
+# The same for a PX follow-up: only whoever claimed it for PX marks it contacted or resolves it;
+# anyone else (with PX's role) is told who holds it and offered to take it over first.
+PX_HOLDER_ONLY = frozenset({Action.PX_CONTACTED, Action.RESOLVE})
+
 
 class WindowKind(StrEnum):
     FIRST_RESPONSE = "first_response"
@@ -113,6 +117,7 @@ class CaseFacts(Protocol):
     escalated_by: str | None
     px_site: str | None
     px_claimant_id: str | None
+    px_claimed_at: datetime | None
     px_contacted_by: str | None
     closed_by: str | None
     closed_reason: str | None
@@ -169,6 +174,7 @@ def check(case: CaseFacts, action: Action, actor: str) -> None:
         "escalated_by": case.escalated_by,
         "px_site": case.px_site,
         "px_claimant": case.px_claimant_id,
+        "px_claimed_at": case.px_claimed_at,
         "px_contacted_by": case.px_contacted_by,
         "status": case.status,
         "closed_by": case.closed_by,
@@ -221,4 +227,7 @@ def check(case: CaseFacts, action: Action, actor: str) -> None:
             pass
     if action in HOLDER_ONLY and case.claimant_id not in (None, actor):
         raise Refusal("held_by_other", case.id, {**facts, "action": str(action)},
+                      Offer.TAKE_OVER_AND_CONTINUE)
+    if action in PX_HOLDER_ONLY and case.px_claimant_id not in (None, actor):
+        raise Refusal("px_held_by_other", case.id, {**facts, "action": str(action)},
                       Offer.TAKE_OVER_AND_CONTINUE)

@@ -2,7 +2,9 @@
 
 - social team: Hide and Ignore;
 - PX staff: claim, take over, mark contacted and resolve a Patient Experience follow-up (a
-  site's `px_contacts` too, for that site's follow-ups);
+  site's `px_contacts` too, for that site's follow-ups). PX are per site: someone who is a
+  site's PX contact acts on that site's follow-ups only, even when also named in px_staff (as
+  their Home lists only those), unless the follow-up's site names no PX contacts;
 - admins: change the on-call rotation (with `[rotation] admins`).
 
 A role left empty leaves its actions to anyone in the channel, as before roles existed. A user
@@ -87,7 +89,11 @@ class Roles:
         if not roles.px_staff:
             return []
         site = self.config.site(px_site)
-        return _unique([*roles.px_staff, *(site.px_contacts if site else ())])
+        if site is None or not site.px_contacts:
+            return _unique(roles.px_staff)
+        # A site naming its PX contacts: they, and PX staff who are no other site's contact.
+        return _unique([*(member for member in roles.px_staff
+                            if not self._contact_elsewhere(member, site.id)), *site.px_contacts])
 
     def holds(self, user: str, role: Role, *, px_site: str | None = None) -> bool:
         """Whether `user` may act as `role`; anyone may when the role names nobody, except
@@ -95,6 +101,8 @@ class Roles:
         holders = self.holders(role, px_site=px_site)
         if not holders:
             return role != Role.ADMINS
+        if role == Role.PX_STAFF and self._contact_elsewhere(user, px_site):
+            return False  # another site's PX contact, and this site names its own
         if user in holders:
             return True
         return any(user in self.members(group) for group in holders if is_group(group))
@@ -105,8 +113,22 @@ class Roles:
         if role is None or self.holds(actor, role, px_site=case.px_site):
             return
         logger.info("case %s: %s refused to %s (needs %s)", case.id, action, actor, role)
-        raise Refusal("not_permitted", case.id,
-                      {"role": str(role), "allowed": self.holders(role, px_site=case.px_site)})
+        facts: dict = {"role": str(role), "allowed": self.holders(role, px_site=case.px_site)}
+        if role == Role.PX_STAFF and self._contact_elsewhere(actor, case.px_site):
+            site = self.config.site(case.px_site)
+            facts.update(px_site_name=site.name if site else case.px_site,
+                         contact_of=[s.name for s in self.config.sites
+                                     if actor in s.px_contacts])
+        raise Refusal("not_permitted", case.id, facts)
+
+    def _contact_elsewhere(self, user: str, px_site: str | None) -> bool:
+        """Is `user` a PX contact of some site other than `px_site`, and not of `px_site`, which
+        names PX contacts of its own? Then `px_site`'s follow-ups are not theirs (px_contacts
+        name people, never user groups)."""
+        site = self.config.site(px_site)
+        if site is None or not site.px_contacts or user in site.px_contacts:
+            return False
+        return any(user in other.px_contacts for other in self.config.sites)
 
     def is_admin(self, user: str) -> bool:
         return self.holds(user, Role.ADMINS)

@@ -89,6 +89,7 @@ class CaseFacts:
     status: str
     site_id: str | None
     claimant_id: str | None
+    outcome: str | None = None  # the latest logged (bot.core.outcomes)
 
 
 class Desk(PxFollowUp):
@@ -382,7 +383,7 @@ class Desk(PxFollowUp):
             self.roles.check(case, action, actor)
             check(case, action, actor)
             return CaseFacts(case_id=case_id, status=case.status, site_id=case.site,
-                             claimant_id=case.claimant_id)
+                             claimant_id=case.claimant_id, outcome=case.outcome)
 
     def history(self, case_id: int):
         with self.db.session() as session:

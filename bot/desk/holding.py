@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.core.cases import Action, Offer, Refusal, check
+from bot.core.cases import PX_HOLDER_ONLY, Action, Offer, Refusal, check
 from storage import repository as repo
 
 if TYPE_CHECKING:
@@ -19,16 +19,21 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Holder:
-    """Who holds a case, and since when (the claim or the take-over)."""
+    """Who holds a case, and since when (the claim or the take-over); `px`: its PX follow-up,
+    which PX's own steps need held."""
 
     user_id: str
     since: datetime | None
+    px: bool = False
 
     @classmethod
     def of(cls, refused: Refusal) -> Holder | None:
         """The holder a refusal names when it offers to take the case over and continue."""
         if refused.offer is not Offer.TAKE_OVER_AND_CONTINUE:
             return None
+        if refused.reason == "px_held_by_other":
+            return cls(refused.facts["px_claimant"], refused.facts.get("px_claimed_at"),
+                       px=True)
         return cls(refused.facts["claimant"], refused.facts.get("claimed_at"))
 
 
@@ -73,7 +78,17 @@ def make_way(desk: Desk, case_id: int, actor: str, action: Action, *,
         holder = Holder.of(refused)
         if holder is None or holder.user_id != taking_from:
             raise
-        desk.take_over(case_id, actor, request_key=f"{request_key}:take_over")
+        take_over_for(desk, case_id, actor, action, request_key=f"{request_key}:take_over")
+
+
+def take_over_for(desk: Desk, case_id: int, actor: str, action: Action, *,
+                  request_key: str) -> None:
+    """Take over what `action` needs held: the PX follow-up for PX's steps (the PX thread says
+    so), else the case (its thread says so)."""
+    if action in PX_HOLDER_ONLY:
+        desk.px_take_over(case_id, actor, request_key=request_key)
+    else:
+        desk.take_over(case_id, actor, request_key=request_key)
 
 
 # Answering a case publicly makes it yours when nobody holds it: what follows a reply (the

@@ -48,6 +48,18 @@ class DmItem:
     text_args: dict
 
 
+@dataclass(frozen=True)
+class Finders:
+    """Who finds people at the site, named in an on-site case's urgent reminders, and when the
+    reviewer wrote that they were there: `stale` once that is longer ago than the urgent
+    window, when the reminder says when they wrote rather than that they may still be there
+    (as the on-site DM does)."""
+
+    people: tuple[str, ...]
+    wrote_at: datetime
+    stale: bool
+
+
 def _is_lead(key: str) -> bool:
     return key.startswith("lead-")
 
@@ -186,21 +198,25 @@ class Nudges:
                            lead=rotation.lead, fallback=rotation.fallback,
                            px_contacts=px_site.px_contacts if px_site else ())
 
-    def _finders(self, session: Session, case: Case, window: CaseWindow,
-                 who: Recipient) -> tuple[str, ...]:
+    def _finders(self, session: Session, case: Case, window: CaseWindow, who: Recipient,
+                 now: datetime) -> Finders | None:
         """Who finds people at the case's site, named in its urgent response reminders while
         the reviewer is on site now: the public reply's clock is theirs to keep in view too
         (they were sent one DM when the case opened). Nobody already named."""
         if window.kind != WindowKind.URGENT:
-            return ()
+            return None
         site = self.config.site(case.site)
         review = repo.get_review(session, review_id=case.followup_review_id or case.review_id)
         if site is None or review is None or \
                 ON_SITE not in TriageResult.from_dict(review.triage or {}).labels:
-            return ()
+            return None
         finders = who_finds_the_reviewer(on_site_contact=site.on_site_contact,
                                          px_contacts=site.px_contacts)
-        return tuple(person for person in finders if person not in who.people)
+        people = tuple(person for person in finders if person not in who.people)
+        if not people:
+            return None
+        return Finders(people, review.created_at,
+                       stale=now - review.created_at > self.config.windows.urgent)
 
     def _repeat_due(self, window: CaseWindow, number: int, now: datetime) -> datetime:
         """When the `number`th reminder after the deadline is due: the gaps add up from the
@@ -218,7 +234,7 @@ class Nudges:
         px = window.kind == WindowKind.PX_FOLLOWUP
         value = f"{case.id}:{window.kind}"
         dms: list[tuple[str, str]] = []
-        finders = self._finders(session, case, window, who)
+        finders = self._finders(session, case, window, who, now)
         if _is_lead(nudge.key):
             text = line("nudge_lead", kind=window.kind, due_at=window.due_at,
                         left=format_left(window.due_at - now), who=who, late=late,

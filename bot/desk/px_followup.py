@@ -22,6 +22,7 @@ from bot.core.case_changes import (
 )
 from bot.core.case_inputs import InvalidInput, validate_escalation, validate_note
 from bot.core.cases import URGENCIES, Action, Refusal, Status, WindowKind
+from bot.core.outcomes import Outcome, parse_outcome
 from bot.core.windows import add_time
 from bot.desk.nudges import Nudges
 from bot.outbox import OutboxWriter
@@ -164,11 +165,28 @@ class PxFollowUp:
 
         return self.act(case_id, actor, Action.PX_CONTACTED, apply, request_key=request_key)
 
-    def resolve(self, case_id: int, actor: str, *, request_key: str | None = None):
+    def resolve(self, case_id: int, actor: str, *, outcome: str | None, note: str | None,
+                request_key: str | None = None):
+        """Close the PX follow-up with what came of it (bot.core.outcomes), as Log outcome
+        records one: the case's latest outcome, counted by the figures from this event. "Patient
+        contacted" also marks the reviewer contacted, if nobody had."""
+        try:
+            chosen = parse_outcome(outcome)
+        except ValueError:
+            raise InvalidInput("outcome", "Choose what came of the follow-up.") from None
+        note = validate_note(note)
+
         def apply(session, case, windows, now):
+            case.outcome, case.outcome_by, case.outcome_at = chosen.value, actor, now
+            if chosen is Outcome.PATIENT_CONTACTED and case.px_contacted_by is None:
+                case.px_contacted_by, case.px_contacted_at = actor, now
             meet(session, windows.get(WindowKind.PX_FOLLOWUP), actor, now)
             close(session, case, windows, Status.RESOLVED, actor, now, None, None)
-            return Change({}, str(line("history_resolved", user=actor)), px_thread=True)
+            return Change(
+                {"outcome": chosen.value, "took_up_offer": chosen.took_up_offer,
+                 "changed_review": chosen.changed_review, "note": bool(note)},
+                str(line("history_resolved", user=actor, outcome=chosen.label, note=note)),
+                px_thread=True)
 
         return self.act(case_id, actor, Action.RESOLVE, apply, request_key=request_key)
 

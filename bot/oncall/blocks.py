@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from blockkit.core import Component
 
 from bot.blocks.kit import context, divider, message, section, sections
+from bot.blocks.lists import case_line
 from bot.config import Rotation
-from bot.core.case_lists import source_name
 from bot.oncall.values import Handoff, Override, RotationStatus
 from bot.outbox import Rendered
-from bot.text import line, stars
+from bot.text import line
 
 OVERRIDES_LISTED = 10
 
@@ -105,14 +105,7 @@ def handoff_message(handoff: Handoff, *, direct: bool = False) -> Rendered:
         blocks.append(section(str(line("oncall_no_open_cases"))))
     else:
         lines = [str(line("oncall_cases_heading", total=handoff.total))]
-        lines += [
-            str(line("oncall_case", case_id=case.case_id,
-                     source=source_name(case.source),
-                     stars=stars(case.rating), site_name=case.site_name, window=case.window,
-                     due_at=case.due_at, overdue=case.due_at is not None
-                     and case.due_at <= handoff.handoff_at, claimant=case.claimant))
-            for case in handoff.cases
-        ]
+        lines += [case_line(case, handoff.handoff_at) for case in handoff.cases]
         if handoff.total > len(handoff.cases):
             lines.append(str(line("oncall_more_cases", count=handoff.total - len(handoff.cases))))
         blocks += sections(lines)

@@ -9,11 +9,10 @@ import logging
 from sqlmodel import Session
 
 from bot.config import Config
-from bot.core.cases import WindowKind
+from bot.core.case_lists import CaseList, CaseLists, OpenCases
 from bot.oncall.blocks import handoff_message
-from bot.oncall.values import Handoff, HandoffCase
+from bot.oncall.values import Handoff
 from bot.outbox import OutboxWriter
-from storage import rotation as store
 
 logger = logging.getLogger(__name__)
 
@@ -21,19 +20,12 @@ HANDOFF_CASES = 15  # open cases listed in a hand-off message; the rest are coun
 ORDERING_KEY = "oncall"
 
 
-def open_cases(session: Session, config: Config) -> tuple[list[HandoffCase], int]:
-    """The open cases a hand-off lists (earliest deadline first), and how many are open."""
-    cases = []
-    for case, review, due_at, window in store.open_cases_by_deadline(session,
-                                                                      limit=HANDOFF_CASES):
-        holder = case.px_claimant_id if window == WindowKind.PX_FOLLOWUP else case.claimant_id
-        site = config.site(case.site)
-        cases.append(HandoffCase(
-            case_id=case.id, source=review.source, rating=review.rating,
-            site_name=site.name if site else case.site, claimant=holder, window=window,
-            due_at=due_at,
-        ))
-    return cases, store.count_open_cases(session)
+def open_cases(session: Session, lists: CaseLists) -> CaseList:
+    """The open cases a hand-off lists, as `/reviewdesk open` lists them (missed first, then
+    the earliest deadline), and how many are open. Its lines go without links to the cards:
+    finding the workspace's address may ask Slack, which the transaction recording the
+    hand-off must not wait on."""
+    return lists.page_in(session, OpenCases(), limit=HANDOFF_CASES)
 
 
 def announce(session: Session, outbox: OutboxWriter, config: Config, handoff: Handoff) -> None:

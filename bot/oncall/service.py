@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.config import Config, Rotation
+from bot.core.case_lists import CaseLists
 from bot.core.roles import Role, Roles
 from bot.oncall import handoffs
 from bot.oncall.schedule import WEEK, Snapshot, handoff_times, next_handoff, previous_handoff
@@ -328,11 +329,11 @@ class RotationService:
             override = snapshot.override_at(handoff_at)
             on_call = override.user_id if override else base
             assert on_call is not None
-            cases, total = handoffs.open_cases(session, self.config)
+            cases = handoffs.open_cases(session, CaseLists(self.db, self.config))
             handoffs.announce(session, self.outbox, self.config, Handoff(
                 on_call=on_call, base=base, override_ends=override.ends_at if override else None,
                 handoff_at=handoff_at, until=next_handoff(handoff_at, self.rotation),
-                cases=cases, total=total))
+                cases=cases.lines, total=cases.total))
             self._keep_group_in_step(session, now, on_call=snapshot.on_call_at(now))
             session.commit()
         logger.info("hand-off %s announced: %s on call (turn of %s)", handoff_at.isoformat(),

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from bot.config import Rotation
+from bot.core.case_lists import CaseLine
 from bot.text import line
 
 
@@ -57,19 +58,6 @@ class RotationStatus:
 
 
 @dataclass(frozen=True)
-class HandoffCase:
-    """One open case as a hand-off lists it."""
-
-    case_id: int | None
-    source: str
-    rating: int | None
-    site_name: str | None
-    claimant: str | None
-    window: str | None
-    due_at: datetime | None
-
-
-@dataclass(frozen=True)
 class Handoff:
     """A hand-off announcement: who is on call from `handoff_at` until `until`, and the open
     cases (the first few, earliest deadline first, and how many there are in all)."""
@@ -79,7 +67,7 @@ class Handoff:
     override_ends: datetime | None
     handoff_at: datetime
     until: datetime
-    cases: list[HandoffCase]
+    cases: tuple[CaseLine, ...]  # as the lists show them (bot/core/case_lists.py)
     total: int
 
 

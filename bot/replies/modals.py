@@ -188,6 +188,30 @@ def outcome_modal(*, context_value: ModalContext, current: str | None) -> dict[s
     )
 
 
+def resolve_modal(*, context_value: ModalContext, current: str | None,
+                  held: Holder | None = None, note: str | None = None) -> dict[str, Any]:
+    """Resolve a PX follow-up: what came of it (the latest outcome logged, if any, chosen), and
+    a note."""
+    return modal(
+        callback_id=CallbackId.RESOLVE,
+        title=word("resolve"),
+        submit=word("resolve"),
+        private_metadata=context_value.dump(),
+        blocks=[
+            *_held_notice(held, word("resolve")),
+            context(str(line("resolve_explanation"))),
+            _pick(BlockId.OUTCOME, InputId.OUTCOME, "outcome",
+                  [(outcome.label, outcome.value) for outcome in Outcome], current),
+            input_block(
+                BlockId.NOTE,
+                word("note"),
+                text_input(InputId.NOTE, max_length=MAX_NOTE_CHARS, initial_value=note),
+                optional=True,
+            ),
+        ],
+    )
+
+
 def escalate_modal(
     *, context_value: ModalContext, sites: list[Site], site_id: str | None,
     urgency: str | None = "routine", note: str | None = None, held: Holder | None = None,
@@ -327,4 +351,4 @@ def _held_notice(held: Holder | None, submit: str) -> list[Any]:
     if held is None:
         return []
     return [section(str(line("held_notice", holder=held.user_id, since=held.since,
-                             submit=submit)))]
+                             submit=submit, px=held.px)))]
