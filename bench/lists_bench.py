@@ -67,7 +67,7 @@ def _stamp(moment: datetime) -> datetime:
 def build(path: Path, count: int, *, seed: int = 17) -> dict[str, int]:
     """A migrated SQLite database at `path` holding `count` cases (see the module's doc);
     returns how many are open, missed, due within 4 h and claimed by USER."""
-    from bot.core.case_lists import keep_deadlines
+    from bot.core.deadlines import keep_deadlines
     from storage import repository as repo
     from storage.db import Database, migrate
     from storage.models import Case, CaseEvent, CaseWindow, Review

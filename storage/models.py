@@ -93,7 +93,7 @@ class Case(SQLModel, table=True):
 
     # While the case is open, its earliest open window: the kind, the deadline and when it
     # counts as due soon (its last quarter, at least its last hour); None when closed or when
-    # no window is open. Kept in step with the windows by bot.core.case_lists.keep_deadlines.
+    # no window is open. Kept in step with the windows by bot.core.deadlines.keep_deadlines.
     next_window: str | None = Field(default=None, max_length=24)
     next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     next_due_soon_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import select
 
 from bot.config import Rotation, parse_config
-from bot.core.case_lists import keep_deadlines
+from bot.core.deadlines import keep_deadlines
 from bot.core.roles import Roles
 from bot.delivery import Outbox
 from bot.oncall.command import OnCall

@@ -10,11 +10,11 @@ from bot.blocks.card_view import CardView, WindowView
 from bot.blocks.ids import ActionId, MoreChoice
 from bot.blocks.kit import SECTION_MAX, overflow
 from bot.core.cases import HIDE_REASONS, IGNORE_REASONS, RESPONSE_WINDOWS, URGENCIES, Status
+from bot.core.deadlines import due_soon_from
 from bot.core.outcomes import Outcome
 from bot.text import cut_mrkdwn, line, quote, word
 from bot.triage import TriageResult
 
-DUE_SOON = timedelta(hours=1)
 REVIEW_QUOTE_MAX = 2600  # leaves room in the 3,000-character section for the link
 PX_REVIEW_QUOTE_MAX = 1200
 
@@ -126,10 +126,9 @@ def due_line(window: WindowView, now: datetime | None) -> str | None:
         return None
     if now >= window.due_at:
         return str(line("card_missed", due_at=window.due_at))
-    remaining = window.due_at - now
-    length = window.due_at - (window.started_at or window.due_at)
-    if remaining <= max(DUE_SOON, length / 4):
-        return str(line("card_due_soon", due_at=window.due_at, left=format_left(remaining)))
+    if now >= due_soon_from(window.started_at or window.due_at, window.due_at):
+        return str(line("card_due_soon", due_at=window.due_at,
+                        left=format_left(window.due_at - now)))
     return None
 
 

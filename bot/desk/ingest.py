@@ -21,8 +21,9 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.config import Config
 from bot.core.case_changes import ON_SITE, respond_again, response_deadline
-from bot.core.case_lists import keep_deadlines, review_start, source_name
+from bot.core.case_lists import review_start, source_name
 from bot.core.cases import COMES_BACK, SYSTEM, Action, Status
+from bot.core.deadlines import keep_deadlines
 from bot.core.reminders import who_finds_the_reviewer
 from bot.core.reviews import CanonicalReview
 from bot.desk.bursts import Bursts

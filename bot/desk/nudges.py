@@ -18,8 +18,9 @@ from bot.blocks.card_lines import format_left
 from bot.clock import Clock
 from bot.config import Config
 from bot.core.case_changes import ON_SITE
-from bot.core.case_lists import keep_deadlines, review_start, source_name
+from bot.core.case_lists import review_start, source_name
 from bot.core.cases import CLOSED, WindowKind
+from bot.core.deadlines import keep_deadlines
 from bot.core.reminders import Recipient, who_finds_the_reviewer, who_to_tell
 from bot.core.windows import nudge_times
 from bot.outbox import OutboxWriter

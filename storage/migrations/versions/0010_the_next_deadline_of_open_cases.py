@@ -27,7 +27,7 @@ _LAST_HOUR = timedelta(hours=1)
 
 
 def _fill_in() -> None:
-    """Each open case's earliest open window, as bot.core.case_lists.keep_deadlines keeps it."""
+    """Each open case's earliest open window, as bot.core.deadlines.keep_deadlines keeps it."""
     cases = sa.table('cases', sa.column('id', sa.Integer), sa.column('status', sa.String),
                      sa.column('next_window', sa.String),
                      sa.column('next_due_at', sa.DateTime(timezone=True)),
