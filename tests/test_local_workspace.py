@@ -207,6 +207,12 @@ def test_claim_respond_escalate_and_hide_from_the_page(local, page):
     expect(collapsed.get_by_role("button", name="Reopen")).to_be_visible()
 
 
+def test_an_empty_message_tab_names_the_app_not_a_channel_id(local, page):
+    open_as(page, local, MARIA, "app/messages")
+    empty = page.locator("#messages .empty")
+    expect(empty).to_have_text("No messages from reviewdesk yet.")
+
+
 def test_the_reply_to_copy_keeps_its_paragraphs(local, page):
     post_review(local)
     open_as(page, local, MARIA)

@@ -283,7 +283,9 @@
     }
     const items = sortedMessages().map((m) => messageHtml(m, channel, false));
     box.innerHTML = items.length ? olderButton() + items.join("")
-      : `<div class="empty">No messages in #${esc(channelName(channel))} yet.</div>`;
+      : `<div class="empty">${S.view.kind === "app"
+        ? `No messages from ${esc(S.directory.app.name)} yet.`
+        : `No messages in #${esc(channelName(channel))} yet.`}</div>`;
     placeEphemerals();
     box.scrollTop = box.scrollHeight;
     watchOlder();
