@@ -755,3 +755,86 @@ def test_every_reason_is_shown_whole_when_they_do_not_all_fit(rules):
              if rules.rule(r).explain.split("; ")[0].split(". ")[0].rstrip(".") in short]
     named = short.rsplit("more: ", 1)[1].rstrip(".").split(", ")
     assert shown and named == [r.replace("_", " ") for r in rules_held[len(shown):]]
+
+
+# ---- a fifth first morning (tuning-7): a medicine given, staff going to the relative, and how
+# she is doing, as known to us ---------------------------------------------------------------------
+
+def test_the_testers_morphine_reply_is_blocked_not_only_warned(rules):
+    draft = ("Our charge nurse is heading to your mom in the hallway right now, and we'll get "
+             "her moved to a room today. Glad she's feeling better since the morphine kicked in.")
+    result = check_reply(draft, review_text=GURNEY, review_author="Lucia R.", rules=rules)
+    assert result.blocked
+    assert [(f.rule_id, f.quote) for f in result.blocks] == [
+        ("discusses_care", "heading to your mom"),
+        ("discusses_care", "get her moved to a room"),
+        ("discusses_care", "she's feeling better"),
+        ("discusses_care", "the morphine kicked in")]
+    assert [f.rule_id for f in result.warnings] == ["no_handoff"]
+
+
+@pytest.mark.parametrize(("draft", "review"), [
+    # (a) a medicine or treatment named as given, received or working
+    ("We're glad the antibiotics are working.", GURNEY),
+    ("The Tylenol seems to have kicked in.", GURNEY),
+    ("We hope the pain medication is helping her.", GURNEY),
+    ("Now that she's had fluids, she should rest easier.", GURNEY),
+    ("She should be more comfortable after her IV.", GURNEY),
+    ("Nos alegra que la morfina le hizo efecto.", CAMILLA),
+    ("Ya le hizo efecto el calmante.", CAMILLA),
+    ("Los antibióticos ya están funcionando.", CAMILLA),
+    ("Ya le pusieron suero y pronto estará más cómoda.", CAMILLA),
+    # (b) staff acting on the relative now, or planned
+    ("Our nurse is on her way to your mother now.", GURNEY),
+    ("Someone from our team is going to check on your mom right now.", GURNEY),
+    ("A doctor will see her within the hour.", GURNEY),
+    ("We'll have her moved to a room as soon as one opens.", GURNEY),
+    ("We'll get your mother into a room.", GURNEY),
+    ("She will be moved upstairs shortly.", GURNEY),
+    ("Vamos a pasarla a una habitación hoy mismo.", CAMILLA),
+    ("La vamos a subir a una habitación.", CAMILLA),
+    ("Nuestra enfermera va en camino a ver a su mamá.", CAMILLA),
+    ("Un médico la verá en la próxima hora.", CAMILLA),
+    ("Su madre será trasladada a otra planta.", CAMILLA),
+    # (c) her condition as known to us
+    ("Glad to hear she's feeling better.", GURNEY),
+    ("We're relieved your mother is resting comfortably now.", GURNEY),
+    ("Her condition has improved overnight.", GURNEY),
+    ("Nos alegra saber que ya está mejor.", CAMILLA),
+    ("Nos alegra que su mamá esté mejor.", CAMILLA),
+    ("Su madre ya se siente mejor.", CAMILLA),
+    ("Su madre ha mejorado mucho.", CAMILLA),
+])
+def test_a_medicine_given_staff_on_their_way_and_her_condition_are_held(rules, draft, review):
+    result = check_reply(f"{draft} {PX}", review_text=review, review_author="Lucia R.",
+                         rules=rules)
+    assert result.blocked, result.summary(None)
+
+
+@pytest.mark.parametrize(("draft", "review"), [
+    # "we hope she feels better" is a wish about what the review said, not knowledge of her
+    # condition (the domain's "be gracious"); it stays allowed, as "esperamos que esté mejor" does
+    ("We're glad to hear from you.", GURNEY),
+    ("We hope she is feeling better.", GURNEY),
+    ("We hope she feels better soon.", GURNEY),
+    ("We truly hope that your mother is doing better.", GURNEY),
+    ("We want to make sure she is comfortable.", GURNEY),
+    ("Please call us so we can help.", GURNEY),
+    ("We'd like to hear how she is doing.", GURNEY),
+    ("Someone from our Patient Experience team is on the way to find you now.", GURNEY),
+    ("We can see your mother was frightened.", GURNEY),
+    ("Our treatment team is working to shorten waits.", GURNEY),
+    ("She is better off with answers, and we want to give them privately.", GURNEY),
+    ("Questions about medicines and rooms are best answered privately.", GURNEY),
+    ("Esperamos que su madre se sienta mejor pronto.", CAMILLA),
+    ("Ojalá su mamá ya esté mejor.", CAMILLA),
+    ("Nos alegra que nos haya escrito.", CAMILLA),
+    ("Llámenos para que podamos ayudarle.", CAMILLA),
+    ("Alguien de nuestro equipo va en camino para encontrarle a usted.", CAMILLA),
+    ("Lo vamos a revisar hoy mismo.", CAMILLA),
+    ("Nuestra coordinadora la atenderá personalmente.", CAMILLA),
+    ("La situación ya está mejor organizada.", CAMILLA),
+])
+def test_tuning_7_near_misses_pass(rules, draft, review):
+    assert not check_reply(f"{draft} {PX}", review_text=review, review_author="Lucia R.",
+                           rules=rules).blocked
