@@ -402,8 +402,8 @@ def test_someone_in_both_roles_sees_both_each_line_by_its_own_deadline(start_bot
     view = open_home(driver, SAM)
     text = block_text(view)
     order = [text.index(heading) for heading in (
-        "*On site now, to find*", "*My cases*", "*My PX follow-ups*", "*Missed*", "*Due soon*", "*Unclaimed*",
-        "*PX follow-ups to take* at North campus", "*Needs a look*")]
+        "*On site now, to find*", "*My cases*", "*My PX follow-ups*", "*Missed*", "*Due soon*",
+        "*Unclaimed*", "*PX follow-ups to take* at North campus", "*Needs a look*")]
     assert order == sorted(order)
     cases = section_text(view, "*My cases*")
     assert f"*#{claimed}*" in cases
@@ -552,3 +552,62 @@ def test_a_site_s_on_site_contact_finds_its_reviewers_not_its_px_contacts(start_
     to_find = section_text(driver.slack.home_view(onsite), "*On site now, to find* at North "
                                                            "campus (1)")
     assert f"*#{escalated}*" not in to_find
+
+
+def test_every_list_full_for_someone_in_both_roles_who_finds_stays_within_100_blocks(
+        start_bot, slack, clock):
+    """Sam: social team, North campus's PX contact (so asked to find its reviewers on site),
+    with a notice and every list holding more than a page: within Slack's 100 blocks (the
+    twin refuses more), each list with Show more."""
+    from bot.config import parse_config
+    from testing.workspace import INTAKE_TOKEN, config_data
+
+    data = config_data(roles={"social_team": [MARIA, SAM], "px_staff": [PAT]})
+    data["sites"][0]["px_contacts"] = [PAT, SAM]
+    driver = Driver(start_bot(config=parse_config(data)), slack,
+                    signing_secret=SIGNING_SECRET, intake_token=INTAKE_TOKEN)
+    start = clock.now()
+
+    def batch(name: str, count: int, **fields) -> list[int]:
+        status, body = driver.post_reviews({"reviews": [
+            review(external_id=f"{name}-{n}", author=f"{name} {n}", **fields)
+            for n in range(count)]})
+        assert status == 200, body
+        return [item["case_id"] for item in body["items"]]
+
+    batch("missed", 9)  # first responses missed by the end
+    known.move(driver, clock, start + timedelta(hours=4))
+    batch("soon", 9)  # due soon by the end
+    known.move(driver, clock, start + timedelta(hours=24))
+    for case_id in batch("mine", 9):
+        driver.bot.desk.claim(case_id, SAM)
+    for case_id in batch("px-mine", 9):
+        driver.bot.desk.escalate(case_id, MARIA, site_id="north", urgency="routine", note=None)
+        driver.bot.desk.px_claim(case_id, SAM)
+    for case_id in batch("px-take", 9):
+        driver.bot.desk.escalate(case_id, MARIA, site_id="north", urgency="routine", note=None)
+    batch("unclaimed", 9)
+    batch("on-site", 9, rating=None, text=ON_SITE_NOW, created_at=clock.now().isoformat())
+    for number in range(9):
+        status, body = driver.post_reviews(review(
+            source="facebook", external_id=f"fb-unsure-{number}", author=f"Unsure {number}",
+            rating=None, text="Billed twice for the same visit and nobody calls back."))
+        assert status == 200 and body["items"][0]["case_id"] is None, body
+    known.move(driver, clock, start + timedelta(hours=25))
+    driver.settle()
+
+    open_home(driver, SAM)
+    driver.bot.home.tell(SAM, "A notice at the top.")
+    view = driver.slack.home_view(SAM)
+    text = block_text(view)
+    for heading in ("*On site now, to find* at North campus (9) · 1–5 of 9",
+                    "*My cases* (9) · 1–8", "*My PX follow-ups* (9) · 1–8", "*Missed*",
+                    "*Due soon*", "*Unclaimed*", "*PX follow-ups to take* at North campus",
+                    "*Needs a look*: reviews triage was unsure about (no case yet) (9)",
+                    "A notice at the top."):
+        assert heading in text, heading
+    assert 95 <= len(view["blocks"]) <= 100, len(view["blocks"])  # every list full
+    assert "home_page:to_find:1" in json.dumps(view)
+    assert click_home(driver, SAM, "home_page:to_find:1") == 200
+    assert "*On site now, to find* at North campus (9) · 6–9 of 9" in block_text(
+        driver.slack.home_view(SAM))

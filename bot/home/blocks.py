@@ -175,6 +175,8 @@ def _list_blocks(page: ListPage, content: HomeContent) -> list[Component]:
     if page.total > page.size:
         heading += " · " + str(line("home_page", first=page.first, last=page.last,
                                     total=page.total))
+    if finding and page.total:
+        heading += "\n" + str(line("home_to_find_note"))
     blocks: list[Component] = [section(heading)]
     if not page.total:
         if finding:
