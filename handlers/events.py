@@ -1,8 +1,8 @@
 """Events and clicks of the app's Home tab: `app_home_opened` publishes the person's Home; its
 buttons claim, release, take over, take a PX follow-up, mark contacted (through the desk, like
-the cards') or resolve (the cards' modal, asking what came of it), make a review waiting for a
-look a case or not (like the day's "Needs a look" message), turn a list's page, or (links) only
-need acknowledging. A refusal is shown at the top of the Home."""
+the cards'), resolve or log an outcome (the cards' modals, asking what came of it), make a
+review waiting for a look a case or not (like the day's "Needs a look" message), turn a list's
+page, or (links) only need acknowledging. A refusal is shown at the top of the Home."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from bot.home.blocks import (
     HOME_LINK,
     HOME_MAKE_CASE,
     HOME_NOT_COMPLAINT,
+    HOME_OUTCOME,
     HOME_PAGE,
     HOME_PX_CLAIM,
     HOME_PX_CONTACTED,
@@ -33,7 +34,7 @@ from bot.home.blocks import (
     HOME_TAKE_OVER,
 )
 from bot.home.home import Home
-from bot.replies.modals import resolve_modal
+from bot.replies.modals import outcome_modal, resolve_modal
 from bot.text import line
 from handlers import payloads
 from handlers.errors import listen
@@ -82,6 +83,20 @@ def resolve(deps: HomeDeps, ack: Ack, body: dict[str, Any], client: WebClient) -
     _on_home(deps.home, click, open_it)
 
 
+def log_outcome(deps: HomeDeps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    """Log outcome on the Home tab (a reviewer on site now to find): the card's ⋯ → Log outcome
+    modal; once an outcome is logged, the reviewer counts as reached."""
+    ack()
+    click = payloads.click(body)
+
+    def open_it() -> None:
+        deps.desk.check_allowed(click.case_id, Action.OUTCOME, click.user_id)
+        client.views_open(trigger_id=click.trigger_id, view=outcome_modal(
+            context_value=ModalContext(click.case_id), current=None))
+
+    _on_home(deps.home, click, open_it)
+
+
 def look_click(deps: HomeDeps, ack: Ack, body: dict[str, Any], client: WebClient, *,
                decide: Callable[..., Any]) -> None:
     """A Home button that decides on a review waiting for a look (its value a review id): one
@@ -124,6 +139,7 @@ LISTENERS: list[tuple[str, Callable[..., None]]] = [
     (HOME_PX_CONTACTED, partial(case_click, perform=Desk.px_contacted)),
     (HOME_PX_CLAIM, partial(case_click, perform=Desk.px_claim)),
     (HOME_RESOLVE, resolve),
+    (HOME_OUTCOME, log_outcome),
     (HOME_MAKE_CASE, partial(look_click, decide=NeedsALook.make_case)),
     (HOME_NOT_COMPLAINT, partial(look_click, decide=NeedsALook.not_a_complaint)),
     (HOME_PAGE, turn_page),

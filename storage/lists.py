@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, bindparam, case, func, literal, or_, update
+from sqlalchemy import String, and_, bindparam, case, cast, func, literal, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
@@ -190,6 +190,50 @@ def px_windows_ahead(session: Session, *, now: datetime
         .where(col(Case.status) == OPEN, col(CaseWindow.kind) == PX_FOLLOWUP,
                col(CaseWindow.met_at).is_(None), col(CaseWindow.stopped_at).is_(None),
                col(CaseWindow.due_at) > now)).all()
+
+
+# ---- reviewers on site now, to be found -------------------------------------------------------
+
+ON_SITE = "urgent"  # the triage label of a reviewer on site now (bot.core.case_changes.ON_SITE)
+RESPONSE_KINDS = ("first_response", "urgent")  # bot.core.cases.RESPONSE_WINDOWS
+
+
+def _latest_response_start() -> Any:
+    """When the case's latest response window started: the round an outcome must follow."""
+    return (select(func.max(CaseWindow.started_at))
+            .where(col(CaseWindow.case_id) == Case.id,
+                   col(CaseWindow.kind).in_(RESPONSE_KINDS))
+            .scalar_subquery())
+
+
+def _not_since(moment: Any, start: Any) -> ColumnElement[bool]:
+    return or_(col(moment).is_(None), col(moment) < start)
+
+
+def to_find_page(session: Session, *, sites: Sequence[str], limit: int, offset: int = 0
+                 ) -> tuple[Sequence[tuple[Case, Review]], int]:
+    """The open cases at `sites` whose reviewer is on site now (their latest review carries the
+    label) and has not been reached: no outcome logged (Log outcome, or Resolve) and the
+    reviewer not marked contacted by PX since the case's latest response window opened, as
+    bot.core.case_changes.awaits_reaching reads it. By deadline as the other lists go (missed
+    first, then the earliest due, those with none last): `limit` from `offset`, and how many."""
+    if not sites:
+        return [], 0
+    start = _latest_response_start()
+    conditions = [
+        col(Case.status) == OPEN, col(Case.site).in_(list(sites)),
+        # A fixed vocabulary of labels, so the quoted label matches that label only.
+        cast(col(Review.triage)["labels"], String).like(f'%"{ON_SITE}"%'),
+        _not_since(Case.outcome_at, start), _not_since(Case.px_contacted_at, start)]
+    joined = col(Review.id) == func.coalesce(col(Case.followup_review_id), col(Case.review_id))
+    total = session.exec(select(func.count()).select_from(Case).join(Review, joined)
+                         .where(*conditions)).one()
+    due = col(Case.next_due_at)
+    rows = session.exec(
+        select(Case, Review).join(Review, joined).where(*conditions)
+        .order_by(due.is_(None), due, col(Case.next_due_soon_at), col(Case.id))
+        .offset(offset).limit(limit)).all()
+    return rows, total
 
 
 def next_moment(session: Session, *, soon: Soon) -> datetime | None:

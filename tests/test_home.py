@@ -341,7 +341,10 @@ def test_px_staff_see_their_own_follow_ups_then_those_to_take_at_their_sites(
     buttons = json.dumps(view)
     assert f"home_px_contacted:{pats}" in buttons and f"home_px_claim:{urgent}" in buttons
     assert "home_claim:" not in buttons and "home_take_over:" not in buttons
-    assert "Your PX follow-ups first, then those nobody has taken at your sites" in text
+    # North names no on-site contact: Pat is asked to find its reviewers on site now too.
+    assert ("Reviewers on site now to find first, then your PX follow-ups, then those nobody "
+            "has taken at your sites") in text
+    assert "*On site now, to find* at North campus (0)" in text
     assert "escalated to Patient Experience · PX follow-ups in time" in text
 
     # Claim from the Home: hers now, by its deadline among hers.
@@ -399,15 +402,15 @@ def test_someone_in_both_roles_sees_both_each_line_by_its_own_deadline(start_bot
     view = open_home(driver, SAM)
     text = block_text(view)
     order = [text.index(heading) for heading in (
-        "*My cases*", "*My PX follow-ups*", "*Missed*", "*Due soon*", "*Unclaimed*",
-        "*PX follow-ups to take* at North campus", "*Needs a look*")]
+        "*On site now, to find*", "*My cases*", "*My PX follow-ups*", "*Missed*", "*Due soon*",
+        "*Unclaimed*", "*PX follow-ups to take* at North campus", "*Needs a look*")]
     assert order == sorted(order)
     cases = section_text(view, "*My cases*")
     assert f"*#{claimed}*" in cases
     assert f"*#{both}*" in cases and due_text(start + timedelta(hours=24, seconds=20)) in cases
     mine = section_text(view, "*My PX follow-ups*")
     assert f"*#{both}*" in mine and due_text(start + timedelta(hours=72, seconds=20)) in mine
-    assert "Your cases and your PX follow-ups first" in text
+    assert "Reviewers on site now to find first, then your cases and your PX follow-ups" in text
     assert f"*#{waiting}*" in section_text(view, "*PX follow-ups to take*")
     assert f"*#{waiting}*" in section_text(view, "*Unclaimed*")  # its first response too
     assert len(view["blocks"]) <= 100
@@ -445,3 +448,166 @@ def test_a_px_home_follows_the_px_deadline_by_time_alone(start_bot, slack, clock
     known.move(driver, clock, escalated + timedelta(hours=72) + MIN_INTERVAL)
     line = section_text(driver.slack.home_view(PAT), "*PX follow-ups to take*")
     assert f"*#{case_id}*" in line and ":red_circle: *PX follow-up missed*" in line
+
+
+# ---- reviewers on site now, to find ----------------------------------------------------------
+
+ON_SITE_NOW = "My dad has chest pain and we are in your ER waiting room right now. Nobody comes."
+GURNEY = ("My mother has been on a gurney in your hallway since last night. "
+          "Is anyone going to help her?")
+
+
+def test_who_finds_reviewers_on_site_sees_those_not_yet_reached_until_an_outcome(driver, clock):
+    """A first morning: the card and every reminder asked Pat (North campus names no on-site
+    contact) to find the reviewer, while her Home said "Every PX follow-up at North campus has
+    someone on it" with two on-site reviewers waiting there, one past its urgent window. Her
+    Home lists them first, missed first, each with Log outcome, until someone reaches them."""
+    start = clock.now()
+    early = driver.new_case(external_id="os-1", rating=None, text=GURNEY)
+    known.move(driver, clock, start + timedelta(hours=2, minutes=30))  # its 2 h window missed
+    later = driver.new_case(external_id="os-2", rating=None, text=ON_SITE_NOW)
+    plain = driver.new_case(external_id="os-3", text="The parking fees are far too high.")
+    south = driver.new_case(external_id="os-4", site="south", rating=None, text=ON_SITE_NOW)
+    driver.settle()
+
+    view = open_home(driver, PAT)
+    text = block_text(view)
+    assert len(view["blocks"]) <= 100
+    to_find = section_text(view, "*On site now, to find* at North campus (2)")
+    assert to_find.index(f"*#{early}*") < to_find.index(f"*#{later}*")  # missed first
+    assert ":red_circle: *Urgent response missed*" in to_find
+    assert f"*#{plain}*" not in to_find and f"*#{south}*" not in text
+    assert text.index("*On site now, to find*") < text.index("*My PX follow-ups*")
+    # Nothing at North is said to be covered while they wait.
+    assert "has someone on it" not in text
+    assert ("No PX follow-up waits to be taken at North campus, but 2 reviewers on site now "
+            "wait to be found (above).") in text
+    assert "Reviewers on site now to find first" in text
+    buttons = json.dumps(view)
+    assert f"home_outcome:{early}" in buttons and f"home_outcome:{later}" in buttons
+    # The social team's Home has no such list: the card asks Pat, not them.
+    assert "*On site now, to find*" not in block_text(open_home(driver, MARIA))
+
+    # A public reply alone does not reach them: still listed.
+    driver.reply_by_hand(MARIA, later, "Please call 555-0101 so we can talk privately.", TRIAGE,
+                         done=False)
+    known.move(driver, clock, clock.now() + MIN_INTERVAL)
+    assert f"*#{later}*" in section_text(driver.slack.home_view(PAT), "*On site now, to find*")
+
+    # Log outcome from the Home: the card's modal; once logged, the case leaves the list.
+    opened = len(driver.slack.opened_views())
+    assert click_home(driver, PAT, f"home_outcome:{early}") == 200
+    [modal] = driver.slack.opened_views()[opened:]
+    assert modal["callback_id"] == CallbackId.OUTCOME
+    status, body = driver.submit(PAT, modal, {
+        BlockId.OUTCOME: {InputId.OUTCOME: static_select_value("patient_contacted")}})
+    assert status == 200 and body == {}
+    driver.slack.wait_for(lambda: any(a == "outcome_logged" and u == PAT
+                                      for a, u in driver.events(early)))
+    known.move(driver, clock, clock.now() + MIN_INTERVAL)
+    to_find = section_text(driver.slack.home_view(PAT), "*On site now, to find* at North "
+                                                         "campus (1)")
+    assert f"*#{early}*" not in to_find and f"*#{later}*" in to_find
+
+    # The answered one, once reached, is done: it leaves too, and the list says so.
+    driver.bot.desk.log_outcome(later, PAT, outcome="declined", note=None)
+    driver.slack.wait_for(lambda: ("done", PAT) in driver.events(later))
+    known.move(driver, clock, clock.now() + MIN_INTERVAL)
+    text = block_text(driver.slack.home_view(PAT))
+    assert "*On site now, to find* at North campus (0)" in text
+    assert "Nobody on site now waits to be found at North campus." in text
+    assert "Every PX follow-up at North campus has someone on it." in text
+
+
+def test_a_site_s_on_site_contact_finds_its_reviewers_not_its_px_contacts(start_bot, slack,
+                                                                          clock):
+    """Where a site names an on-site contact, the card asks them alone: their Home lists the
+    reviewers to find, whatever their role, and its PX contacts' does not. A reviewer who
+    comes back with new words from the site after the case was reached is to find again."""
+    from bot.config import parse_config
+    from testing.workspace import INTAKE_TOKEN, config_data
+
+    onsite = "U0ONSITE"
+    slack.add_user(onsite, "onsite")
+    data = config_data(roles={"social_team": [MARIA, SAM], "px_staff": [PAT]})
+    data["sites"][0]["on_site_contact"] = onsite
+    driver = Driver(start_bot(config=parse_config(data)), slack,
+                    signing_secret=SIGNING_SECRET, intake_token=INTAKE_TOKEN)
+    case_id = driver.new_case(rating=None, text=ON_SITE_NOW)
+    escalated = driver.new_case(external_id="os-esc", rating=None, text=GURNEY)
+    driver.bot.desk.escalate(escalated, MARIA, site_id="north", urgency="urgent", note=None)
+    driver.settle()
+
+    view = open_home(driver, onsite)
+    to_find = section_text(view, "*On site now, to find* at North campus (2)")
+    assert f"*#{case_id}*" in to_find and f"*#{escalated}*" in to_find
+    assert len(view["blocks"]) <= 100
+    assert "*On site now, to find*" not in block_text(open_home(driver, PAT))
+
+    # PX marks the escalated one's reviewer contacted: reached.
+    driver.bot.desk.px_claim(escalated, PAT)
+    driver.bot.desk.px_contacted(escalated, PAT)
+    driver.settle()
+    known.move(driver, clock, clock.now() + MIN_INTERVAL)
+    to_find = section_text(driver.slack.home_view(onsite), "*On site now, to find* at North "
+                                                           "campus (1)")
+    assert f"*#{escalated}*" not in to_find
+
+
+def test_every_list_full_for_someone_in_both_roles_who_finds_stays_within_100_blocks(
+        start_bot, slack, clock):
+    """Sam: social team, North campus's PX contact (so asked to find its reviewers on site),
+    with a notice and every list holding more than a page: within Slack's 100 blocks (the
+    twin refuses more), each list with Show more."""
+    from bot.config import parse_config
+    from testing.workspace import INTAKE_TOKEN, config_data
+
+    data = config_data(roles={"social_team": [MARIA, SAM], "px_staff": [PAT]})
+    data["sites"][0]["px_contacts"] = [PAT, SAM]
+    driver = Driver(start_bot(config=parse_config(data)), slack,
+                    signing_secret=SIGNING_SECRET, intake_token=INTAKE_TOKEN)
+    start = clock.now()
+
+    def batch(name: str, count: int, **fields) -> list[int]:
+        status, body = driver.post_reviews({"reviews": [
+            review(external_id=f"{name}-{n}", author=f"{name} {n}", **fields)
+            for n in range(count)]})
+        assert status == 200, body
+        return [item["case_id"] for item in body["items"]]
+
+    batch("missed", 9)  # first responses missed by the end
+    known.move(driver, clock, start + timedelta(hours=4))
+    batch("soon", 9)  # due soon by the end
+    known.move(driver, clock, start + timedelta(hours=24))
+    for case_id in batch("mine", 9):
+        driver.bot.desk.claim(case_id, SAM)
+    for case_id in batch("px-mine", 9):
+        driver.bot.desk.escalate(case_id, MARIA, site_id="north", urgency="routine", note=None)
+        driver.bot.desk.px_claim(case_id, SAM)
+    for case_id in batch("px-take", 9):
+        driver.bot.desk.escalate(case_id, MARIA, site_id="north", urgency="routine", note=None)
+    batch("unclaimed", 9)
+    batch("on-site", 9, rating=None, text=ON_SITE_NOW, created_at=clock.now().isoformat())
+    for number in range(9):
+        status, body = driver.post_reviews(review(
+            source="facebook", external_id=f"fb-unsure-{number}", author=f"Unsure {number}",
+            rating=None, text="Billed twice for the same visit and nobody calls back."))
+        assert status == 200 and body["items"][0]["case_id"] is None, body
+    known.move(driver, clock, start + timedelta(hours=25))
+    driver.settle()
+
+    open_home(driver, SAM)
+    driver.bot.home.tell(SAM, "A notice at the top.")
+    view = driver.slack.home_view(SAM)
+    text = block_text(view)
+    for heading in ("*On site now, to find* at North campus (9) · 1–5 of 9",
+                    "*My cases* (9) · 1–8", "*My PX follow-ups* (9) · 1–8", "*Missed*",
+                    "*Due soon*", "*Unclaimed*", "*PX follow-ups to take* at North campus",
+                    "*Needs a look*: reviews triage was unsure about (no case yet) (9)",
+                    "A notice at the top."):
+        assert heading in text, heading
+    assert 95 <= len(view["blocks"]) <= 100, len(view["blocks"])  # every list full
+    assert "home_page:to_find:1" in json.dumps(view)
+    assert click_home(driver, SAM, "home_page:to_find:1") == 200
+    assert "*On site now, to find* at North campus (9) · 6–9 of 9" in block_text(
+        driver.slack.home_view(SAM))

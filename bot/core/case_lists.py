@@ -192,7 +192,8 @@ class Section(StrEnum):
     """The Home tab's lists. The social team's: a case shows in the first that fits: mine,
     then missed, then due soon, then unclaimed; cases others hold in good time are not listed.
     Patient Experience's: my PX follow-ups, then those nobody has taken at my sites, each by
-    the follow-up's own deadline."""
+    the follow-up's own deadline. Whoever is asked to find reviewers on site now at some sites
+    (their on-site contact, else their PX contacts): first, those not yet reached there."""
 
     MINE = "mine"
     UNCLAIMED = "unclaimed"
@@ -201,23 +202,34 @@ class Section(StrEnum):
     NEEDS_A_LOOK = "needs_a_look"
     PX_MINE = "px_mine"
     PX_UNCLAIMED = "px_unclaimed"
+    TO_FIND = "to_find"
 
 
 # In the order the Home tab shows them.
 CASE_SECTIONS = (Section.MINE, Section.MISSED, Section.DUE_SOON, Section.UNCLAIMED)
 PX_SECTIONS = (Section.PX_MINE, Section.PX_UNCLAIMED)
 LISTS = ("open", "mine", "due", "missed")  # /reviewdesk's lists
+# Lines a page of reviewers to find: with every other list full, a Home of both roles stays
+# within Slack's 100 blocks (each list is a divider, a heading, its lines and a pager).
+TO_FIND_PAGE = 5
+
+
+def page_size(section: Section, size: int) -> int:
+    """How many lines a page of `section` holds when the Home's lists hold `size`."""
+    return min(size, TO_FIND_PAGE) if section == Section.TO_FIND else size
 
 
 def home_sections(duties: Duties | None) -> tuple[Section, ...]:
     """The lists of cases a person's Home shows, in order: the social team's, PX's, or (both
-    roles) their own work of each kind first, then the team's."""
+    roles) their own work of each kind first, then the team's; before all of them, for whoever
+    is asked to find reviewers on site now, those not yet reached (nobody may be there later)."""
+    finding = (Section.TO_FIND,) if duties is not None and duties.find_sites else ()
     if duties is None or not duties.px:
-        return CASE_SECTIONS
+        return finding + CASE_SECTIONS
     if not duties.social:
-        return PX_SECTIONS
-    return (Section.MINE, Section.PX_MINE, Section.MISSED, Section.DUE_SOON, Section.UNCLAIMED,
-            Section.PX_UNCLAIMED)
+        return finding + PX_SECTIONS
+    return (*finding, Section.MINE, Section.PX_MINE, Section.MISSED, Section.DUE_SOON,
+            Section.UNCLAIMED, Section.PX_UNCLAIMED)
 
 
 def px_section_cases(section: Section, user: str, sites: tuple[str, ...] | None) -> PxCases:
@@ -349,7 +361,8 @@ class CaseLists:
                  duties: Duties | None = None) -> dict[Section, tuple[CaseList, int]]:
         """Each of `user`'s Home lists of cases at `now` (those their `duties` call for; the
         social team's without), read together: the page asked for (pages of `size`, from 0;
-        the last one when the list has become shorter) and its number, in the Home's order."""
+        the last one when the list has become shorter) and its number, in the Home's order.
+        Reviewers to find have pages of page_size(Section.TO_FIND, size)."""
         shown = home_sections(duties)
         px_apart = Section.PX_MINE in shown
         which = {section: section_cases(section, user, now, self.horizon, px_apart=px_apart)
@@ -359,7 +372,11 @@ class CaseLists:
             counted = list_queries.count_open(session, which) if which else {}
             for section in shown:
                 asked = max(pages.get(section, 0), 0)
-                if section in PX_SECTIONS:
+                if section == Section.TO_FIND:
+                    lines, total, page = self._to_find(
+                        session, duties.find_sites if duties else (), asked,
+                        page_size(section, size))
+                elif section in PX_SECTIONS:
                     px_which = px_section_cases(section, user,
                                                 duties.px_sites if duties else None)
                     rows, total = list_queries.px_page(session, px_which, limit=size,
@@ -380,6 +397,18 @@ class CaseLists:
                     lines = self._lines(session, rows, reader=None if px_apart else user)
                 found[section] = (CaseList(tuple(lines), total), page)
         return found
+
+    def _to_find(self, session: Session, sites: tuple[str, ...], asked: int, size: int
+                 ) -> tuple[list[CaseLine], int, int]:
+        """A page of the open cases at `sites` whose reviewer, on site now, nobody has reached
+        yet, its number (the last when the list has become shorter) and how many in all."""
+        rows, total = list_queries.to_find_page(session, sites=sites, limit=size,
+                                                offset=asked * size)
+        page = min(asked, max(total - 1, 0) // size)
+        if page != asked:
+            rows, total = list_queries.to_find_page(session, sites=sites, limit=size,
+                                                    offset=page * size)
+        return self._lines(session, rows), total, page
 
     def listing(self, what: str, user: str, now: datetime, *, limit: int) -> CaseList:
         return self.page(listed_cases(what, user, now, self.horizon), limit=limit, reader=user)

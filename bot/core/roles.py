@@ -26,6 +26,7 @@ from slack_sdk.errors import SlackApiError
 from bot.clock import Clock
 from bot.config import Config
 from bot.core.cases import Action, CaseFacts, Refusal
+from bot.core.reminders import who_finds_the_reviewer
 from bot.slack_gateway import SlackGateway
 
 logger = logging.getLogger(__name__)
@@ -54,10 +55,13 @@ def is_group(member: str) -> bool:
 @dataclass(frozen=True)
 class Duties:
     """The work a person's lists show: the social team's (first responses, the cases' own
-    windows), Patient Experience's follow-ups at some sites, or both."""
+    windows), Patient Experience's follow-ups at some sites, or both; and, whatever their role,
+    the reviewers on site now that they are asked to find."""
 
     social: bool
     px_sites: tuple[str, ...] | None = None  # the sites whose PX follow-ups they take
+    # The sites whose reviewers on site now they are asked to find (who_finds_the_reviewer).
+    find_sites: tuple[str, ...] = ()
 
     @property
     def px(self) -> bool:
@@ -137,7 +141,9 @@ class Roles:
         """What `user` works on. PX staff: named in `[roles] px_staff` (every site's follow-ups)
         or in a site's `px_contacts` (that site's). The social team: named in
         `[roles] social_team`, or on the on-call `rotation`, or anyone who is not PX staff
-        when social_team names nobody. Someone may be both."""
+        when social_team names nobody. Someone may be both. Finding reviewers on site now:
+        a site's on-site contact, or, where it names none, its PX contacts (as the card and
+        each reminder ask them)."""
         roles = self.config.roles
         contact_of = tuple(site.id for site in self.config.sites
                            if self._named(user, site.px_contacts))
@@ -146,7 +152,9 @@ class Roles:
                                   else None)
         social = (self._named(user, roles.social_team) or user in set(rotation)
                   or (not roles.social_team and px_sites is None))
-        return Duties(social=social, px_sites=px_sites)
+        find_sites = tuple(site.id for site in self.config.sites if user in who_finds_the_reviewer(
+            on_site_contact=site.on_site_contact, px_contacts=site.px_contacts))
+        return Duties(social=social, px_sites=px_sites, find_sites=find_sites)
 
     def _named(self, user: str, members: Iterable[str]) -> bool:
         """Is `user` one of `members`, or in one of its user groups?"""

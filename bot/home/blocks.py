@@ -1,8 +1,8 @@
 """The app's Home tab for one person, from typed values (bot/home/home.py): who is on call, the
-week's figures for their team, then My cases, Missed, Due soon, Unclaimed and Needs a look (the
-social team), or their PX follow-ups and those nobody has taken at their sites (Patient
-Experience), or both, a page of each with "Show more". Always within Slack's 100 blocks for a
-Home tab."""
+week's figures for their team, then the reviewers on site now they are asked to find (whoever
+is), My cases, Missed, Due soon, Unclaimed and Needs a look (the social team), or their PX
+follow-ups and those nobody has taken at their sites (Patient Experience), or both, a page of
+each with "Show more". Always within Slack's 100 blocks for a Home tab."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ HOME_TAKE_OVER = "home_take_over"
 HOME_PX_CONTACTED = "home_px_contacted"
 HOME_PX_CLAIM = "home_px_claim"  # take a PX follow-up nobody holds
 HOME_RESOLVE = "home_resolve"  # a PX follow-up whose reviewer was contacted
+HOME_OUTCOME = "home_outcome"  # Log outcome: someone reached a reviewer on site now (or tried)
 HOME_LINK = "home_link"  # link buttons: Slack opens the address; the click is only acknowledged
 HOME_PAGE = "home_page"
 HOME_MAKE_CASE = "home_make_case"  # "Needs a look": make the review a case
@@ -100,6 +101,7 @@ class HomeContent:
     notice: str | None = None
     duties: Duties = SOCIAL_ONLY
     px_site_names: tuple[str, ...] = ()  # the sites whose PX follow-ups they take; (): all
+    find_site_names: tuple[str, ...] = ()  # the sites whose reviewers on site now they find
 
 
 def action_id(prefix: str, *parts: object) -> str:
@@ -116,6 +118,13 @@ def _px_button(case: CaseLine, user: str) -> Component:
     if case.px_contacted:
         return button(word("resolve"), action_id(HOME_RESOLVE, value), value)
     return button(word("mark_contacted"), action_id(HOME_PX_CONTACTED, value), value)
+
+
+def _outcome_button(case: CaseLine) -> Component:
+    """A reviewer to find: Log outcome, as the card's ⋯ menu has it (any outcome says someone
+    reached them, or tried)."""
+    value = str(case.case_id)
+    return button(word("log_outcome"), action_id(HOME_OUTCOME, value), value, style="primary")
 
 
 def _case_button(case: CaseLine, user: str) -> Component | None:
@@ -149,10 +158,16 @@ def _review_blocks(review: ReviewLine) -> list[Component]:
     return [section(text), actions(f"home_look_{value}", *buttons)]
 
 
-def _list_blocks(page: ListPage, user: str, now: datetime,
-                 site_names: tuple[str, ...] = ()) -> list[Component]:
+def _list_blocks(page: ListPage, content: HomeContent) -> list[Component]:
+    user, now, site_names = content.user, content.now, content.px_site_names
     px = page.section in PX_SECTIONS
-    if px:
+    finding = page.section == Section.TO_FIND
+    # Nothing at their site is said to be covered while a reviewer there waits to be found.
+    to_find = sum(other.total for other in content.lists if other.section == Section.TO_FIND)
+    if finding:
+        heading = str(line("home_to_find_heading", total=page.total,
+                           site_names=list(content.find_site_names)))
+    elif px:
         heading = str(line("home_px_heading", section=page.section, total=page.total,
                            site_names=list(site_names)))
     else:
@@ -160,16 +175,24 @@ def _list_blocks(page: ListPage, user: str, now: datetime,
     if page.total > page.size:
         heading += " · " + str(line("home_page", first=page.first, last=page.last,
                                     total=page.total))
+    if finding and page.total:
+        heading += "\n" + str(line("home_to_find_note"))
     blocks: list[Component] = [section(heading)]
     if not page.total:
-        blocks.append(context(str(line("home_px_empty", section=page.section,
-                                       site_names=list(site_names))) if px
-                              else str(line("home_section_empty", section=page.section))))
+        if finding:
+            empty = line("home_to_find_empty", site_names=list(content.find_site_names))
+        elif px:
+            empty = line("home_px_empty", section=page.section, site_names=list(site_names),
+                         to_find=to_find)
+        else:
+            empty = line("home_section_empty", section=page.section)
+        blocks.append(context(str(empty)))
     for item in page.lines:
         if isinstance(item, ReviewLine):
             blocks += _review_blocks(item)
         else:
-            accessory = _px_button(item, user) if px else _case_button(item, user)
+            accessory = (_outcome_button(item) if finding else _px_button(item, user) if px
+                         else _case_button(item, user))
             blocks.append(section(case_line(item, now), accessory=accessory))
     pager = []
     if page.page > 0:
@@ -210,10 +233,12 @@ def home_view(content: HomeContent) -> dict:
         blocks.append(section(str(line("home_notice", text=content.notice))))
     for page in content.lists:
         blocks.append(divider())
-        blocks += _list_blocks(page, content.user, content.now, content.px_site_names)
+        blocks += _list_blocks(page, content)
     duties = content.duties
-    footer = (line("home_footer", now=content.now) if not duties.px
-              else line("home_px_footer", now=content.now, social=duties.social))
+    finding = bool(duties.find_sites)
+    footer = (line("home_footer", now=content.now, finding=finding) if not duties.px
+              else line("home_px_footer", now=content.now, social=duties.social,
+                        finding=finding))
     blocks.append(context(str(footer)))
     assert len(blocks) <= SURFACE_BLOCKS_MAX, f"a Home tab of {len(blocks)} blocks"
     return home(blocks)

@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 from bot.backoff import Backoff
 from bot.clock import Clock
 from bot.config import Config
-from bot.core.case_lists import CaseLists, Section, source_name
+from bot.core.case_lists import CaseLists, Section, page_size, source_name
 from bot.core.roles import Roles
 from bot.home.blocks import HomeContent, ListPage, OnCallNow, ReviewLine, home_view
 from bot.oncall.command import OnCall
@@ -113,7 +113,7 @@ class Home:
         # PX staff see their follow-ups, not the social team's work; people in both roles, both.
         duties = self.roles.duties(user, rotation=status.order)
         asked = {section: _page(pages.get(section), None) for section in Section}
-        lists = [ListPage(section, cases.lines, cases.total, page, PAGE_SIZE)
+        lists = [ListPage(section, cases.lines, cases.total, page, page_size(section, PAGE_SIZE))
                  for section, (cases, page) in self.lists.sections(
                      user, now, asked, size=PAGE_SIZE, duties=duties).items()]
         if duties.social:
@@ -134,7 +134,9 @@ class Home:
                               px_site_names=tuple(
                                   site.name for site in self.config.sites
                                   if duties.px_sites is not None and site.id in duties.px_sites
-                                  and len(duties.px_sites) < len(self.config.sites)))
+                                  and len(duties.px_sites) < len(self.config.sites)),
+                              find_site_names=tuple(site.name for site in self.config.sites
+                                                    if site.id in duties.find_sites))
         return content, min(changes, default=None)
 
     def _week_figures(self, week: Period, sites: tuple[str, ...], marks: tuple[int, str],
