@@ -175,19 +175,27 @@ def mark_done(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> 
     ack()
 
 
-def submit_outcome(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-    form = payloads.submission(body)
-    outcome = form.selected(BlockId.OUTCOME, InputId.OUTCOME)
-    note = form.text(BlockId.NOTE, InputId.NOTE)
+def _outcome_refused(ack: Ack, outcome: str | None, note: str | None) -> bool:
+    """Log outcome's and Resolve's check: no outcome chosen, or too long a note, is answered
+    on its input (True); else nothing is acked yet (False)."""
     try:
         parse_outcome(outcome)
     except ValueError:
         ack(response_action="errors", errors={BlockId.OUTCOME: str(line("choose_outcome"))})
-        return
+        return True
     try:
         validate_note(note)
     except InvalidInput as error:
         ack(response_action="errors", errors={BlockId.NOTE: error.message})
+        return True
+    return False
+
+
+def submit_outcome(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    form = payloads.submission(body)
+    outcome = form.selected(BlockId.OUTCOME, InputId.OUTCOME)
+    note = form.text(BlockId.NOTE, InputId.NOTE)
+    if _outcome_refused(ack, outcome, note):
         return
     ack()
     deps.desk.log_outcome(form.context.case_id, form.user_id, outcome=outcome, note=note,
@@ -202,15 +210,7 @@ def submit_resolve(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient
     if held_elsewhere(deps, ack, form, Action.RESOLVE, lambda context, holder: resolve_modal(
             context_value=context, current=outcome, note=note, held=holder)):
         return
-    try:
-        parse_outcome(outcome)
-    except ValueError:
-        ack(response_action="errors", errors={BlockId.OUTCOME: str(line("choose_outcome"))})
-        return
-    try:
-        validate_note(note)
-    except InvalidInput as error:
-        ack(response_action="errors", errors={BlockId.NOTE: error.message})
+    if _outcome_refused(ack, outcome, note):
         return
     ack()
     way_made(deps, form, body, Action.RESOLVE)
