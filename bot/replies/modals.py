@@ -168,6 +168,18 @@ def reply_result_modal(post: PostView, *, context_value: ModalContext,
     )
 
 
+def _outcome_inputs(current: str | None, note: str | None = None) -> list[dict[str, Any]]:
+    """What came of a case (`current` chosen) and an optional note: Log outcome's and
+    Resolve's inputs."""
+    return [
+        _pick(BlockId.OUTCOME, InputId.OUTCOME, "outcome",
+              [(outcome.label, outcome.value) for outcome in Outcome], current),
+        input_block(BlockId.NOTE, word("note"),
+                    text_input(InputId.NOTE, max_length=MAX_NOTE_CHARS, initial_value=note),
+                    optional=True),
+    ]
+
+
 def outcome_modal(*, context_value: ModalContext, current: str | None) -> dict[str, Any]:
     return modal(
         callback_id=CallbackId.OUTCOME,
@@ -176,14 +188,7 @@ def outcome_modal(*, context_value: ModalContext, current: str | None) -> dict[s
         private_metadata=context_value.dump(),
         blocks=[
             context(str(line("outcome_explanation"))),
-            _pick(BlockId.OUTCOME, InputId.OUTCOME, "outcome",
-                  [(outcome.label, outcome.value) for outcome in Outcome], current),
-            input_block(
-                BlockId.NOTE,
-                word("note"),
-                text_input(InputId.NOTE, max_length=MAX_NOTE_CHARS),
-                optional=True,
-            ),
+            *_outcome_inputs(current),
         ],
     )
 
@@ -200,14 +205,7 @@ def resolve_modal(*, context_value: ModalContext, current: str | None,
         blocks=[
             *_held_notice(held, word("resolve")),
             context(str(line("resolve_explanation"))),
-            _pick(BlockId.OUTCOME, InputId.OUTCOME, "outcome",
-                  [(outcome.label, outcome.value) for outcome in Outcome], current),
-            input_block(
-                BlockId.NOTE,
-                word("note"),
-                text_input(InputId.NOTE, max_length=MAX_NOTE_CHARS, initial_value=note),
-                optional=True,
-            ),
+            *_outcome_inputs(current, note),
         ],
     )
 
